@@ -1,0 +1,14 @@
+"""Tunescope's entrypoint: `streamlit run dashboard/app.py` (or `make run`)."""
+
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [
+    st.Page(ROOT / "pages" / "home.py", title="Home", icon="🏠", url_path="", default=True),
+    st.Page(ROOT / "pages" / "predictor.py", title="Predictor", icon="🎛️", url_path="predictor"),
+]
+
+st.set_page_config(page_title="Tunescope", page_icon="🎧", layout="wide")
+st.navigation(PAGES).run()

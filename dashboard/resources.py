@@ -1,0 +1,24 @@
+"""The one place that caches: models and connections as resources, frames as data."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # pages run as scripts; make `engine` importable
+    sys.path.insert(0, str(ROOT))
+
+
+@st.cache_resource(show_spinner="Loading the predictor…")
+def enricher():
+    """One Enricher per server: the model, the encoder and the catalog load once."""
+    from engine.service import Enricher
+
+    return Enricher()
+
+
+def predict_track(title: str, artists: str, **fields) -> dict:
+    return enricher().predict_track(title, artists, **fields)

@@ -1,0 +1,125 @@
+"""Command line: a thin shell over the engine. Every TunescopeError becomes one line on stderr, exit 2.
+
+  python -m engine train [--members 5] [--seed 0] [--output models/audio_predictor]
+  python -m engine evaluate [--members 5]
+  python -m engine predict --input LIB.csv --output OUT.csv [--no-catalog] [--intervals]
+  python -m engine predict-track --title T --artists A [--genres "g1;g2"] [--moods m] [--release-date 1999] ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from engine.errors import InputFileError, TunescopeError
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def read_table(path: Path):
+    """CSV (any encoding pandas can guess as UTF-8, BOM or not) -> DataFrame of strings."""
+    import pandas as pd
+
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file.")
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=None, engine="python")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise InputFileError(f"{path}: not a readable CSV file ({str(exc).splitlines()[0]}). "
+                             "Save it as UTF-8 CSV with a header row.") from exc
+
+
+def cmd_train(args) -> None:
+    from engine import reference
+    from engine.config import home_dir
+    from engine.encoder import CachedEncoder
+    from engine.evaluate import ood_tables
+    from engine.fit import train_predictor
+    from engine.train import TrainConfig
+
+    started = time.time()
+    encoder = CachedEncoder(home_dir() / "cache" / "train_embeddings.npz")
+    calibration_rows, _ = ood_tables()
+    cfg = TrainConfig(members=args.members, seed=args.seed)
+    predictor = train_predictor(reference.training_tracks(), encoder, cfg, ood_calibration=calibration_rows, log=_log)
+    predictor.save(Path(args.output))
+    _log(f"saved {args.output} ({time.time() - started:.0f}s)")
+
+
+def cmd_evaluate(args) -> None:
+    from engine.config import home_dir
+    from engine.encoder import CachedEncoder
+    from engine.evaluate import evaluate, write_metrics
+    from engine.report import render
+    from engine.train import TrainConfig
+
+    encoder = CachedEncoder(home_dir() / "cache" / "train_embeddings.npz")
+    report = evaluate(encoder, TrainConfig(members=args.members, seed=args.seed), log=_log)
+    write_metrics(report)
+    print(render(report))
+
+
+def cmd_predict(args) -> None:
+    from engine.service import INTERVAL_COLUMNS, Enricher
+
+    frame = read_table(Path(args.input))
+    enricher = Enricher(use_catalog=not args.no_catalog)
+    out = enricher.enrich(frame, where=Path(args.input).name, progress=_log)
+    drop = ["match"] + ([] if args.intervals else INTERVAL_COLUMNS)
+    out.drop(columns=drop).to_csv(args.output, index=False)
+    counts = out["source"].value_counts().to_dict()
+    _log(f"wrote {len(out)} rows to {args.output}: {counts}")
+
+
+def cmd_predict_track(args) -> None:
+    from engine.service import Enricher
+
+    fields = {k: v for k, v in vars(args).items()
+              if k in {"album", "release_date", "duration_ms", "explicit", "track_number", "album_total_tracks",
+                       "genres", "moods", "playlists"} and v is not None}
+    result = Enricher().predict_track(args.title, args.artists, **fields)
+    print(json.dumps(result, indent=2, default=float))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m engine", description="Tunescope engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+    train = sub.add_parser("train", help="train the audio-feature predictor ensemble")
+    train.add_argument("--members", type=int, default=5)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--output", default=str(Path(__file__).resolve().parent.parent / "models" / "audio_predictor"))
+    train.set_defaults(func=cmd_train)
+    evaluate = sub.add_parser("evaluate", help="evaluate on artist-holdout, temporal and out-of-distribution sets")
+    evaluate.add_argument("--members", type=int, default=5)
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.set_defaults(func=cmd_evaluate)
+    predict = sub.add_parser("predict", help="enrich a library CSV with the 8 features and confidences")
+    predict.add_argument("--input", required=True)
+    predict.add_argument("--output", required=True)
+    predict.add_argument("--no-catalog", action="store_true", help="predict every track, even known ones")
+    predict.add_argument("--intervals", action="store_true", help="also write <feature>_low/_high (90%%)")
+    predict.set_defaults(func=cmd_predict)
+    track = sub.add_parser("predict-track", help="predict one track")
+    track.add_argument("--title", required=True)
+    track.add_argument("--artists", required=True)
+    for name in ("album", "release-date", "genres", "moods", "playlists", "explicit"):
+        track.add_argument(f"--{name}")
+    for name in ("duration-ms", "track-number", "album-total-tracks"):
+        track.add_argument(f"--{name}", type=float)
+    track.set_defaults(func=cmd_predict_track)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except TunescopeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

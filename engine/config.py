@@ -1,0 +1,35 @@
+"""Settings read from the environment, and the feature names shared everywhere."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FEATURES = [
+    "energy", "valence", "danceability", "acousticness",
+    "instrumentalness", "liveness", "speechiness", "tempo",
+]
+BOUNDED_FEATURES = FEATURES[:7]
+TEMPO_SCALE = 200.0  # the design scales tempo by 200 BPM so every head lives near 0..1
+
+SOURCES = ("catalog", "predicted", "export", "spotify")
+
+
+def data_dir() -> Path:
+    """Reference datasets; TUNESCOPE_DATA_DIR, else ../shared/data beside the repo."""
+    env = os.environ.get("TUNESCOPE_DATA_DIR")
+    return Path(env).expanduser() if env else (ROOT.parent / "shared" / "data")
+
+
+def home_dir() -> Path:
+    """Per-user state (store, caches); TUNESCOPE_HOME, else ~/.tunescope. Created on demand."""
+    env = os.environ.get("TUNESCOPE_HOME")
+    path = Path(env).expanduser() if env else Path.home() / ".tunescope"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def models_dir() -> Path:
+    return ROOT / "models"

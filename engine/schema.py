@@ -1,0 +1,125 @@
+"""The one normalized track schema, and coercion of any table into it.
+
+Columns: track_id, title, artists (';'), album, release_date, duration_ms, explicit,
+track_number, album_total_tracks, genres (';'), moods (';'), playlists (';').
+Only title and artists are required; everything else may be missing or garbage.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from engine.errors import MissingColumnsError
+
+SCHEMA = [
+    "track_id", "title", "artists", "album", "release_date", "duration_ms", "explicit",
+    "track_number", "album_total_tracks", "genres", "moods", "playlists",
+]
+TEXT_COLUMNS = ["track_id", "title", "artists", "album", "release_date", "genres", "moods", "playlists"]
+NUMERIC_COLUMNS = ["duration_ms", "track_number", "album_total_tracks"]
+
+# Lenient aliases so a hand-made CSV ("name", "artist") still works.
+_ALIASES = {
+    "title": ["title", "track_name", "track name", "name", "song", "track"],
+    "artists": ["artists", "artist", "artist_name", "artist name", "artist name(s)", "track_artist", "artist(s)"],
+    "track_id": ["track_id", "id", "spotify_id", "track id", "spotify id", "track uri", "uri"],
+    "album": ["album", "album_name", "album name"],
+    "release_date": ["release_date", "release date", "album release date", "year", "release_year"],
+    "duration_ms": ["duration_ms", "duration (ms)", "track duration (ms)"],
+}
+
+_SPOTIFY_ID = re.compile(r"([0-9A-Za-z]{22})$")
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$")
+
+
+def _canon(name: str) -> str:
+    return re.sub(r"\s+", " ", str(name).replace("\ufeff", "")).strip().lower()
+
+
+def normalize_frame(df: pd.DataFrame, where: str = "input") -> pd.DataFrame:
+    """Return a copy with exactly the schema columns (extra columns kept after them).
+
+    Raises MissingColumnsError naming the columns found when title or artists is absent.
+    """
+    by_canon = {_canon(c): c for c in df.columns}
+    renames = {}
+    for target, aliases in _ALIASES.items():
+        for alias in aliases:
+            if alias in by_canon and by_canon[alias] not in renames:
+                renames[by_canon[alias]] = target
+                break
+    out = df.rename(columns=renames)
+    out = out.loc[:, ~out.columns.duplicated()]
+    missing = [c for c in ("title", "artists") if c not in out.columns]
+    if missing:
+        found = ", ".join(repr(str(c)) for c in df.columns) or "(none)"
+        raise MissingColumnsError(
+            f"{where}: needs columns 'title' and 'artists' but has no {' or '.join(missing)}. "
+            f"Columns found: {found}. Rename the track-name column to 'title' and the artist column to 'artists'."
+        )
+    out = out.copy()
+    for col in TEXT_COLUMNS:
+        out[col] = _clean_text(out[col]) if col in out.columns else ""
+    out["track_id"] = out["track_id"].map(_bare_id)
+    out["release_date"] = out["release_date"].map(_iso_date)
+    for col in NUMERIC_COLUMNS:
+        out[col] = pd.to_numeric(out[col], errors="coerce") if col in out.columns else np.nan
+    out["explicit"] = _to_bool_float(out["explicit"]) if "explicit" in out.columns else np.nan
+    extra = [c for c in out.columns if c not in SCHEMA]
+    return out[SCHEMA + extra].reset_index(drop=True)
+
+
+def _clean_text(col: pd.Series) -> pd.Series:
+    text = col.astype("string").fillna("").astype(str)
+    return text.str.replace(r"\s+", " ", regex=True).str.strip().replace({"nan": "", "None": "", "<NA>": ""})
+
+
+def _bare_id(value: str) -> str:
+    """'spotify:track:ID' or an open.spotify.com URL or a bare id -> the bare 22-char id."""
+    value = str(value).split("?")[0].strip()
+    match = _SPOTIFY_ID.search(value)
+    return match.group(1) if match else value
+
+
+def _iso_date(value: str) -> str:
+    """Keep ISO dates and bare years; turn US 'm/d/yyyy' into ISO; anything else stays as given."""
+    value = str(value).strip()
+    match = _US_DATE.match(value)
+    if match:
+        month, day, year = (int(g) for g in match.groups())
+        year += 2000 if year < 30 else (1900 if year < 100 else 0)
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    if re.fullmatch(r"\d{4}\.0", value):  # a year read as float
+        return value[:4]
+    return value
+
+
+def _to_bool_float(col: pd.Series) -> pd.Series:
+    mapping = {"true": 1.0, "false": 0.0, "1": 1.0, "0": 0.0, "yes": 1.0, "no": 0.0, "1.0": 1.0, "0.0": 0.0}
+    return col.astype("string").str.strip().str.lower().map(mapping).astype(float)
+
+
+def release_year(dates: pd.Series) -> pd.Series:
+    """Year from 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' (NaN when absent or unparseable)."""
+    years = pd.to_numeric(dates.astype(str).str.extract(r"^\s*(\d{4})", expand=False), errors="coerce")
+    return years.astype(float)
+
+
+def split_list(value: str) -> list[str]:
+    """';'-separated field -> list of stripped non-empty items."""
+    if not isinstance(value, str) or not value:
+        return []
+    return [item.strip() for item in value.split(";") if item.strip()]
+
+
+def join_list(items) -> str:
+    seen, out = set(), []
+    for item in items:
+        item = str(item).strip()
+        if item and item.lower() not in seen:
+            seen.add(item.lower())
+            out.append(item)
+    return ";".join(out)

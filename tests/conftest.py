@@ -1,0 +1,42 @@
+"""Shared fixtures: a private TUNESCOPE_HOME per test session, real data from TUNESCOPE_DATA_DIR."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tunescope_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("tunescope_home")
+    os.environ["TUNESCOPE_HOME"] = str(home)
+    return home
+
+
+@pytest.fixture(scope="session")
+def samples():
+    from engine.config import data_dir
+
+    return data_dir() / "samples"
+
+
+@pytest.fixture(scope="session")
+def enricher():
+    from engine.service import Enricher
+    from engine.store import Store
+
+    return Enricher(store=Store(":memory:"))
+
+
+@pytest.fixture()
+def memory_store():
+    from engine.store import Store
+
+    store = Store(":memory:")
+    yield store
+    store.close()
