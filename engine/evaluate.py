@@ -26,6 +26,7 @@ from engine.fit import artist_split, real_units, split_training, train_predictor
 from engine.importers.exportify import read_exportify
 from engine.metrics import bootstrap_skill, calibration, regression
 from engine.predictor import AudioPredictor
+from engine.priors import CatalogArtistPriors
 from engine.schema import release_year
 from engine.train import ARTIST_ROW_WEIGHT, TrainConfig, artist_keys, build, hide_artist_prior
 
@@ -50,11 +51,12 @@ def fit_ridge(predictor: AudioPredictor, train_frame: pd.DataFrame, val_frame: p
 
 
 def prior_lookup(inputs: Inputs, feature_mean: np.ndarray) -> np.ndarray:
-    """Artist prior where found, else genre prior, else the training mean (training scale)."""
-    artist = inputs.prior[:, :8] + feature_mean
-    genre = inputs.prior[:, 10:18] + feature_mean
-    out = np.where(inputs.has_genre_prior[:, None] > 0, genre, feature_mean)
-    return np.where(inputs.has_artist_prior[:, None] > 0, artist, out)
+    """The prior alone: artist means where known, else genre means, else the training mean (training scale)."""
+    import torch
+
+    from engine.models.audio_predictor import prior_anchor
+
+    return prior_anchor(torch.from_numpy(inputs.prior), torch.from_numpy(feature_mean.astype(np.float32))).numpy()
 
 
 def score(predictor: AudioPredictor, ridge: Ridge, frame: pd.DataFrame, encoder, hide_prior: bool,
@@ -142,6 +144,7 @@ def evaluate(encoder, cfg: TrainConfig, log=print) -> dict:
 
     log("(c) out of distribution: the shipped model")
     shipped = AudioPredictor.load(models_dir() / "audio_predictor")
+    shipped.featurizer.catalog_artists = CatalogArtistPriors(reference.catalog_tracks())  # as served
     train_frame, val_frame, _ = split_training(tracks, TrainConfig(**shipped.info["train_config"]))
     ridge = fit_ridge(shipped, train_frame, val_frame, encoder)
     samples = exportify_with_features()

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from engine.priors import ArtistPriors, GenreVocab
+from engine.priors import ArtistPriors, CatalogArtistPriors, GenreVocab
 from engine.schema import release_year, split_list
 from engine.textnorm import fold
 
@@ -34,7 +34,7 @@ MOODS = {
     "instrumental": ["instrumental", "classical", "ambient", "soundtrack", "score", "orchestral", "jazz", "lofi", "beats"],
     "rap": ["rap", "hip", "hop", "hiphop", "trap", "drill", "grime"],
     "rock": ["rock", "guitar", "grunge", "indie", "alternative", "alt"],
-    "pop": ["pop", "hits", "top", "charts", "radio", "mainstream"],
+    "pop": ["pop", "hits", "charts", "radio", "mainstream"],
     "latin": ["latin", "latino", "reggaeton", "salsa", "bachata", "spanish", "cumbia"],
     "rnb": ["r", "b", "rnb", "soul", "funk", "motown", "neo"],
     "throwback": ["throwback", "oldies", "classic", "classics", "retro", "vintage", "80s", "90s", "70s", "60s"],
@@ -49,6 +49,13 @@ TITLE_WORDS = ["live", "acoustic", "remix", "instrumental", "remaster", "demo", 
                "unplugged", "orchestral", "piano", "interlude", "intro", "skit", "session", "cover", "karaoke"]
 ALBUM_WORDS = ["live", "acoustic", "unplugged", "greatest", "hits", "soundtrack", "christmas", "remix",
                "deluxe", "sessions", "classical", "instrumental", "piano", "best", "collection", "ep"]
+
+IMPUTATIONS = 8  # draws per missing metadata field when measuring what the gap costs
+
+# Layout of the prior block: [values 8, found flag, evidence] three times.
+ARTIST_BLOCK = slice(0, 10)    # yamaerenay artist means; evidence = log1p(track count) / 8
+GENRE_BLOCK = slice(10, 20)    # genre means; evidence = mean genre similarity
+CATALOG_BLOCK = slice(20, 30)  # the artist's other catalog tracks; evidence = log1p(count) / 8
 
 # Metadata: the design's 6 fields, each with a missing flag; garbage values count as missing.
 META_FIELDS = ["duration_min", "release_year", "explicit", "track_number", "album_total_tracks", "decade"]
@@ -133,11 +140,14 @@ def completeness(frame: pd.DataFrame, n_genres: np.ndarray, n_moods: np.ndarray,
 class Featurizer:
     """fit() learns the metadata scaler and feature means; transform() builds Inputs for any frame."""
 
-    def __init__(self, artists: ArtistPriors, genres: GenreVocab):
+    def __init__(self, artists: ArtistPriors, genres: GenreVocab, catalog_artists: CatalogArtistPriors | None = None):
         self.artists = artists
         self.genres = genres
+        # Set by whoever holds a catalog (training tables while training, the full catalog when serving).
+        self.catalog_artists = catalog_artists
         self.meta_mean_: np.ndarray | None = None
         self.meta_std_: np.ndarray | None = None
+        self.meta_quantiles_: np.ndarray | None = None  # (IMPUTATIONS, 6) raw values; NaN = never seen
         self.feature_mean_: np.ndarray | None = None
 
     def fit(self, frame: pd.DataFrame, targets: np.ndarray) -> "Featurizer":
@@ -145,6 +155,10 @@ class Featurizer:
         masked = np.ma.masked_invalid(raw)  # training tables never give track numbers or album sizes
         self.meta_mean_ = np.asarray(masked.mean(axis=0).filled(0.0), dtype=float)
         self.meta_std_ = np.asarray(masked.std(axis=0).filled(1.0), dtype=float) + 1e-6
+        levels = (np.arange(IMPUTATIONS) + 0.5) / IMPUTATIONS
+        self.meta_quantiles_ = np.stack([
+            np.quantile(col[np.isfinite(col)], levels) if np.isfinite(col).any() else np.full(IMPUTATIONS, np.nan)
+            for col in raw.T], axis=1)
         self.feature_mean_ = np.nanmean(targets, axis=0).astype(np.float32)
         return self
 
@@ -156,23 +170,55 @@ class Featurizer:
         genre_vec, genre_prior, genre_weight, n_genres = self._genre_blocks(genre_lists, encoder)
         moods = mood_matrix(frame)
         raw = raw_metadata(frame)
-        scaled = np.nan_to_num((raw - self.meta_mean_) / self.meta_std_)
+        # A field no training row had stays "missing" for the network (its weights never learned it);
+        # it still counts toward the completeness score.
+        usable = np.where(np.isfinite(self.meta_quantiles_[0]), raw, np.nan)
+        scaled = np.nan_to_num((usable - self.meta_mean_) / self.meta_std_)
         flags = np.column_stack([
             word_flags(frame["title"], TITLE_WORDS), word_flags(frame["album"], ALBUM_WORDS),
             (frame["album"].str.len() > 0).to_numpy(), n_genres > 0,
             np.minimum(frame["artists"].str.count(";").to_numpy(), 3) / 3.0,
         ])
-        meta = np.column_stack([np.clip(scaled, -5, 5), ~np.isfinite(raw), flags]).astype(np.float32)
+        meta = np.column_stack([np.clip(scaled, -5, 5), ~np.isfinite(usable), flags]).astype(np.float32)
         has_genre = (genre_weight > 0).astype(np.float32)
+        if self.catalog_artists is not None:
+            cat_values, cat_found, cat_count = self.catalog_artists.lookup(frame)
+        else:
+            cat_values, cat_found, cat_count = np.zeros((n, 8), np.float32), np.zeros(n, np.float32), np.zeros(n, np.float32)
+        cat_centred = np.nan_to_num((cat_values - self.feature_mean_) * cat_found[:, None])
         prior = np.column_stack([
             (art_values - self.feature_mean_) * art_found[:, None], art_found, np.log1p(art_count) / 8.0,
             (genre_prior - self.feature_mean_) * has_genre[:, None], has_genre, genre_weight,
+            cat_centred, cat_found, np.log1p(cat_count) / 8.0,
         ]).astype(np.float32)
         return Inputs(
             text=text.astype(np.float32), genre=genre_vec, mood=moods, meta=meta, prior=prior,
             completeness=completeness(frame, n_genres, moods.sum(axis=1), raw),
-            has_artist_prior=art_found, has_genre_prior=has_genre,
+            has_artist_prior=np.maximum(art_found, cat_found), has_genre_prior=has_genre,
         )
+
+    def imputations(self, inputs: Inputs) -> list[Inputs]:
+        """Copies of `inputs` with missing metadata filled by stratified draws from the training data.
+
+        The spread of predictions across these copies is the uncertainty a missing (or garbage) field
+        brings; without it, members that all fall back to the prior would agree and look confident.
+        """
+        n_fields = len(META_FIELDS)
+        missing = inputs.meta[:, n_fields:2 * n_fields] > 0
+        learnable = np.isfinite(self.meta_quantiles_[0])
+        fill = missing & learnable
+        if not fill.any():
+            return []
+        copies = []
+        for raw in self.meta_quantiles_:
+            raw = raw.copy()
+            raw[5] = np.floor(raw[1] / 10) * 10  # the decade follows the drawn year
+            scaled = np.clip(np.nan_to_num((raw - self.meta_mean_) / self.meta_std_), -5, 5)
+            meta = inputs.meta.copy()
+            meta[:, :n_fields] = np.where(fill, scaled, meta[:, :n_fields])
+            meta[:, n_fields:2 * n_fields] = np.where(fill, 0.0, meta[:, n_fields:2 * n_fields])
+            copies.append(Inputs(**{**inputs.__dict__, "meta": meta.astype(np.float32)}))
+        return copies
 
     def _genre_blocks(self, genre_lists: list[list[str]], encoder):
         """Mean genre vector, similarity-weighted genre prior, its mean weight, and genre count per track."""
@@ -198,10 +244,12 @@ class Featurizer:
 
     def state(self) -> dict:
         return {"meta_mean": self.meta_mean_.tolist(), "meta_std": self.meta_std_.tolist(),
+                "meta_quantiles": np.where(np.isfinite(self.meta_quantiles_), self.meta_quantiles_, None).tolist(),
                 "feature_mean": self.feature_mean_.tolist()}
 
     def load_state(self, state: dict) -> "Featurizer":
         self.meta_mean_ = np.array(state["meta_mean"])
         self.meta_std_ = np.array(state["meta_std"])
+        self.meta_quantiles_ = np.array(state["meta_quantiles"], dtype=float)
         self.feature_mean_ = np.array(state["feature_mean"], dtype=np.float32)
         return self

@@ -13,9 +13,9 @@ from engine.calibration import Calibrator
 from engine.config import FEATURES, TEMPO_SCALE
 from engine.features import Featurizer, Inputs
 from engine.predictor import AudioPredictor
-from engine.priors import ArtistPriors, GenreVocab, scaled
+from engine.priors import ArtistPriors, CatalogArtistPriors, GenreVocab, scaled
 from engine.schema import split_list
-from engine.train import TrainConfig, artist_keys, artist_rows, build, fit_ensemble, hide_artist_prior, predict_members
+from engine.train import TrainConfig, artist_keys, artist_rows, build, fit_ensemble, hide_artist_prior
 
 
 def make_featurizer(encoder) -> Featurizer:
@@ -57,6 +57,8 @@ def train_predictor(tracks: pd.DataFrame, encoder, cfg: TrainConfig, exclude_art
     """Train on `tracks` (+ artist aggregates not in exclude_artists), calibrate on held-out artists + OOD rows."""
     train_frame, val_frame, cal_frame = split_training(tracks, cfg, exclude_artists)
     featurizer = make_featurizer(encoder)
+    catalog_rows = [tracks] + ([ood_calibration] if ood_calibration is not None else [])
+    featurizer.catalog_artists = CatalogArtistPriors(pd.concat(catalog_rows, ignore_index=True))
     real = train_frame[~train_frame["is_aggregate"]]
     featurizer.fit(real, scaled(real))
     members, config = fit_ensemble(featurizer, train_frame, val_frame, encoder, cfg, log)
@@ -73,9 +75,9 @@ def calibrate(predictor: AudioPredictor, frame: pd.DataFrame, encoder) -> None:
     hidden = inputs.take(np.arange(len(inputs)))
     hide_artist_prior(hidden, np.arange(len(hidden)))
     both = Inputs.concat([inputs, hidden])
-    raw = predict_members(predictor.members, both)
+    mean, spread = predictor.mean_and_spread(both)
     y = np.concatenate([y, y])
-    predictor.calibrator.fit(raw.mean(axis=0), raw.std(axis=0), both.completeness, both.has_artist_prior,
+    predictor.calibrator.fit(mean, spread, both.completeness, both.has_artist_prior,
                              both.has_genre_prior, y, predictor.featurizer.feature_mean_)
 
 

@@ -47,10 +47,18 @@ class AudioPredictor:
         self.calibrator = calibrator
         self.info = info or {}
 
+    def mean_and_spread(self, inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
+        """Ensemble mean and spread (training scale); the spread adds what missing metadata could change."""
+        raw = predict_members(self.members, inputs)
+        variance = raw.var(axis=0)
+        imputed = [predict_members(self.members, copy).mean(axis=0) for copy in self.featurizer.imputations(inputs)]
+        if imputed:
+            variance = variance + np.stack(imputed).var(axis=0)
+        return raw.mean(axis=0), np.sqrt(variance)
+
     def predict_inputs(self, inputs: Inputs) -> dict[str, np.ndarray]:
         """mean, std, low, high (real units: tempo in BPM) and confidence, each (N, 8)."""
-        raw = predict_members(self.members, inputs)
-        mean, std = raw.mean(axis=0), raw.std(axis=0)
+        mean, std = self.mean_and_spread(inputs)
         scale = np.ones(len(FEATURES))
         scale[-1] = TEMPO_SCALE
         half = self.calibrator.half_width(std, inputs.completeness, inputs.has_artist_prior, inputs.has_genre_prior)

@@ -96,3 +96,51 @@ class GenreVocab:
         weight[exact] = 1.0
         weight[weight < MIN_GENRE_SIMILARITY] = 0.0
         return vectors, self.values[nearest], weight
+
+
+class CatalogArtistPriors:
+    """Mean real features of an artist's other tracks in a catalog (the track itself always left out).
+
+    Complements the yamaerenay artist means (which stop in January 2021): a 2024 library's artists are
+    often in the newer catalog tables. Leaving the track out keeps training and evaluation honest.
+    """
+
+    def __init__(self, tracks: pd.DataFrame):
+        from engine.textnorm import primary_artist, track_keys
+
+        artists = tracks["artists"].map(lambda a: artist_key(primary_artist(a))).to_numpy()
+        values = scaled(tracks).astype(np.float64)
+        present = np.isfinite(values)
+        codes, uniques = pd.factorize(artists)
+        self.sums = np.zeros((len(uniques), len(FEATURES)))
+        self.counts = np.zeros((len(uniques), len(FEATURES)))
+        np.add.at(self.sums, codes, np.nan_to_num(values))
+        np.add.at(self.counts, codes, present)
+        self.index = {a: i for i, a in enumerate(uniques)}
+        keys = tracks["key"] if "key" in tracks else track_keys(tracks)
+        self.own = {k: (codes[i], np.nan_to_num(values[i]), present[i]) for i, k in enumerate(keys)}
+
+    def lookup(self, frame: pd.DataFrame):
+        """(values N x 8, found flag, track count) from the primary artist's other catalog tracks."""
+        from engine.textnorm import primary_artist, track_keys
+
+        n = len(frame)
+        values = np.zeros((n, len(FEATURES)), dtype=np.float32)
+        found = np.zeros(n, dtype=np.float32)
+        counts = np.zeros(n, dtype=np.float32)
+        keys = track_keys(frame)
+        for i, (artists, key) in enumerate(zip(frame["artists"], keys)):
+            row = self.index.get(artist_key(primary_artist(artists)))
+            if row is None:
+                continue
+            sums, cnt = self.sums[row].copy(), self.counts[row].copy()
+            own = self.own.get(key)
+            if own is not None and own[0] == row:
+                sums -= own[1]
+                cnt -= own[2]
+            if cnt[0] < 1:
+                continue
+            values[i] = np.where(cnt > 0, sums / np.maximum(cnt, 1), np.nan)  # NaN: no table had that feature
+            found[i] = 1.0
+            counts[i] = cnt[0]
+        return values, found, counts

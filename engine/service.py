@@ -44,8 +44,12 @@ class Enricher:
     def predictor(self):
         if self._predictor is None:
             from engine.predictor import AudioPredictor
+            from engine.priors import CatalogArtistPriors
 
-            self._predictor = AudioPredictor.load(self.model_dir)
+            predictor = AudioPredictor.load(self.model_dir)
+            if self.use_catalog:  # the artist's other real tracks sharpen the prior
+                predictor.featurizer.catalog_artists = CatalogArtistPriors(self.catalog.tracks)
+            self._predictor = predictor
         return self._predictor
 
     @property
@@ -82,7 +86,7 @@ class Enricher:
     def _compute(self, norm: pd.DataFrame, given: np.ndarray, progress=None) -> pd.DataFrame:
         n = len(norm)
         real = given.copy()
-        source = np.where(np.isfinite(given).all(axis=1), _given_source(norm), "")
+        source = np.where(np.isfinite(given).all(axis=1), _given_source(norm), "").astype(object)
         match = np.full(n, "", dtype=object)
         if self.use_catalog:
             rows, how = self.catalog.match(norm)
@@ -150,6 +154,6 @@ def content_keys(norm: pd.DataFrame, given: np.ndarray, model_version: str, use_
     from engine.matching import catalog_version
 
     salt = f"{model_version}|{catalog_version() if use_catalog else 'nocatalog'}"
-    text = norm[SCHEMA].astype(str).agg("\x1f".join, axis=1)
+    text = norm[SCHEMA].apply(lambda col: col.map(str)).agg("\x1f".join, axis=1)
     feats = pd.Series([",".join(f"{v:.6g}" for v in row) for row in given])
     return [hashlib.sha1(f"{salt}\x1e{t}\x1e{f}".encode()).hexdigest() for t, f in zip(text, feats)]

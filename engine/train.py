@@ -19,7 +19,7 @@ import pandas as pd
 import torch
 
 from engine.config import FEATURES
-from engine.features import Featurizer, Inputs
+from engine.features import ARTIST_BLOCK, CATALOG_BLOCK, GENRE_BLOCK, Featurizer, Inputs
 from engine.models.audio_predictor import AudioFeaturePredictor, PredictorConfig, multitask_loss
 from engine.priors import scaled
 from engine.schema import SCHEMA
@@ -66,17 +66,20 @@ def artist_rows(artist_table: pd.DataFrame, exclude: set[str]) -> pd.DataFrame:
     return rows
 
 
-def hide_artist_prior(inputs: Inputs, rows: np.ndarray) -> None:
-    """Blank the artist part of the prior block (values, flag, count) for the given rows, in place."""
-    inputs.prior[rows, :10] = 0.0
-    inputs.has_artist_prior[rows] = 0.0
+def hide_artist_prior(inputs: Inputs, rows: np.ndarray, catalog_too: bool = True) -> None:
+    """Blank the artist priors (values, flag, evidence) for the given rows, in place."""
+    inputs.prior[rows, ARTIST_BLOCK] = 0.0
+    if catalog_too:
+        inputs.prior[rows, CATALOG_BLOCK] = 0.0
+    inputs.has_artist_prior[rows] = inputs.prior[rows, CATALOG_BLOCK.start + 8]
 
 
 def build(featurizer: Featurizer, frame: pd.DataFrame, encoder) -> tuple[Inputs, np.ndarray]:
     """Inputs and scaled targets; aggregate rows never see their own artist prior."""
     inputs = featurizer.transform(frame, encoder)
     if "is_aggregate" in frame:
-        hide_artist_prior(inputs, np.flatnonzero(frame["is_aggregate"].fillna(False).to_numpy(dtype=bool)))
+        rows = np.flatnonzero(frame["is_aggregate"].fillna(False).to_numpy(dtype=bool))
+        hide_artist_prior(inputs, rows, catalog_too=False)  # the yamaerenay mean is this row's target
     return inputs, scaled(frame)
 
 
@@ -91,11 +94,11 @@ def _field_dropout(batch: list[torch.Tensor], cfg: TrainConfig, gen: torch.Gener
     def pick(p):
         return torch.rand(n, generator=gen) < p
 
-    drop = pick(cfg.drop_artist_prior)
-    prior[drop, :10] = 0.0
+    prior[pick(cfg.drop_artist_prior), ARTIST_BLOCK] = 0.0
+    prior[pick(cfg.drop_artist_prior), CATALOG_BLOCK] = 0.0
     drop = pick(cfg.drop_genres)
     genre[drop] = 0.0
-    prior[drop, 10:] = 0.0
+    prior[drop, GENRE_BLOCK] = 0.0
     meta[drop, HAS_GENRES_COL] = 0.0
     mood[pick(cfg.drop_moods)] = 0.0
     fields = torch.rand(n, 6, generator=gen) < cfg.drop_meta_field

@@ -1,5 +1,7 @@
 """Home: what Tunescope is, and a quick way to enrich a library CSV."""
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +14,7 @@ st.markdown(
     "with an honest confidence, for everything else: **energy, valence, danceability, acousticness, "
     "instrumentalness, liveness, speechiness and tempo**."
 )
-st.page_link("pages/predictor.py", label="Try the per-track predictor", icon="🎛️")
+st.page_link(str(Path(__file__).resolve().parent / "predictor.py"), label="Try the per-track predictor", icon="🎛️")
 
 st.subheader("Enrich a library CSV")
 st.caption("An Exportify CSV or any CSV with a title and an artist column. Nothing leaves this machine.")

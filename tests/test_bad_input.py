@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from engine.config import FEATURES
 
@@ -25,12 +26,16 @@ def test_garbage_rows_predict_finite_values(enricher):
     assert (out["source"] == "predicted").all()
 
 
-def test_garbage_lowers_confidence(enricher):
-    clean = pd.DataFrame({"title": ["Song"], "artists": ["Someone"], "duration_ms": [200000],
+@pytest.mark.parametrize("artists, genres, moods", [
+    ("Coldplay", "permanent wave;pop", "chill"), ("Someone Unknown", "indie pop", "chill"), ("Someone Unknown", "", ""),
+])
+def test_garbage_metadata_lowers_confidence(enricher, artists, genres, moods):
+    clean = pd.DataFrame({"title": ["Some New Song"], "artists": [artists], "duration_ms": [200000],
                           "release_date": ["2015-05-01"], "explicit": ["false"], "track_number": [3],
-                          "album_total_tracks": [12], "genres": ["indie pop"], "moods": ["chill"]})
-    broken = clean.assign(duration_ms=[0], release_date=["3000"], track_number=[-4], album_total_tracks=[0],
-                          genres=[""], moods=[""])
+                          "album_total_tracks": [12], "genres": [genres], "moods": [moods]})
+    zero_and_future = clean.assign(duration_ms=[0], release_date=["3000"], explicit=["maybe"], track_number=[-4],
+                                   album_total_tracks=[0])
+    ten_hours_nan = clean.assign(duration_ms=[36_000_000], release_date=[float("nan")], explicit=[None])
     c_clean = enricher.enrich(clean)["confidence"][0]
-    c_broken = enricher.enrich(broken)["confidence"][0]
-    assert c_broken < c_clean
+    assert enricher.enrich(zero_and_future)["confidence"][0] < c_clean
+    assert enricher.enrich(ten_hours_nan)["confidence"][0] < c_clean

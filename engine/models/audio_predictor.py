@@ -20,7 +20,7 @@ class PredictorConfig:
     genre_dim: int = 384          # genre strings arrive as MiniLM vectors (unseen micro-genres still land somewhere)
     mood_dim: int = 20
     meta_dim: int = 49
-    prior_dim: int = 20
+    prior_dim: int = 30
     text_proj: int = 128
     genre_proj: int = 64          # the design's genre embedding size
     mood_proj: int = 32           # the design's mood embedding size
@@ -67,12 +67,6 @@ class AudioFeaturePredictor(nn.Module):
                 nn.init.zeros_(head.weight)
                 nn.init.zeros_(head.bias)
 
-    def anchor(self, prior: torch.Tensor) -> torch.Tensor:
-        """Best prior per row: artist prior where found, else genre prior where found, else the mean."""
-        artist = prior[:, :8] + self.feature_mean
-        genre = prior[:, 10:18] + self.feature_mean
-        base = torch.where(prior[:, 18:19] > 0, genre, self.feature_mean.expand_as(genre))
-        return torch.where(prior[:, 8:9] > 0, artist, base)
 
     def forward(self, text, genre, mood, meta, prior) -> torch.Tensor:
         n_moods = mood.sum(dim=1, keepdim=True).clamp(min=1.0)
@@ -83,9 +77,21 @@ class AudioFeaturePredictor(nn.Module):
         delta = torch.cat([self.heads[name](x) for name in FEATURES], dim=1)
         if not self.config.anchor_on_prior:
             return torch.cat([torch.sigmoid(delta[:, :-1]), delta[:, -1:]], dim=1)
-        base = self.anchor(prior)
+        base = prior_anchor(prior, self.feature_mean)
         bounded = torch.sigmoid(torch.logit(base[:, :-1].clamp(0.01, 0.99)) + delta[:, :-1])
         return torch.cat([bounded, base[:, -1:] + delta[:, -1:]], dim=1)
+
+
+def prior_anchor(prior: torch.Tensor, feature_mean: torch.Tensor) -> torch.Tensor:
+    """Best prior per row (layout in engine.features): the artist's means (yamaerenay and catalog,
+    weighted by their track counts) where known, else the genre prior, else the training mean."""
+    yam, genre, cat = prior[:, 0:8] + feature_mean, prior[:, 10:18] + feature_mean, prior[:, 20:28] + feature_mean
+    yam_n = torch.expm1(prior[:, 9:10] * 8.0) * prior[:, 8:9]
+    cat_n = torch.expm1(prior[:, 29:30] * 8.0) * prior[:, 28:29]
+    total = yam_n + cat_n
+    artist = (yam_n * yam + cat_n * cat) / total.clamp(min=1e-6)
+    base = torch.where(prior[:, 18:19] > 0, genre, feature_mean.expand_as(genre))
+    return torch.where(total > 0, artist, base)
 
 
 def multitask_loss(pred: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
