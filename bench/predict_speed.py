@@ -8,7 +8,9 @@ match nothing in the catalog. Measured in one run:
 - baseline: one bare MiniLM pass over their "artist - title" strings (model already loaded);
 - cold: the whole predict process with an empty TUNESCOPE_HOME;
 - warm: the same command again (served from the store's cache);
-- peak memory of the cold process; float32 vs dynamic-int8 forward time and the accuracy change.
+- peak memory of the cold process;
+- dynamic int8: the predictor's forward time and how much its outputs move, and the same for MiniLM
+  (speed, and cosine of its vectors to the float ones the network was trained on).
 """
 
 from __future__ import annotations
@@ -88,6 +90,25 @@ def quantization(frame) -> dict:
             "mean_abs_change_int8": dict(zip(FEATURES, diff.mean(axis=0).round(5).tolist()))}
 
 
+def encoder_quantization(texts: list[str]) -> dict:
+    """Would an int8 MiniLM pay? Speed of one pass and how far its vectors drift from the float ones."""
+    import numpy as np
+    import torch
+
+    from engine.encoder import TextEncoder
+
+    encoder = TextEncoder()
+    started = time.perf_counter()
+    exact = encoder.encode(texts)
+    float_s = time.perf_counter() - started
+    encoder._model = torch.ao.quantization.quantize_dynamic(encoder.model, {torch.nn.Linear}, dtype=torch.qint8)
+    started = time.perf_counter()
+    approx = encoder.encode(texts)
+    int8_s = time.perf_counter() - started
+    return {"encoder_s_float32": float_s, "encoder_s_int8": int8_s, "encoder_speedup_int8": float_s / int8_s,
+            "encoder_int8_mean_cosine_to_float": float(np.mean(np.sum(exact * approx, axis=1)))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
@@ -102,7 +123,8 @@ def main() -> None:
     cold, peak = run_predict(library, work / "home")
     warm, _ = run_predict(library, work / "home")
     result = {"tracks": len(frame), "bare_minilm_s": baseline, "cold_s": cold, "cold_over_minilm": cold / baseline,
-              "warm_s": warm, "peak_rss_mb": peak, "cpu_count": os.cpu_count(), **quantization(frame.head(5000))}
+              "warm_s": warm, "peak_rss_mb": peak, "cpu_count": os.cpu_count(), **quantization(frame.head(5000)),
+              **encoder_quantization(texts[:3000])}
     out = ROOT / "bench" / "results" / "predict_speed.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2))

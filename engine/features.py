@@ -62,6 +62,9 @@ META_FIELDS = ["duration_min", "release_year", "explicit", "track_number", "albu
 _VALID = {"duration_min": (0.25, 90.0), "release_year": (1900, 2030), "explicit": (0, 1),
           "track_number": (1, 200), "album_total_tracks": (1, 300), "decade": (1900, 2030)}
 
+# Meta block: 6 scaled fields, 6 missing flags, title words, album words, has-album, has-genres, artist count.
+HAS_GENRES_COL = 2 * len(META_FIELDS) + len(TITLE_WORDS) + len(ALBUM_WORDS) + 1
+
 
 @dataclass
 class Inputs:
@@ -169,6 +172,7 @@ class Featurizer:
         genre_lists = [split_list(g) + split_list(a) for g, a in zip(frame["genres"], art_genres)]
         genre_vec, genre_prior, genre_weight, n_genres = self._genre_blocks(genre_lists, encoder)
         moods = mood_matrix(frame)
+        playlists = self._playlist_vectors(frame["playlists"], encoder)
         raw = raw_metadata(frame)
         # A field no training row had stays "missing" for the network (its weights never learned it);
         # it still counts toward the completeness score.
@@ -192,7 +196,7 @@ class Featurizer:
             cat_centred, cat_found, np.log1p(cat_count) / 8.0,
         ]).astype(np.float32)
         return Inputs(
-            text=text.astype(np.float32), genre=genre_vec, mood=moods, meta=meta, prior=prior,
+            text=text.astype(np.float32), genre=genre_vec, mood=np.hstack([moods, playlists]), meta=meta, prior=prior,
             completeness=completeness(frame, n_genres, moods.sum(axis=1), raw),
             has_artist_prior=np.maximum(art_found, cat_found), has_genre_prior=has_genre,
         )
@@ -219,6 +223,21 @@ class Featurizer:
             meta[:, n_fields:2 * n_fields] = np.where(fill, 0.0, meta[:, n_fields:2 * n_fields])
             copies.append(Inputs(**{**inputs.__dict__, "meta": meta.astype(np.float32)}))
         return copies
+
+    @staticmethod
+    def _playlist_vectors(playlists: pd.Series, encoder) -> np.ndarray:
+        """Mean MiniLM vector of each track's playlist names (zeros without any); each name encoded once."""
+        lists = [split_list(p) for p in playlists]
+        names = sorted({name for names in lists for name in names})
+        out = np.zeros((len(lists), 384), dtype=np.float32)
+        if not names:
+            return out
+        vectors = encoder.encode(names)
+        position = {name: i for i, name in enumerate(names)}
+        for i, names_i in enumerate(lists):
+            if names_i:
+                out[i] = vectors[[position[n] for n in names_i]].mean(axis=0)
+        return out
 
     def _genre_blocks(self, genre_lists: list[list[str]], encoder):
         """Mean genre vector, similarity-weighted genre prior, its mean weight, and genre count per track."""

@@ -35,6 +35,18 @@ def set_table(name: str, result: dict, show_mse: bool = True) -> str:
     return "\n".join(lines)
 
 
+def summary_table(results: dict[str, dict]) -> str:
+    """One line per set: mean bounded skill [95% CI] of each method, and the model's mean coverage."""
+    lines = ["| set | n | model | ridge | prior lookup | model 90% coverage |", "|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        cells = []
+        for method in ("model", "ridge", "prior_lookup"):
+            ci = r[method].get("mean_skill_bounded_ci95")
+            cells.append(f"{r[method]['mean_skill_bounded']:.3f}" + (f" [{ci['low']:.2f}, {ci['high']:.2f}]" if ci else ""))
+        lines.append(f"| {name} | {r['n']} | " + " | ".join(cells) + f" | {r['calibration']['mean_coverage_90']:.2f} |")
+    return "\n".join(lines)
+
+
 def render(report: dict) -> str:
     thresholds = ", ".join(f"{SHORT[f]} ≤ {v:g}" for f, v in THRESHOLDS.items())
     parts = [f"Cells are MSE (tempo in BPM²) unless marked; design thresholds: {thresholds}.",
@@ -45,8 +57,12 @@ def render(report: dict) -> str:
         if section not in report:
             continue
         parts.append(f"### {title}")
-        for name, result in report[section].items():
-            parts.append(set_table(name, result, show_mse=section != "out_of_distribution"))
+        results = report[section]
         if section == "out_of_distribution":
-            parts.append("(c) cells are skill (1 − MSE / MSE of the training mean), higher is better.")
+            parts.append("Mean skill over the 7 bounded features, per set [95% bootstrap CI]:")
+            parts.append(summary_table(results))
+            parts.append("Per feature (cells are skill, 1 − MSE / MSE of the training mean; higher is better):")
+            results = {k: v for k, v in results.items() if not k.startswith("exportify: ")}
+        for name, result in results.items():
+            parts.append(set_table(name, result, show_mse=section != "out_of_distribution"))
     return "\n\n".join(parts)

@@ -119,8 +119,7 @@ class Enricher:
 
     def predict_track(self, title: str, artists: str, **fields) -> dict:
         """One track for the form: features, confidences, intervals, source, and catalog values if matched."""
-        row = {"title": title, "artists": artists, **fields}
-        frame = pd.DataFrame([{k: row.get(k, "") for k in SCHEMA if k in row or k in ("title", "artists")}])
+        frame = pd.DataFrame([{"title": title, "artists": artists, **{k: v for k, v in fields.items() if k in SCHEMA}}])
         norm = normalize_frame(frame, where="form")
         out = self.predictor.predict_inputs(self.predictor.featurizer.transform(norm, self.encoder))
         from engine.predictor import result_frame

@@ -19,14 +19,13 @@ import pandas as pd
 import torch
 
 from engine.config import FEATURES
-from engine.features import ARTIST_BLOCK, CATALOG_BLOCK, GENRE_BLOCK, Featurizer, Inputs
+from engine.features import ARTIST_BLOCK, CATALOG_BLOCK, GENRE_BLOCK, HAS_GENRES_COL, MOOD_NAMES, Featurizer, Inputs
 from engine.models.audio_predictor import AudioFeaturePredictor, PredictorConfig, multitask_loss
 from engine.priors import scaled
 from engine.schema import SCHEMA
 from engine.textnorm import artist_key, primary_artist
 
 ARTIST_ROW_WEIGHT = 0.5
-HAS_GENRES_COL = 47  # index of the has-genres flag inside the meta block (see features.Featurizer)
 
 
 @dataclass
@@ -173,7 +172,8 @@ def fit_ensemble(featurizer: Featurizer, train_frame: pd.DataFrame, val_frame: p
     val_inputs, y_val = build(featurizer, val_frame, encoder)
     weight = np.where(train_frame.get("is_aggregate", pd.Series(False, index=train_frame.index)).fillna(False),
                       ARTIST_ROW_WEIGHT, 1.0)
-    config = PredictorConfig(mood_dim=train_inputs.mood.shape[1], meta_dim=train_inputs.meta.shape[1],
+    config = PredictorConfig(mood_dim=len(MOOD_NAMES), playlist_dim=train_inputs.mood.shape[1] - len(MOOD_NAMES),
+                             meta_dim=train_inputs.meta.shape[1],
                              prior_dim=train_inputs.prior.shape[1], genre_dim=train_inputs.genre.shape[1],
                              feature_mean=featurizer.feature_mean_.tolist(), **cfg.model_options)
     log(f"  featurized {len(train_inputs)} train / {len(val_inputs)} val rows in {time.time() - started:.0f}s")

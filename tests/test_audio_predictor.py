@@ -17,7 +17,8 @@ SHIPPED = models_dir() / "audio_predictor"
 def _inputs(config, n=4, seed=0):
     g = torch.Generator().manual_seed(seed)
     return [torch.randn(n, d, generator=g) for d in (config.text_dim, config.genre_dim)] + [
-        (torch.rand(n, config.mood_dim, generator=g) > 0.8).float(),
+        torch.cat([(torch.rand(n, config.mood_dim, generator=g) > 0.8).float(),
+                   torch.randn(n, config.playlist_dim, generator=g) * 0.05], dim=1),
         torch.randn(n, config.meta_dim, generator=g), torch.randn(n, config.prior_dim, generator=g) * 0.1]
 
 
@@ -39,8 +40,10 @@ def test_anchored_heads_start_at_the_prior():
     prior[0, 9] = np.log1p(10) / 8.0  # resting on 10 tracks
     out = model(text, genre, mood, meta, prior)
     mean = torch.tensor(config.feature_mean)
+    trust = torch.sigmoid(model.prior_trust)  # learned per feature; starts near 0.9
     assert torch.allclose(out[1], mean, atol=1e-5)
-    assert torch.allclose(out[0], mean + 0.1, atol=1e-5)
+    assert torch.allclose(out[0], mean + trust * 0.1, atol=1e-5)
+    assert torch.all(out[0, :7] > out[1, :7])
 
 
 def test_loss_skips_missing_targets_and_is_differentiable():

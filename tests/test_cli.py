@@ -47,7 +47,10 @@ def test_predict_keeps_rows_order_and_ids_and_adds_outputs(library, tmp_path):
     assert {"catalog", "predicted"} <= set(out["source"])
     assert out[FEATURES].notna().all().all()
     catalog = out["source"] == "catalog"
-    assert (out.loc[catalog, "confidence"] == 1.0).all()
+    # Catalog values are certain; a catalog table without one feature (Organize Your Music had no
+    # instrumentalness) leaves just that feature to the network.
+    assert (out.loc[catalog, "energy_confidence"] == 1.0).all()
+    assert (out.loc[catalog, "confidence"] > 7 / 8 - 1e-9).all()
     assert out.loc[~catalog, "confidence"].between(0, 1).all() and (out.loc[~catalog, "confidence"] < 1).all()
 
     again = run_cli("predict", "--input", str(library), "--output", str(tmp_path / "again.csv"), home=tmp_path / "home")

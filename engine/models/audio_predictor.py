@@ -18,7 +18,8 @@ LOSS_WEIGHTS = {"energy": 1.0, "valence": 1.0, "danceability": 1.2, "tempo": 1.2
 class PredictorConfig:
     text_dim: int = 384
     genre_dim: int = 384          # genre strings arrive as MiniLM vectors (unseen micro-genres still land somewhere)
-    mood_dim: int = 20
+    mood_dim: int = 20            # mood/tag words (multi-hot)
+    playlist_dim: int = 384       # MiniLM of the user's playlist names, appended to the mood input (0 = off)
     meta_dim: int = 49
     prior_dim: int = 30
     text_proj: int = 128
@@ -42,8 +43,9 @@ class AudioFeaturePredictor(nn.Module):
 
     The prior branch carries the artist and genre priors with their evidence (found flags, track count,
     genre similarity). With anchor_on_prior, each head is a residual on top of the best prior at hand
-    (artist, else genre, else the training mean) and starts at zero: where the network knows little,
-    the answer stays at the prior, and it learns from the evidence how far to move away from it.
+    (artist, else genre, else the training mean), shrunk towards the mean by a learned per-feature trust,
+    and starts at zero: where the network knows little, the answer stays at the prior, and it learns from
+    the evidence how far to move away from it.
     """
 
     def __init__(self, config: PredictorConfig):
@@ -53,6 +55,7 @@ class AudioFeaturePredictor(nn.Module):
         self.text = nn.Sequential(nn.Dropout(c.text_dropout), nn.Linear(c.text_dim, c.text_proj), nn.GELU())
         self.genre = nn.Sequential(nn.Linear(c.genre_dim, c.genre_proj), nn.GELU())
         self.mood = nn.Linear(c.mood_dim, c.mood_proj, bias=False)  # multi-hot @ W = pooled mood embeddings
+        self.playlist = nn.Linear(c.playlist_dim, c.mood_proj, bias=False) if c.playlist_dim else None
         self.meta = nn.Sequential(nn.Linear(c.meta_dim, c.meta_proj), nn.GELU())
         self.prior = nn.Sequential(nn.Linear(c.prior_dim, c.prior_proj), nn.GELU())
         layers, width = [], c.text_proj + c.genre_proj + c.mood_proj + c.meta_proj + c.prior_proj
@@ -62,6 +65,9 @@ class AudioFeaturePredictor(nn.Module):
         self.fusion = nn.Sequential(*layers)
         self.heads = nn.ModuleDict({name: nn.Linear(width, 1) for name in FEATURES})
         self.register_buffer("feature_mean", torch.tensor(c.feature_mean, dtype=torch.float32))
+        # How far each feature's anchor moves from the training mean towards the prior, learned:
+        # an artist's mean tempo says little about one of its songs, its mean acousticness says a lot.
+        self.prior_trust = nn.Parameter(torch.full((len(FEATURES),), 2.0))
         if c.anchor_on_prior:
             for head in self.heads.values():
                 nn.init.zeros_(head.weight)
@@ -69,15 +75,19 @@ class AudioFeaturePredictor(nn.Module):
 
 
     def forward(self, text, genre, mood, meta, prior) -> torch.Tensor:
-        n_moods = mood.sum(dim=1, keepdim=True).clamp(min=1.0)
+        words = mood[:, :self.config.mood_dim]
+        mood_out = self.mood(words / words.sum(dim=1, keepdim=True).clamp(min=1.0))
+        if self.playlist is not None:
+            mood_out = mood_out + self.playlist(mood[:, self.config.mood_dim:])
         combined = torch.cat([
-            self.text(text), self.genre(genre), self.mood(mood / n_moods), self.meta(meta), self.prior(prior),
+            self.text(text), self.genre(genre), mood_out, self.meta(meta), self.prior(prior),
         ], dim=1)
         x = self.fusion(combined)
         delta = torch.cat([self.heads[name](x) for name in FEATURES], dim=1)
         if not self.config.anchor_on_prior:
             return torch.cat([torch.sigmoid(delta[:, :-1]), delta[:, -1:]], dim=1)
-        base = prior_anchor(prior, self.feature_mean)
+        trust = torch.sigmoid(self.prior_trust)
+        base = self.feature_mean + trust * (prior_anchor(prior, self.feature_mean) - self.feature_mean)
         bounded = torch.sigmoid(torch.logit(base[:, :-1].clamp(0.01, 0.99)) + delta[:, :-1])
         return torch.cat([bounded, base[:, -1:] + delta[:, -1:]], dim=1)
 
