@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 import time
@@ -27,11 +28,17 @@ def read_table(path: Path):
 
     if not path.exists():
         raise InputFileError(f"{path}: no such file.")
+    if path.stat().st_size == 0:
+        raise InputFileError(f"{path}: the file is empty. Export the library again, with a header row.")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=None, engine="python")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=None, engine="python")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
         raise InputFileError(f"{path}: not a readable CSV file ({str(exc).splitlines()[0]}). "
                              "Save it as UTF-8 CSV with a header row.") from exc
+    if frame.empty:
+        raise InputFileError(f"{path}: has a header ({', '.join(map(str, frame.columns))}) but no tracks. "
+                             "Add at least one row with a title and an artist.")
+    return frame
 
 
 def cmd_train(args) -> None:

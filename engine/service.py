@@ -77,9 +77,10 @@ class Enricher:
             payloads = dict(zip(np.asarray(keys)[todo], fresh.to_dict("records")))
             self.store.cache_predictions(payloads)
             cached.update(payloads)
-        result = pd.DataFrame([cached[k] for k in keys], index=frame.index)
+        result = pd.DataFrame([cached[k] for k in keys], index=frame.index,
+                              columns=OUTPUT_COLUMNS + INTERVAL_COLUMNS + ["match"])
         out = frame.copy()
-        for col in OUTPUT_COLUMNS + INTERVAL_COLUMNS + ["match"]:
+        for col in result.columns:
             out[col] = result[col].to_numpy()
         return out
 

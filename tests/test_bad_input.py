@@ -39,3 +39,8 @@ def test_garbage_metadata_lowers_confidence(enricher, artists, genres, moods):
     c_clean = enricher.enrich(clean)["confidence"][0]
     assert enricher.enrich(zero_and_future)["confidence"][0] < c_clean
     assert enricher.enrich(ten_hours_nan)["confidence"][0] < c_clean
+
+
+def test_an_empty_library_enriches_to_an_empty_table_with_every_output_column(enricher):
+    out = enricher.enrich(pd.DataFrame(columns=["title", "artists"]))
+    assert len(out) == 0 and {"energy", "confidence", "source"} <= set(out.columns)

@@ -80,10 +80,14 @@ def test_csv_without_title_or_artist_gets_one_clear_error(tmp_path):
     assert not (tmp_path / "o.csv").exists()
 
 
-def test_missing_file_and_binary_garbage_are_clear(tmp_path):
+def test_missing_empty_headerless_and_binary_files_are_clear(tmp_path):
     garbage = tmp_path / "garbage.csv"
     garbage.write_bytes(bytes(range(256)) * 40)
-    for path in (tmp_path / "nope.csv", garbage):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    header_only = tmp_path / "header_only.csv"
+    header_only.write_text("title,artists\n")
+    for path in (tmp_path / "nope.csv", garbage, empty, header_only):
         result = run_cli("predict", "--input", str(path), "--output", str(tmp_path / "o.csv"), home=tmp_path / "home")
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr and path.name in result.stderr
