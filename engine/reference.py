@@ -17,7 +17,7 @@ import pandas as pd
 
 from engine.config import BOUNDED_FEATURES, FEATURES, data_dir
 from engine.errors import DataNotFoundError
-from engine.schema import join_list, normalize_frame
+from engine.schema import normalize_frame
 from engine.textnorm import track_keys
 
 TRAIN_TABLES = ["tidytuesday", "kattapriyatham", "top_songs_audio_features", "top_hits", "data_moods"]
@@ -50,10 +50,17 @@ def _finish(frame: pd.DataFrame, raw: pd.DataFrame, dataset: str, percent: bool 
     return out.dropna(subset=["energy", "valence", "danceability"]).reset_index(drop=True)
 
 
+def _playlists_by_track(raw: pd.DataFrame) -> pd.Series:
+    """track_id -> the ';'-joined distinct names of every playlist holding it."""
+    pairs = raw[["track_id", "playlist_name"]].dropna()
+    pairs = pairs.assign(folded=pairs["playlist_name"].str.strip().str.lower()).drop_duplicates(["track_id", "folded"])
+    return pairs.groupby("track_id")["playlist_name"].agg(";".join)
+
+
 def load_tidytuesday() -> pd.DataFrame:
     """One row per track id; playlist names gathered from every playlist the track sits in."""
     raw = _read("tidytuesday_spotify_songs.parquet")
-    playlists = raw.groupby("track_id")["playlist_name"].agg(lambda s: join_list(s.dropna()))
+    playlists = _playlists_by_track(raw)
     raw = raw.drop_duplicates("track_id").reset_index(drop=True)
     frame = pd.DataFrame({
         "track_id": raw["track_id"], "title": raw["track_name"], "artists": raw["track_artist"],
@@ -105,7 +112,7 @@ def load_music_dataset_2024() -> pd.DataFrame:
     raw = pd.concat([_read("spotify_music_dataset_high_popularity.parquet"),
                      _read("spotify_music_dataset_low_popularity.parquet")], ignore_index=True)
     raw = raw.dropna(subset=["energy"])
-    playlists = raw.groupby("track_id")["playlist_name"].agg(lambda s: join_list(s.dropna()))
+    playlists = _playlists_by_track(raw)
     raw = raw.drop_duplicates("track_id").reset_index(drop=True)
     frame = pd.DataFrame({
         "track_id": raw["track_id"], "title": raw["track_name"], "artists": _commas_to_semicolons(raw["track_artist"]),

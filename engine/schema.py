@@ -113,13 +113,3 @@ def split_list(value: str) -> list[str]:
     if not isinstance(value, str) or not value:
         return []
     return [item.strip() for item in value.split(";") if item.strip()]
-
-
-def join_list(items) -> str:
-    seen, out = set(), []
-    for item in items:
-        item = str(item).strip()
-        if item and item.lower() not in seen:
-            seen.add(item.lower())
-            out.append(item)
-    return ";".join(out)
