@@ -6,9 +6,9 @@ import streamlit as st
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
-    st.Page(ROOT / "pages" / "home.py", title="Home", icon="🏠", url_path="", default=True),
-    st.Page(ROOT / "pages" / "predictor.py", title="Predictor", icon="🎛️", url_path="predictor"),
+    st.Page(ROOT / "pages" / "home.py", title="Home", icon=":material/home:", url_path="", default=True),
+    st.Page(ROOT / "pages" / "predictor.py", title="Predictor", icon=":material/tune:", url_path="predictor"),
 ]
 
-st.set_page_config(page_title="Tunescope", page_icon="🎧", layout="wide")
+st.set_page_config(page_title="Tunescope", page_icon=":material/graphic_eq:", layout="wide")
 st.navigation(PAGES).run()

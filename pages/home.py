@@ -7,14 +7,14 @@ import streamlit as st
 
 from dashboard.resources import enricher
 
-st.title("🎧 Tunescope")
+st.title("Tunescope")
 st.markdown(
     "Spotify stopped serving audio features to new apps in November 2024. Tunescope gives them back: "
     "real values where a reference catalog or your export knows them, and a neural network's prediction, "
     "with an honest confidence, for everything else: **energy, valence, danceability, acousticness, "
     "instrumentalness, liveness, speechiness and tempo**."
 )
-st.page_link(str(Path(__file__).resolve().parent / "predictor.py"), label="Try the per-track predictor", icon="🎛️")
+st.page_link(str(Path(__file__).resolve().parent / "predictor.py"), label="Try the per-track predictor", icon=":material/tune:")
 
 st.subheader("Enrich a library CSV")
 st.caption("An Exportify CSV or any CSV with a title and an artist column. Nothing leaves this machine.")

@@ -48,7 +48,7 @@ with right:
     if result["catalog"]:
         fig.add_scatter(y=bounded, x=[result["catalog"][f] for f in bounded], mode="markers", name="real (catalog)",
                         marker=dict(symbol="diamond", size=12, color="#F5F5F5"))
-    fig.update_layout(xaxis=dict(range=[0, 1], tickformat=".0%"), height=360, margin=dict(l=0, r=0, t=10, b=0),
+    fig.update_layout(xaxis=dict(range=[0, 1], tickformat=".0%"), yaxis=dict(autorange="reversed"), height=360, margin=dict(l=0, r=0, t=10, b=0),
                       legend=dict(orientation="h"))
     st.plotly_chart(fig, use_container_width=True)
     st.metric("Tempo", f"{result['tempo']:.0f} BPM", help=f"90% interval {result['tempo_low']:.0f}–{result['tempo_high']:.0f} BPM")
