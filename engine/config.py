@@ -14,8 +14,6 @@ FEATURES = [
 BOUNDED_FEATURES = FEATURES[:7]
 TEMPO_SCALE = 200.0  # the design scales tempo by 200 BPM so every head lives near 0..1
 
-SOURCES = ("catalog", "predicted", "export", "spotify")
-
 
 def data_dir() -> Path:
     """Reference datasets; TUNESCOPE_DATA_DIR, else ../shared/data beside the repo."""

@@ -33,11 +33,6 @@ def playlist_name(path: Path) -> str:
     return re.sub(r"[_\s]+", " ", stem).strip()
 
 
-def is_exportify(columns) -> bool:
-    canon = {re.sub(r"\s+", " ", str(c).replace("\ufeff", "")).strip().lower() for c in columns}
-    return "track name" in canon and bool(canon & {"artist name", "artist name(s)"})
-
-
 def read_exportify(path: Path) -> pd.DataFrame:
     """Normalized frame; features (if the file has them) in the 8 feature columns, else NaN."""
     path = Path(path)
