@@ -14,6 +14,13 @@ FEATURES = [
 BOUNDED_FEATURES = FEATURES[:7]
 TEMPO_SCALE = 200.0  # the design scales tempo by 200 BPM so every head lives near 0..1
 
+# Layout of the network's prior block: [8 values centred on the training mean, found flag, evidence]
+# for each prior. Evidence: log1p(track count) / 8 for the artist priors, genre similarity for genres.
+PRIOR_WIDTH = len(FEATURES) + 2
+ARTIST_BLOCK = slice(0, PRIOR_WIDTH)                    # yamaerenay artist means
+GENRE_BLOCK = slice(PRIOR_WIDTH, 2 * PRIOR_WIDTH)       # genre means
+CATALOG_BLOCK = slice(2 * PRIOR_WIDTH, 3 * PRIOR_WIDTH)  # the artist's other catalog tracks
+
 
 def data_dir() -> Path:
     """Reference datasets; TUNESCOPE_DATA_DIR, else ../shared/data beside the repo."""

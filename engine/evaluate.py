@@ -28,6 +28,7 @@ from engine.metrics import bootstrap_skill, calibration, regression
 from engine.predictor import AudioPredictor
 from engine.priors import CatalogArtistPriors
 from engine.schema import release_year
+from engine.textnorm import track_keys
 from engine.train import ARTIST_ROW_WEIGHT, TrainConfig, artist_keys, build, hide_artist_prior
 
 
@@ -105,8 +106,6 @@ def exportify_with_features() -> pd.DataFrame:
             frames.append(frame.assign(file=path.split("/")[-1]))
     frame = pd.concat(frames, ignore_index=True)
     seen = set(reference.training_tracks()["key"])
-    from engine.textnorm import track_keys
-
     frame["seen_in_training"] = track_keys(frame).isin(seen)
     return frame
 

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from engine.config import FEATURES
+from engine.encoder import DIM
 from engine.priors import ArtistPriors, CatalogArtistPriors, GenreVocab
 from engine.schema import release_year, split_list
 from engine.textnorm import fold
@@ -51,11 +53,6 @@ ALBUM_WORDS = ["live", "acoustic", "unplugged", "greatest", "hits", "soundtrack"
                "deluxe", "sessions", "classical", "instrumental", "piano", "best", "collection", "ep"]
 
 IMPUTATIONS = 8  # draws per missing metadata field when measuring what the gap costs
-
-# Layout of the prior block: [values 8, found flag, evidence] three times.
-ARTIST_BLOCK = slice(0, 10)    # yamaerenay artist means; evidence = log1p(track count) / 8
-GENRE_BLOCK = slice(10, 20)    # genre means; evidence = mean genre similarity
-CATALOG_BLOCK = slice(20, 30)  # the artist's other catalog tracks; evidence = log1p(count) / 8
 
 # Metadata: the design's 6 fields, each with a missing flag; garbage values count as missing.
 META_FIELDS = ["duration_min", "release_year", "explicit", "track_number", "album_total_tracks", "decade"]
@@ -188,7 +185,8 @@ class Featurizer:
         if self.catalog_artists is not None:
             cat_values, cat_found, cat_count = self.catalog_artists.lookup(frame)
         else:
-            cat_values, cat_found, cat_count = np.zeros((n, 8), np.float32), np.zeros(n, np.float32), np.zeros(n, np.float32)
+            cat_values = np.zeros((n, len(FEATURES)), np.float32)
+            cat_found, cat_count = np.zeros(n, np.float32), np.zeros(n, np.float32)
         cat_centred = np.nan_to_num((cat_values - self.feature_mean_) * cat_found[:, None])
         prior = np.column_stack([
             (art_values - self.feature_mean_) * art_found[:, None], art_found, np.log1p(art_count) / 8.0,
@@ -229,7 +227,7 @@ class Featurizer:
         """Mean MiniLM vector of each track's playlist names (zeros without any); each name encoded once."""
         lists = [split_list(p) for p in playlists]
         names = sorted({name for names in lists for name in names})
-        out = np.zeros((len(lists), 384), dtype=np.float32)
+        out = np.zeros((len(lists), DIM), dtype=np.float32)
         if not names:
             return out
         vectors = encoder.encode(names)

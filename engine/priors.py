@@ -12,7 +12,7 @@ import pandas as pd
 
 from engine.config import FEATURES, TEMPO_SCALE
 from engine.schema import split_list
-from engine.textnorm import artist_key, fold, split_artists
+from engine.textnorm import artist_key, fold, primary_artist, split_artists, track_keys
 
 MIN_GENRE_SIMILARITY = 0.55
 
@@ -106,8 +106,6 @@ class CatalogArtistPriors:
     """
 
     def __init__(self, tracks: pd.DataFrame):
-        from engine.textnorm import primary_artist, track_keys
-
         artists = tracks["artists"].map(lambda a: artist_key(primary_artist(a))).to_numpy()
         values = scaled(tracks).astype(np.float64)
         present = np.isfinite(values)
@@ -122,8 +120,6 @@ class CatalogArtistPriors:
 
     def lookup(self, frame: pd.DataFrame):
         """(values N x 8, found flag, track count) from the primary artist's other catalog tracks."""
-        from engine.textnorm import primary_artist, track_keys
-
         n = len(frame)
         values = np.zeros((n, len(FEATURES)), dtype=np.float32)
         found = np.zeros(n, dtype=np.float32)

@@ -19,7 +19,8 @@ import pandas as pd
 import torch
 
 from engine.config import FEATURES
-from engine.features import ARTIST_BLOCK, CATALOG_BLOCK, GENRE_BLOCK, HAS_GENRES_COL, MOOD_NAMES, Featurizer, Inputs
+from engine.config import ARTIST_BLOCK, CATALOG_BLOCK, GENRE_BLOCK
+from engine.features import HAS_GENRES_COL, MOOD_NAMES, Featurizer, Inputs
 from engine.models.audio_predictor import AudioFeaturePredictor, PredictorConfig, multitask_loss
 from engine.priors import scaled
 from engine.schema import SCHEMA
@@ -70,7 +71,7 @@ def hide_artist_prior(inputs: Inputs, rows: np.ndarray, catalog_too: bool = True
     inputs.prior[rows, ARTIST_BLOCK] = 0.0
     if catalog_too:
         inputs.prior[rows, CATALOG_BLOCK] = 0.0
-    inputs.has_artist_prior[rows] = inputs.prior[rows, CATALOG_BLOCK.start + 8]
+    inputs.has_artist_prior[rows] = inputs.prior[rows, CATALOG_BLOCK.stop - 2]  # the catalog prior's found flag
 
 
 def build(featurizer: Featurizer, frame: pd.DataFrame, encoder) -> tuple[Inputs, np.ndarray]:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 import torch
 from torch import nn
 
-from engine.config import FEATURES
+from engine.config import ARTIST_BLOCK, CATALOG_BLOCK, FEATURES, GENRE_BLOCK
 
 # The design's per-feature loss weights (harder features weigh more).
 LOSS_WEIGHTS = {"energy": 1.0, "valence": 1.0, "danceability": 1.2, "tempo": 1.2, "acousticness": 1.5,
@@ -93,14 +93,23 @@ class AudioFeaturePredictor(nn.Module):
 
 
 def prior_anchor(prior: torch.Tensor, feature_mean: torch.Tensor) -> torch.Tensor:
-    """Best prior per row (layout in engine.features): the artist's means (yamaerenay and catalog,
+    """Best prior per row (layout in engine.config): the artist's means (yamaerenay and catalog,
     weighted by their track counts) where known, else the genre prior, else the training mean."""
-    yam, genre, cat = prior[:, 0:8] + feature_mean, prior[:, 10:18] + feature_mean, prior[:, 20:28] + feature_mean
-    yam_n = torch.expm1(prior[:, 9:10] * 8.0) * prior[:, 8:9]
-    cat_n = torch.expm1(prior[:, 29:30] * 8.0) * prior[:, 28:29]
+    n = len(FEATURES)
+
+    def block(part: slice):
+        values = prior[:, part.start:part.start + n] + feature_mean
+        found, evidence = prior[:, part.start + n:part.start + n + 1], prior[:, part.start + n + 1:part.stop]
+        return values, found, evidence
+
+    yam, yam_found, yam_evidence = block(ARTIST_BLOCK)
+    cat, cat_found, cat_evidence = block(CATALOG_BLOCK)
+    genre, genre_found, _ = block(GENRE_BLOCK)
+    yam_n = torch.expm1(yam_evidence * 8.0) * yam_found
+    cat_n = torch.expm1(cat_evidence * 8.0) * cat_found
     total = yam_n + cat_n
     artist = (yam_n * yam + cat_n * cat) / total.clamp(min=1e-6)
-    base = torch.where(prior[:, 18:19] > 0, genre, feature_mean.expand_as(genre))
+    base = torch.where(genre_found > 0, genre, feature_mean.expand_as(genre))
     return torch.where(total > 0, artist, base)
 
 
