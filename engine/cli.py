@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import json
 import sys
 import time
 from pathlib import Path
 
 from engine.errors import InputFileError, TunescopeError
+
+
+# Each feature's commands live in their own module with `register(subparsers)`.
+COMMAND_MODULES: list[str] = []
 
 
 def _log(message: str) -> None:
@@ -119,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("duration-ms", "track-number", "album-total-tracks"):
         track.add_argument(f"--{name}", type=float)
     track.set_defaults(func=cmd_predict_track)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 
