@@ -1,6 +1,7 @@
 """The per-user SQLite store under TUNESCOPE_HOME (sqlite-utils), versioned by migrations.
 
-This issue's tables: the content-keyed prediction cache. Later features add their own migrations.
+Tables (engine/migrations.py): the content-keyed prediction cache; libraries, tracks, library
+membership, playlists and their items, plays, features by source, and import/sync runs.
 """
 
 from __future__ import annotations
@@ -9,19 +10,18 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import sqlite_utils
 
-from engine.config import home_dir
+from engine.config import FEATURES, home_dir
+from engine.library_store import LibraryTables, now
+from engine.migrations import MIGRATIONS
+from engine.schema import SCHEMA
+
+__all__ = ["MIGRATIONS", "Store"]
 
 
-def _m1_prediction_cache(db: sqlite_utils.Database) -> None:
-    db["prediction_cache"].create({"key": str, "payload": str}, pk="key")
-
-
-MIGRATIONS = [_m1_prediction_cache]
-
-
-class Store:
+class Store(LibraryTables):
     """Open (and migrate) the store; `Store(":memory:")` for tests."""
 
     def __init__(self, path: str | Path | None = None):
@@ -62,6 +62,66 @@ class Store:
                 "insert or replace into prediction_cache (key, payload) values (?, ?)",
                 [(k, json.dumps(v)) for k, v in payloads.items()],
             )
+
+    # --- runs: every import and sync, with a cursor a sync resumes from ------------------------
+    def start_run(self, library_id: int, kind: str, detail: dict | None = None) -> int:
+        with self.db.conn:
+            table = self.db["runs"].insert({"library_id": library_id, "kind": kind, "status": "running",
+                                            "started_at": now(), "cursor": "{}", "detail": json.dumps(detail or {})})
+        return table.last_pk
+
+    def unfinished_run(self, library_id: int, kind: str) -> dict | None:
+        """The latest run of this kind that never finished (interrupted), with its cursor decoded."""
+        rows = list(self.db.query("select * from runs where library_id = ? and kind = ? and status = 'running' "
+                                  "order by id desc limit 1", [library_id, kind]))
+        if not rows:
+            return None
+        return {**rows[0], "cursor": json.loads(rows[0]["cursor"] or "{}")}
+
+    def finish_run(self, run_id: int, status: str = "done", detail: dict | None = None) -> None:
+        with self.db.conn:
+            self.db.execute("update runs set status = ?, finished_at = ?, detail = ? where id = ?",
+                            [status, now(), json.dumps(detail or {}), run_id])
+
+    def runs(self, library_id: int) -> pd.DataFrame:
+        return pd.DataFrame(list(self.db.query("select * from runs where library_id = ? order by id desc", [library_id])))
+
+    # --- reading a library ---------------------------------------------------------------------
+    def library_tracks(self, library_id: int) -> pd.DataFrame:
+        """One row per distinct track: SCHEMA columns, `key`, `saved`, play count and minutes,
+        and the 8 features where the user's data brought real ones (`source` export/spotify, else '')."""
+        sql = """
+          select t.*, lt.saved,
+            (select group_concat(name, ';') from (select distinct p.name from playlist_tracks pt
+               join playlists p on p.id = pt.playlist_id where pt.key = t.key and p.library_id = lt.library_id)) as playlists,
+            (select count(*) from plays y where y.library_id = lt.library_id and y.key = t.key) as plays,
+            (select coalesce(sum(ms_played), 0) from plays y where y.library_id = lt.library_id and y.key = t.key) as ms_played
+          from library_tracks lt join tracks t on t.key = lt.key
+          where lt.library_id = ? order by lt.rowid"""
+        frame = pd.DataFrame(list(self.db.query(sql, [library_id])))
+        if frame.empty:
+            return pd.DataFrame(columns=["key", *SCHEMA, "saved", "plays", "ms_played", *FEATURES, "source"])
+        given = pd.DataFrame(list(self.db.query(
+            "select f.* from features f join library_tracks lt on lt.key = f.key "
+            "where lt.library_id = ? and f.source in ('spotify', 'export') order by f.source desc", [library_id])))
+        frame = frame.drop(columns=["match_key"])
+        for col in ("title", "artists", "album", "release_date", "genres", "moods", "playlists", "track_id"):
+            frame[col] = frame[col].fillna("")
+        for col in ("duration_ms", "explicit", "track_number", "album_total_tracks"):
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+        if not given.empty:  # 'spotify' sorts after 'export', so it wins the drop_duplicates
+            given = given.drop_duplicates("key", keep="first").set_index("key")[FEATURES + ["source"]]
+            frame = frame.join(given, on="key")
+        else:
+            frame = frame.assign(**{f: float("nan") for f in FEATURES}, source="")
+        frame["source"] = frame["source"].fillna("")
+        return frame[["key", *SCHEMA, "saved", "plays", "ms_played", *FEATURES, "source"]]
+
+    def library_playlists(self, library_id: int) -> pd.DataFrame:
+        sql = """select p.id as playlist_id, p.name, p.spotify_id, count(pt.key) as tracks
+                 from playlists p left join playlist_tracks pt on pt.playlist_id = p.id
+                 where p.library_id = ? group by p.id order by p.name"""
+        return pd.DataFrame(list(self.db.query(sql, [library_id])), columns=["playlist_id", "name", "spotify_id", "tracks"])
 
     def close(self) -> None:
         self.db.close()
