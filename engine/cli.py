@@ -3,6 +3,7 @@
   python -m engine train [--members 5] [--seed 0] [--output models/audio_predictor]
   python -m engine evaluate [--members 5]
   python -m engine predict --input LIB.csv --output OUT.csv [--no-catalog] [--intervals]
+  python -m engine import PATH [PATH...] --output LIB.csv [--store]
   python -m engine predict-track --title T --artists A [--genres "g1;g2"] [--moods m] [--release-date 1999] ...
 """
 
@@ -20,7 +21,9 @@ from engine.errors import InputFileError, TunescopeError
 
 
 # Each feature's commands live in their own module with `register(subparsers)`.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "engine.cli_import",
+]
 
 
 def _log(message: str) -> None:
@@ -132,8 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.func(args)
+        code = args.func(args)
     except TunescopeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return 0
+    return code or 0

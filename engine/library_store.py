@@ -49,7 +49,7 @@ class LibraryTables:
 
     # --- libraries -----------------------------------------------------------------------------
     def create_library(self, name: str, kind: str, owner: str = "") -> int:
-        with self.db.conn:
+        with self.transaction():
             table = self.db["libraries"].insert({"name": name, "kind": kind, "owner": owner,
                                                  "created_at": now(), "opened_at": now()})
         return table.last_pk
@@ -62,7 +62,7 @@ class LibraryTables:
         return rows[0]["id"] if rows else None
 
     def touch_library(self, library_id: int) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db.execute("update libraries set opened_at = ? where id = ?", [now(), library_id])
 
     def libraries(self) -> pd.DataFrame:
@@ -74,7 +74,7 @@ class LibraryTables:
                             columns=["library_id", "name", "kind", "created_at", "opened_at", "tracks"])
 
     def delete_library(self, library_id: int) -> None:
-        with self.db.conn:
+        with self.transaction():
             for table in ("library_tracks", "plays", "runs"):
                 self.db.execute(f"delete from {table} where library_id = ?", [library_id])
             self.db.execute("delete from playlist_tracks where playlist_id in "
@@ -92,7 +92,7 @@ class LibraryTables:
         from position `offset` on. cursor is saved to run_id in the same transaction, so a sync
         resumes exactly after the last page written.
         """
-        with self.db.conn:
+        with self.transaction():
             keys = self._resolve_keys(frame)
             self._upsert_tracks(frame, keys)
             stamp = now()
@@ -196,13 +196,13 @@ class LibraryTables:
         stamp = now()
         rows = [(k, s, *map(float, v), stamp) for k, s, v in
                 zip(np.asarray(keys)[mask], enriched.loc[mask, "source"], values)]
-        with self.db.conn:
+        with self.transaction():
             self._write_features(rows)
 
     def add_plays(self, library_id: int, keys: list[str], played_at: list[str], ms_played: list[int]) -> int:
         """Plays are user signals (counts, listening time), never model inputs. Re-imports are idempotent."""
         before = self.db.execute("select count(*) from plays where library_id = ?", [library_id]).fetchone()[0]
-        with self.db.conn:
+        with self.transaction():
             self.db.conn.executemany(
                 "insert or ignore into plays (library_id, key, played_at, ms_played) values (?, ?, ?, ?)",
                 [(library_id, k, t, int(ms)) for k, t, ms in zip(keys, played_at, ms_played)])

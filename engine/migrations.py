@@ -31,7 +31,7 @@ def m2_libraries(db: sqlite_utils.Database) -> None:
     db["playlist_tracks"].create({"playlist_id": str, "position": int, "key": str},
                                  pk=("playlist_id", "position"))
     db["plays"].create({"library_id": int, "key": str, "played_at": str, "ms_played": int},
-                       pk=("library_id", "key", "played_at"))
+                       pk=("library_id", "key", "played_at", "ms_played"))
     feature_columns = {"key": str, "source": str, **{f: float for f in FEATURES},
                        **{f"{f}_confidence": float for f in FEATURES}, "confidence": float, "updated_at": str}
     db["features"].create(feature_columns, pk=("key", "source"))

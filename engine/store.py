@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -28,16 +29,34 @@ class Store(LibraryTables):
         path = str(path if path is not None else home_dir() / "tunescope.db")
         # Streamlit reruns a script on other threads; each call still uses the connection serially.
         self.db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
+        self._depth = 0
         if path != ":memory:":
             self.db.execute("PRAGMA journal_mode=WAL")
         self._migrate()
+
+    @contextmanager
+    def transaction(self):
+        """Commit on success, roll back on error; nested uses join the outermost transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with self.db.conn:
+                yield
+        finally:
+            self._depth = 0
 
     def _migrate(self) -> None:
         self.db["schema_version"].create({"id": int, "version": int}, pk="id", if_not_exists=True)
         row = list(self.db.query("select version from schema_version where id = 1"))
         version = row[0]["version"] if row else 0
         for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.db.conn:
+            with self.transaction():
                 migration(self.db)
                 self.db["schema_version"].upsert({"id": 1, "version": number}, pk="id")
 
@@ -57,7 +76,7 @@ class Store(LibraryTables):
         return found
 
     def cache_predictions(self, payloads: dict[str, dict]) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db.conn.executemany(
                 "insert or replace into prediction_cache (key, payload) values (?, ?)",
                 [(k, json.dumps(v)) for k, v in payloads.items()],
@@ -65,7 +84,7 @@ class Store(LibraryTables):
 
     # --- runs: every import and sync, with a cursor a sync resumes from ------------------------
     def start_run(self, library_id: int, kind: str, detail: dict | None = None) -> int:
-        with self.db.conn:
+        with self.transaction():
             table = self.db["runs"].insert({"library_id": library_id, "kind": kind, "status": "running",
                                             "started_at": now(), "cursor": "{}", "detail": json.dumps(detail or {})})
         return table.last_pk
@@ -79,7 +98,7 @@ class Store(LibraryTables):
         return {**rows[0], "cursor": json.loads(rows[0]["cursor"] or "{}")}
 
     def finish_run(self, run_id: int, status: str = "done", detail: dict | None = None) -> None:
-        with self.db.conn:
+        with self.transaction():
             self.db.execute("update runs set status = ?, finished_at = ?, detail = ? where id = ?",
                             [status, now(), json.dumps(detail or {}), run_id])
 
