@@ -55,3 +55,19 @@ class SyncTables:
         with self.db.conn:
             self._store_given_features(frame.reset_index(drop=True), list(keys))
             self._write_cursor(run_id, cursor)
+
+    def prune_library(self, library_id: int, saved_keys: list[str]) -> int:
+        """Mirror the account after a full sync: only `saved_keys` stay saved, and tracks neither saved
+        nor in any of the library's playlists leave the library. Returns how many left."""
+        with self.db.conn:
+            self.db.execute("create temp table if not exists _saved_now (key text primary key)")
+            self.db.execute("delete from _saved_now")
+            self.db.conn.executemany("insert or ignore into _saved_now values (?)", [(k,) for k in saved_keys])
+            self.db.execute("update library_tracks set saved = (key in (select key from _saved_now)) "
+                            "where library_id = ?", [library_id])
+            gone = self.db.execute(
+                "delete from library_tracks where library_id = ? and saved = 0 and key not in "
+                "(select pt.key from playlist_tracks pt join playlists p on p.id = pt.playlist_id "
+                " where p.library_id = ?)", [library_id, library_id]).rowcount
+            self.db.execute("delete from _saved_now")
+        return gone

@@ -61,6 +61,7 @@ def sync_library(store, client: SpotifyClient, progress: Progress | None = None)
     job.playlist_items()
     job.genres()
     job.audio_features()
+    store.prune_library(library_id, job.c["saved_ids"])  # what left the account leaves the library
     report = job.report(name, resumed)
     store.finish_run(run_id, "done", report.as_dict())
     return report
@@ -69,7 +70,7 @@ def sync_library(store, client: SpotifyClient, progress: Progress | None = None)
 class _Sync:
     def __init__(self, store, client, library_id, run_id, cursor, progress):
         self.store, self.client, self.library_id, self.run_id = store, client, library_id, run_id
-        self.c = {"stage": "saved", "saved_offset": 0, "saved_total": None, "done_pages": 0, "keys": [],
+        self.c = {"stage": "saved", "saved_offset": 0, "saved_total": None, "done_pages": 0, "keys": [], "saved_ids": [],
                   "artists": {}, "artist_genres": {}, "artist_index": 0, "features": "untried",
                   "feature_offset": 0, "features_stored": 0, **cursor}
         self.progress = progress or (lambda done, total, message: None)
@@ -164,6 +165,8 @@ class _Sync:
                     self.c["features"] = "unavailable"
                 self.c["stage"] = "done"
                 self.store.save_cursor(self.run_id, self.c)
+                self._tell("Done" if self.c["features"] != "unavailable"
+                           else "Done (Spotify does not give this app audio features)")
                 break
             rows = [f for f in answer if f and f.get("id")]
             frame = pd.DataFrame([{**{n: f.get(n) for n in FEATURES}, "source": "spotify"} for f in rows],
@@ -183,6 +186,8 @@ class _Sync:
         for track_id, artists in zip(frame["track_id"], artist_ids):
             if len(track_id) != 22:  # local files: no id, no artist ids, nothing to look up
                 continue
+            if saved:
+                self.c["saved_ids"].append(track_id)
             if track_id not in self._seen:  # an id is the track's store key
                 self._seen.add(track_id)
                 self.c["keys"].append(track_id)
