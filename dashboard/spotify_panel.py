@@ -102,5 +102,8 @@ def _sync(store, client: SpotifyClient) -> None:
             return
         status.update(label=f"Synced {report.tracks} tracks and {report.playlists} playlists", state="complete")
     st.session_state[_LIBRARY] = report.library_id
+    if report.unreadable_playlists:
+        st.caption(f"Spotify withholds the items of {len(report.unreadable_playlists)} followed playlists you do not "
+                   f"own ({', '.join(report.unreadable_playlists[:5])}…); copy one into your own to include it.")
     if report.audio_features == "unavailable":
         st.caption("Spotify no longer gives audio features to new apps; Tunescope predicts them for you.")

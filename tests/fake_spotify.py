@@ -269,6 +269,8 @@ def _answer(fake: FakeSpotify, user: FakeUser, method: str, path: str, query: di
         playlist = user.playlist(parts[1])
         if playlist is None or (parts[2] == "items" and fake.legacy_playlist_path):
             return 404, _error(404, "Not found.")
+        if playlist.owner != user.id and method == "GET":  # 2026: only owned or collaborative playlists
+            return 403, _error(403, "Forbidden")
         if method == "POST":
             uris = json.loads(body or b"{}").get("uris") or []
             if len(uris) > 100 or not all(user.catalog_track(u) for u in uris):

@@ -104,9 +104,12 @@ class FakeUser:
     def expected_tracks(self) -> set[str]:
         """Distinct music tracks: saved ones and playlist ones (local files by uri)."""
         found = set(self.saved)
-        for playlist in self.playlists:
+        for playlist in self.readable_playlists():
             found |= {key for key in map(_item_key, playlist.items) if key}
         return found
+
+    def readable_playlists(self) -> list[FakePlaylist]:
+        return [p for p in self.playlists if p.owner == self.id]
 
     def expected_playlist(self, playlist_id: str) -> list[str]:
         return [key for key in map(_item_key, self.playlist(playlist_id).items) if key]
@@ -168,6 +171,9 @@ def make_user(user_id: str, n_tracks: int, n_playlists: int, rng: random.Random,
         playlists.append(playlist)
     if ids:  # every unsaved track in some playlist, so the expected library is known exactly
         playlists[-1].items += [("track", t) for t in ids[len(saved):]]
+    followed = FakePlaylist(_id(rng), "Someone else's mix", "someone-else", [("track", t) for t in ids[:5]])
+    followed.entry_template, followed.catalog = entry_template, tracks
+    playlists.insert(len(playlists) // 2, followed)
     return FakeUser(user_id, f"{user_id.title()} Listener", tracks, artists, saved, playlists, saved_template)
 
 

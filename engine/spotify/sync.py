@@ -38,6 +38,7 @@ class SyncReport:
     tracks_with_genres: int
     audio_features: str  # 'spotify' (stored), 'unavailable' (403), or 'none' (no tracks to ask about)
     features_stored: int
+    unreadable_playlists: list  # names of followed playlists whose items Spotify withholds (403)
     pages: int
     resumed: bool
     retries: int
@@ -72,7 +73,8 @@ class _Sync:
         self.store, self.client, self.library_id, self.run_id = store, client, library_id, run_id
         self.c = {"stage": "saved", "saved_offset": 0, "saved_total": None, "done_pages": 0, "keys": [], "saved_ids": [],
                   "artists": {}, "artist_genres": {}, "artist_index": 0, "features": "untried",
-                  "feature_offset": 0, "features_stored": 0, **cursor}
+                  "feature_offset": 0, "features_stored": 0, "unreadable": [],
+                  **cursor}
         self.progress = progress or (lambda done, total, message: None)
         self._seen = set(self.c["keys"])
 
@@ -82,7 +84,7 @@ class _Sync:
             page = self.client.saved_tracks(offset=self.c["saved_offset"])
             self.c["saved_total"] = page.get("total") or 0
             entries = page.get("items") or []
-            frame, artist_ids = _frame([e.get("track") for e in entries])
+            frame, artist_ids = _frame([(e or {}).get("track") for e in entries])
             self.c["saved_offset"] += len(entries)
             if not entries or not page.get("next") or self.c["saved_offset"] >= self.c["saved_total"]:
                 self.c["stage"] = "playlists"
@@ -124,7 +126,16 @@ class _Sync:
                 continue
             if self.c["item_offset"] == 0:  # fetched again from the start: no stale positions may stay
                 self.store.clear_playlist(self.library_id, playlist["id"])
-            page = self.client.playlist_items(playlist["id"], offset=self.c["item_offset"])
+            try:
+                page = self.client.playlist_items(playlist["id"], offset=self.c["item_offset"])
+            except SpotifyRequestError as exc:
+                if exc.status not in (403, 404):
+                    raise
+                # Since 2026 Spotify serves items only of playlists the user owns or collaborates on.
+                self.c["unreadable"].append(playlist["name"])
+                self._next_playlist()
+                self.store.save_cursor(self.run_id, self.c)
+                continue
             entries = page.get("items") or []
             frame, artist_ids = _frame([(e.get("item") or e.get("track")) if e else None for e in entries])
             where = {"id": playlist["id"], "name": playlist["name"], "spotify_id": playlist["id"],
@@ -241,7 +252,7 @@ class _Sync:
             playlists=len(playlists), playlist_items=int(playlists["tracks"].sum()),
             artists=len(self.c["artists"]), tracks_with_genres=int((tracks["genres"] != "").sum()),
             audio_features="none" if self.c["features"] == "untried" else self.c["features"],
-            features_stored=self.c["features_stored"], pages=self.c["done_pages"], resumed=resumed,
+            features_stored=self.c["features_stored"], unreadable_playlists=self.c["unreadable"], pages=self.c["done_pages"], resumed=resumed,
             retries=self.client.retried)
 
 
