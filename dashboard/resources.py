@@ -22,3 +22,23 @@ def enricher():
 
 def predict_track(title: str, artists: str, **fields) -> dict:
     return enricher().predict_track(title, artists, **fields)
+
+
+@st.cache_resource
+def spotify_sign_ins():
+    """PKCE verifiers by OAuth state, one store per server: the redirect back from Spotify opens a
+    new Streamlit session, so a verifier kept in session state would be lost."""
+    from engine.spotify.auth import PendingSignIns
+
+    return PendingSignIns(ttl_s=600)
+
+
+def spotify_client_id() -> str:
+    """SPOTIFY_CLIENT_ID from .streamlit/secrets.toml, else the environment; '' when neither."""
+    import os
+
+    try:
+        value = st.secrets.get("SPOTIFY_CLIENT_ID", "")
+    except Exception:  # no secrets.toml at all: Streamlit raises rather than returning the default
+        value = ""
+    return str(value or os.environ.get("SPOTIFY_CLIENT_ID", "")).strip()

@@ -19,3 +19,31 @@ class DataNotFoundError(TunescopeError):
 
 class ModelNotFoundError(TunescopeError):
     """A trained artifact is missing or incomplete."""
+
+
+class SpotifyConfigError(TunescopeError):
+    """No Spotify client id is configured (secrets.toml or SPOTIFY_CLIENT_ID)."""
+
+
+class SpotifyAuthError(TunescopeError):
+    """The Spotify sign-in is missing, expired beyond refresh, or was refused."""
+
+
+class SpotifyRateLimitError(TunescopeError):
+    """Spotify kept answering 429 (or asked for a longer wait than we accept)."""
+
+
+class SpotifyUnavailableError(TunescopeError):
+    """Spotify kept failing (5xx, timeouts, dropped connections) after every retry."""
+
+
+class SpotifyRequestError(TunescopeError):
+    """Spotify refused a request (4xx other than 401/429); `.status` holds the HTTP status."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+class NothingToExportError(TunescopeError):
+    """None of the tracks given has a Spotify id, so no Spotify playlist can be made of them."""

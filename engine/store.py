@@ -18,11 +18,12 @@ from engine.config import FEATURES, home_dir
 from engine.library_store import LibraryTables, now
 from engine.migrations import MIGRATIONS
 from engine.schema import SCHEMA
+from engine.sync_store import SyncTables
 
 __all__ = ["MIGRATIONS", "Store"]
 
 
-class Store(LibraryTables):
+class Store(LibraryTables, SyncTables):
     """Open (and migrate) the store; `Store(":memory:")` for tests."""
 
     def __init__(self, path: str | Path | None = None):
