@@ -19,3 +19,7 @@ class DataNotFoundError(TunescopeError):
 
 class ModelNotFoundError(TunescopeError):
     """A trained artifact is missing or incomplete."""
+
+
+class LyricsError(TunescopeError):
+    """Lyrics are empty, too short, or do not read as song lyrics."""
