@@ -22,3 +22,15 @@ def enricher():
 
 def predict_track(title: str, artists: str, **fields) -> dict:
     return enricher().predict_track(title, artists, **fields)
+
+
+@st.cache_resource(show_spinner="Loading the lyrics model…")
+def lyrics_model():
+    """The lyrics model, sharing the predictor's MiniLM encoder."""
+    from engine.lyrics import LyricsModel
+
+    return LyricsModel.load(encoder=enricher().encoder)
+
+
+def analyze_lyrics(text: str, features: dict, k: int = 8) -> dict:
+    return lyrics_model().analyze(text, features, k=k)

@@ -22,7 +22,7 @@ from engine.lyrics_data import DATASET_NOTE, TARGETS, TOPICS, audio_block, lyric
 from engine.lyrics_text import LyricsEmbedder, check_lyrics, clean_words
 from engine.models.lyrics_model import LyricsConfig, LyricsTopicModel
 from engine.predictor import library_versions
-from engine.schema import release_year, split_list
+from engine.schema import normalize_frame, release_year, split_list
 
 ARTIFACT_FILES = ["config.json", "weights.pt", "scalers.json", "vocab.json", "index.npz", "songs.parquet"]
 
@@ -182,9 +182,10 @@ def add_lyrics_columns(enriched: pd.DataFrame, model: LyricsModel | None = None,
     if not rows:
         return out
     sub = out.iloc[rows]
+    norm = normalize_frame(sub, where="lyrics")  # finds genres and release date under any alias
     features = sub[FEATURES].to_numpy(dtype=float)
-    genres = [split_list(g) for g in sub["genres"]] if "genres" in sub else None
-    years = release_year(sub["release_date"].astype(str)).to_numpy() if "release_date" in sub else None
+    genres = [split_list(g) for g in norm["genres"]]
+    years = release_year(norm["release_date"].astype(str)).to_numpy()
     pred = pd.DataFrame(model.predict(*model.blocks(sub[column].tolist(), features, years, genres)), columns=TARGETS)
     positions = out.index[rows]
     for topic in TOPICS:

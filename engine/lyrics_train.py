@@ -39,6 +39,7 @@ class LyricsTrainConfig:
     batch_size: int = 256
     max_epochs: int = 200
     patience: int = 15
+    drop_year: float = 0.2
     search_k: int = 10
 
 
@@ -60,7 +61,11 @@ def fit_member(config: LyricsConfig, cfg: LyricsTrainConfig, train: list[torch.T
         order = torch.randperm(len(train[0]), generator=gen)
         for start in range(0, len(order), cfg.batch_size):
             idx = order[start:start + cfg.batch_size]
-            loss = lyrics_loss(model(*(t[idx] for t in train[:3])), train[3][idx], config.huber_delta)
+            lyrics, audio, meta = (t[idx] for t in train[:3])
+            # A pasted song often comes without a year: hide it now and then so "unknown" is a seen input.
+            meta = meta.clone()
+            meta[torch.rand(len(idx), generator=gen) < cfg.drop_year, :2] = 0.0
+            loss = lyrics_loss(model(lyrics, audio, meta), train[3][idx], config.huber_delta)
             opt.zero_grad()
             loss.backward()
             opt.step()
