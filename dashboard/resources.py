@@ -42,3 +42,15 @@ def spotify_client_id() -> str:
     except Exception:  # no secrets.toml at all: Streamlit raises rather than returning the default
         value = ""
     return str(value or os.environ.get("SPOTIFY_CLIENT_ID", "")).strip()
+
+
+@st.cache_resource(show_spinner="Loading the lyrics model…")
+def lyrics_model():
+    """The lyrics model, sharing the predictor's MiniLM encoder."""
+    from engine.lyrics import LyricsModel
+
+    return LyricsModel.load(encoder=enricher().encoder)
+
+
+def analyze_lyrics(text: str, features: dict, k: int = 8) -> dict:
+    return lyrics_model().analyze(text, features, k=k)

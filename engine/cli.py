@@ -2,7 +2,7 @@
 
   python -m engine train [--members 5] [--seed 0] [--output models/audio_predictor]
   python -m engine evaluate [--members 5]
-  python -m engine predict --input LIB.csv --output OUT.csv [--no-catalog] [--intervals]
+  python -m engine predict --input LIB.csv --output OUT.csv [--no-catalog] [--intervals]   (optional `lyrics` column)
   python -m engine import PATH [PATH...] --output LIB.csv [--store]
   python -m engine predict-track --title T --artists A [--genres "g1;g2"] [--moods m] [--release-date 1999] ...
 """
@@ -23,6 +23,7 @@ from engine.errors import InputFileError, TunescopeError
 # Each feature's commands live in their own module with `register(subparsers)`.
 COMMAND_MODULES: list[str] = [
     "engine.cli_import",
+    "engine.cli_lyrics",
 ]
 
 
@@ -85,6 +86,10 @@ def cmd_predict(args) -> None:
     frame = read_table(Path(args.input))
     enricher = Enricher(use_catalog=not args.no_catalog)
     out = enricher.enrich(frame, where=Path(args.input).name, progress=_log)
+    if any(str(c).strip().lower() == "lyrics" for c in frame.columns):
+        from engine.lyrics import add_lyrics_columns
+
+        out = add_lyrics_columns(out, log=_log)
     drop = ["match"] + ([] if args.intervals else INTERVAL_COLUMNS)
     out.drop(columns=drop).to_csv(args.output, index=False)
     counts = out["source"].value_counts().to_dict()

@@ -47,3 +47,7 @@ class SpotifyRequestError(TunescopeError):
 
 class NothingToExportError(TunescopeError):
     """None of the tracks given has a Spotify id, so no Spotify playlist can be made of them."""
+
+
+class LyricsError(TunescopeError):
+    """Lyrics are empty, too short, or do not read as song lyrics."""

@@ -3,6 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard import lyrics_panel
 from dashboard.resources import predict_track
 
 FEATURES = ["energy", "valence", "danceability", "acousticness", "instrumentalness", "liveness", "speechiness", "tempo"]
@@ -63,3 +64,5 @@ if result["catalog"]:
 else:
     st.caption("Not in the reference catalog: every value above is predicted. Liveness and tempo carry little "
                "signal in metadata, and their confidence says so.")
+
+lyrics_panel.render(result, title, artists)
