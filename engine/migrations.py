@@ -30,6 +30,7 @@ def m2_libraries(db: sqlite_utils.Database) -> None:
                            pk="id", foreign_keys=[("library_id", "libraries", "id")])
     db["playlist_tracks"].create({"playlist_id": str, "position": int, "key": str},
                                  pk=("playlist_id", "position"))
+    db["playlist_tracks"].create_index(["key"])
     db["plays"].create({"library_id": int, "key": str, "played_at": str, "ms_played": int},
                        pk=("library_id", "key", "played_at", "ms_played"))
     feature_columns = {"key": str, "source": str, **{f: float for f in FEATURES},

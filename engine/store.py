@@ -110,14 +110,16 @@ class Store(LibraryTables):
         """One row per distinct track: SCHEMA columns, `key`, `saved`, play count and minutes,
         and the 8 features where the user's data brought real ones (`source` export/spotify, else '')."""
         sql = """
-          select t.*, lt.saved,
-            (select group_concat(name, ';') from (select distinct p.name from playlist_tracks pt
-               join playlists p on p.id = pt.playlist_id where pt.key = t.key and p.library_id = lt.library_id)) as playlists,
-            (select count(*) from plays y where y.library_id = lt.library_id and y.key = t.key) as plays,
-            (select coalesce(sum(ms_played), 0) from plays y where y.library_id = lt.library_id and y.key = t.key) as ms_played
+          select t.*, lt.saved, coalesce(pl.names, '') as playlists, coalesce(y.n, 0) as plays,
+                 coalesce(y.ms, 0) as ms_played
           from library_tracks lt join tracks t on t.key = lt.key
-          where lt.library_id = ? order by lt.rowid"""
-        frame = pd.DataFrame(list(self.db.query(sql, [library_id])))
+          left join (select key, group_concat(name, ';') as names from
+                       (select distinct pt.key, p.name from playlist_tracks pt join playlists p on p.id = pt.playlist_id
+                        where p.library_id = :lib) group by key) pl on pl.key = t.key
+          left join (select key, count(*) as n, sum(ms_played) as ms from plays where library_id = :lib
+                     group by key) y on y.key = t.key
+          where lt.library_id = :lib order by lt.rowid"""
+        frame = pd.DataFrame(list(self.db.query(sql, {"lib": library_id})))
         if frame.empty:
             return pd.DataFrame(columns=["key", *SCHEMA, "saved", "plays", "ms_played", *FEATURES, "source"])
         given = pd.DataFrame(list(self.db.query(

@@ -21,6 +21,10 @@ def _frame(rows: list[dict], where: str) -> pd.DataFrame:
     return with_feature_columns(frame)
 
 
+def _text(value) -> str:
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+
+
 def _uri(value) -> str:
     value = value or ""
     return value if isinstance(value, str) and value.startswith("spotify:track:") else ""
@@ -31,7 +35,7 @@ def parse_library(name: str, doc: dict) -> Parsed:
     items = doc.get("tracks")
     if not isinstance(items, list):
         raise InputFileError(f"{name}: a YourLibrary file without a 'tracks' list. Use the file from Spotify's export as it came.")
-    rows = [{"title": t.get("track", ""), "artists": t.get("artist", ""), "album": t.get("album", ""),
+    rows = [{"title": _text(t.get("track")), "artists": _text(t.get("artist")), "album": _text(t.get("album")),
              "track_id": _uri(t.get("uri"))} for t in items if isinstance(t, dict)]
     tracks = _frame(rows, name)
     skipped = sum(len(doc.get(k) or []) for k in ("shows", "episodes")) + (len(items) - len(tracks))
@@ -42,7 +46,9 @@ def parse_library(name: str, doc: dict) -> Parsed:
 def parse_playlists(name: str, doc: dict) -> Parsed:
     """Playlist1.json ...: each playlist with its ordered items; episodes and local-only items are skipped."""
     playlists, skipped = [], 0
-    for index, playlist in enumerate(doc.get("playlists") or []):
+    if not isinstance(doc.get("playlists"), list):
+        raise InputFileError(f"{name}: 'playlists' is not a list. Use the Playlist file as Spotify sent it.")
+    for index, playlist in enumerate(doc["playlists"]):
         if not isinstance(playlist, dict):
             continue
         rows = []
@@ -51,8 +57,8 @@ def parse_playlists(name: str, doc: dict) -> Parsed:
             if not isinstance(track, dict):
                 skipped += 1
                 continue
-            rows.append({"title": track.get("trackName", ""), "artists": track.get("artistName", ""),
-                         "album": track.get("albumName", ""), "track_id": _uri(track.get("trackUri"))})
+            rows.append({"title": _text(track.get("trackName")), "artists": _text(track.get("artistName")),
+                         "album": _text(track.get("albumName")), "track_id": _uri(track.get("trackUri"))})
         title = str(playlist.get("name") or f"Playlist {index + 1}").strip()
         playlists.append((title, _frame(rows, f"{name}, playlist {title!r}")))
     return Parsed(name=name, kind="account-playlists", playlists=playlists, skipped=skipped)
@@ -67,15 +73,15 @@ def parse_history(name: str, rows: list) -> Parsed:
             skipped += 1
             continue
         if "ts" in row:  # extended history
-            title, artist = row.get("master_metadata_track_name"), row.get("master_metadata_album_artist_name")
+            title, artist = _text(row.get("master_metadata_track_name")), _text(row.get("master_metadata_album_artist_name"))
             if not title or not artist or row.get("spotify_episode_uri") or row.get("audiobook_uri"):
                 skipped += 1
                 continue
             plays.append({"track_id": _uri(row.get("spotify_track_uri")), "title": title, "artists": artist,
-                          "album": row.get("master_metadata_album_album_name") or "",
+                          "album": _text(row.get("master_metadata_album_album_name")),
                           "played_at": str(row.get("ts")), "ms_played": _int(row.get("ms_played"))})
         else:
-            title, artist = row.get("trackName"), row.get("artistName")
+            title, artist = _text(row.get("trackName")), _text(row.get("artistName"))
             if not title or not artist or row.get("episodeName") or row.get("podcastName"):
                 skipped += 1
                 continue
@@ -96,6 +102,14 @@ def _int(value) -> int:
 
 def parse_json_document(name: str, doc) -> Parsed:
     """Recognise an account-export JSON by its shape, whatever the file is called."""
+    try:
+        return _dispatch(name, doc)
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:  # right keys, wrong value types
+        raise InputFileError(f"{name}: has the keys of a Spotify export but not its structure ({type(exc).__name__}: "
+                             f"{str(exc)[:80]}). Use the file as Spotify sent it.") from None
+
+
+def _dispatch(name: str, doc) -> Parsed:
     if isinstance(doc, dict) and "playlists" in doc:
         return parse_playlists(name, doc)
     if isinstance(doc, dict) and "tracks" in doc:

@@ -48,7 +48,10 @@ def with_feature_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def decode_text(name: str, data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252; NUL bytes mean binary."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputFileError(f"{name}: starts like UTF-16 text but is damaged. Save it again as UTF-8 CSV.") from None
     if b"\x00" in data[:4096]:
         raise InputFileError(f"{name}: looks like a binary file, not CSV or JSON. "
                              "Import an Exportify CSV, a Spotify data export (.json or .zip) or an artist/title CSV.")

@@ -19,10 +19,18 @@ _EXPORTIFY_MARKERS = {"track_id", "added_at", "artist_uris"}
 
 
 def sniff_delimiter(text: str) -> str:
-    header = text.lstrip("\ufeff").split("\n", 1)[0]
-    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
+    """The separator giving the same number (>1) of fields on the first lines; most fields wins.
+    Stray tabs inside a comma header don't fool it: the data lines would disagree."""
+    sample = text.lstrip("\ufeff").splitlines()[:6]
+    best, best_fields = ",", 1
+    for delimiter in (",", ";", "\t", "|"):
+        try:
+            widths = {len(row) for row in csv.reader(sample, delimiter=delimiter) if row}
+        except csv.Error:
+            continue
+        if len(widths) == 1 and (fields := widths.pop()) > best_fields:
+            best, best_fields = delimiter, fields
+    return best
 
 
 def parse_csv(name: str, text: str) -> Parsed:
@@ -70,7 +78,7 @@ def _split_artists(frame: pd.DataFrame) -> pd.Series:
     When the artist-URI column says there is one artist, the name is kept whole."""
     names = frame["artists"].fillna("")
     if "artist_uris" in frame:
-        counts = frame["artist_uris"].fillna("").str.count("spotify:artist:|[0-9A-Za-z]{22}")
+        counts = frame["artist_uris"].fillna("").str.count(r"(?:spotify:artist:)?[0-9A-Za-z]{22}")
         split = names.str.replace(r"\s*[,;]\s*", ";", regex=True)
         return split.where(counts != 1, names.str.replace(";", ",", regex=False))
     return names.str.replace(r"\s*[,;]\s*", ";", regex=True)
