@@ -22,13 +22,15 @@ _LIBRARY = "library_id"
 
 
 @contextmanager
-def engine_errors():
-    """A TunescopeError becomes st.error with its fix (the message says what to do) and stops the page."""
+def engine_errors(stop: bool = True):
+    """A TunescopeError becomes st.error with its fix (the message says what to do); the page stops,
+    or with stop=False only the rest of the block is skipped."""
     try:
         yield
     except TunescopeError as exc:
         st.error(str(exc), icon=":material/error:")
-        st.stop()
+        if stop:
+            st.stop()
 
 
 # --- the open library ----------------------------------------------------------------------------
@@ -88,8 +90,10 @@ def column_config() -> dict:
     """Percent for the 0..1 features and confidences, BPM for tempo, m:ss for duration."""
     config = {f: st.column_config.NumberColumn(f, format="percent") for f in BOUNDED_FEATURES}
     config["tempo"] = st.column_config.NumberColumn("tempo", format="%d BPM")
-    for name in ["confidence", "cluster_confidence", "score"]:
+    for name in ["confidence", "cluster_confidence"]:
         config[name] = st.column_config.ProgressColumn(name, format="percent", min_value=0.0, max_value=1.0)
+    config["score"] = st.column_config.NumberColumn("score", format="%.3f", help="Higher ranks first.")
+    config["similarity"] = st.column_config.NumberColumn("similarity", format="percent", help="Cosine similarity of the standardized features.")
     return config
 
 
@@ -146,6 +150,14 @@ def csv_button(frame: pd.DataFrame, label: str, file_name: str, key: str) -> Non
     """A download built only when clicked (a 10,000-row CSV is not rebuilt on every rerun)."""
     st.download_button(label, lambda: frame.to_csv(index=False), file_name=file_name, mime="text/csv",
                        key=key, icon=":material/download:")
+
+
+def seed_ids(tracks: pd.DataFrame) -> list[str]:
+    """How the recommender names library tracks: the Spotify id, else the 'artist|title' key."""
+    from engine.textnorm import track_keys
+
+    ids = tracks["track_id"].fillna("").astype(str)
+    return ids.where(ids != "", track_keys(tracks)).tolist() if len(tracks) else []
 
 
 def primary_genre(genres: pd.Series, top: int = 10) -> pd.Series:

@@ -23,6 +23,7 @@ def enrich_with_status(library_id: int, label: str) -> None:
         real = int((frame["source"] != "predicted").sum()) if len(frame) else 0
         status.update(label=f"{len(frame):,} tracks ready: {real:,} with real features, "
                             f"{len(frame) - real:,} predicted", state="complete")
+    resources.map_job(library_id, 2)  # the map computes in the background while you look around
 
 
 def open_demo() -> None:

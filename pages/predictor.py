@@ -65,11 +65,11 @@ rows = [{"feature": f, "prediction": shown(f, result[f]), "90% low": shown(f, re
 st.dataframe(rows, hide_index=True, width="stretch")
 
 st.subheader("Nearest real tracks")
-with ui.engine_errors():
+with ui.engine_errors(stop=False):  # without the recommender the prediction above still stands
     nearest = similar_tracks(tuple(round(float(result[f]), 4) for f in FEATURES), k=5)
-st.dataframe(ui.for_people(nearest, ["title", "artists", "genres", *FEATURES]), hide_index=True,
-             width="stretch", column_config=ui.column_config())
-st.caption("Catalog tracks whose real features sit closest to this prediction.")
+    st.dataframe(ui.for_people(nearest, ["title", "artists", "genres", "similarity", *FEATURES]), hide_index=True,
+                 width="stretch", column_config=ui.column_config())
+    st.caption("Catalog tracks whose real features sit closest to this prediction.")
 if result["catalog"]:
     st.success(f"This track is in the reference catalog (matched by {result['match']}): real values shown beside the prediction.")
 else:

@@ -18,7 +18,7 @@ if scope == "a cluster":
         clusters = resources.assignments(library_id)
     sizes = clusters["cluster_name"].value_counts()
     name = st.selectbox("Cluster", sizes.index.tolist(), format_func=lambda n: f"{n} ({sizes[n]:,} tracks)", key="recs_cluster")
-    seeds, label = frame.loc[clusters["cluster_name"] == name, "key"].tolist(), name
+    seeds, label = ui.seed_ids(frame[clusters["cluster_name"] == name]), name
 elif scope == "a track":
     query = st.text_input("Find a track in the library", key="recs_track_q", placeholder="title or artist")
     pool = frame
@@ -30,7 +30,7 @@ elif scope == "a track":
     pool = pool.head(200)
     key = st.selectbox("Track", pool["key"].tolist(), key="recs_track",
                        format_func=dict(zip(pool["key"], pool["title"] + " — " + pool["artists"])).get)
-    seeds, label = [key], pool.set_index("key").loc[key, "title"]
+    seeds, label = ui.seed_ids(pool[pool["key"] == key]), pool.set_index("key").loc[key, "title"]
 
 with st.expander("Method and filters", expanded=True):
     left, right = st.columns(2)
@@ -49,6 +49,8 @@ with ui.engine_errors():
         energy=None if tuple(energy) == (0, 100) else tuple(e / 100 for e in energy))
 
 st.subheader(f"For {label}")
+if recs.attrs.get("note"):
+    st.warning(f"Note: {recs.attrs['note']}.", icon=":material/info:")
 if recs.empty:
     st.info("No track passes these filters. Widen the tempo or energy range, or exclude fewer artists.")
     st.stop()
