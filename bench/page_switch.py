@@ -44,7 +44,7 @@ def build_library(n: int) -> int:
                           "album": known["track_album_name"], "release_date": known["track_album_release_date"],
                           "duration_ms": known["duration_ms"]})
     genius = reference._read("musictags_genius_metadata_part1.parquet")
-    genius = genius[pd.to_numeric(genius["Year"], errors="coerce") >= 2015].drop_duplicates(["SongTitle", "Artist"])
+    genius = genius[pd.to_numeric(genius["Year"], errors="coerce") >= 2008].drop_duplicates(["SongTitle", "Artist"])
     unknown = genius.sample(n // 10, random_state=0)
     unknown = pd.DataFrame({"title": unknown["SongTitle"], "artists": unknown["Artist"],
                             "release_date": unknown["Year"].map(str),
