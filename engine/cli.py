@@ -20,7 +20,7 @@ from engine.errors import InputFileError, TunescopeError
 
 
 # Each feature's commands live in their own module with `register(subparsers)`.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["engine.cli_recs"]
 
 
 def _log(message: str) -> None:
