@@ -23,6 +23,7 @@ from engine.errors import InputFileError, TunescopeError
 # Each feature's commands live in their own module with `register(subparsers)`.
 COMMAND_MODULES: list[str] = [
     "engine.cli_import",
+    "engine.cli_recs",
 ]
 
 

@@ -19,3 +19,15 @@ class DataNotFoundError(TunescopeError):
 
 class ModelNotFoundError(TunescopeError):
     """A trained artifact is missing or incomplete."""
+
+
+class EmptyLibraryError(TunescopeError):
+    """A library (or a seed selection) has no usable tracks for the requested operation."""
+
+
+class UnknownSeedError(TunescopeError):
+    """A seed track id is not in the library."""
+
+
+class BadParameterError(TunescopeError):
+    """A parameter (k, method, a filter range) is out of its allowed range."""
