@@ -18,8 +18,8 @@ real = int(sources.reindex(ui.REAL_SOURCES).fillna(0).sum())
 cols = st.columns(5)
 cols[0].metric("Tracks", f"{len(frame):,}")
 cols[1].metric("Real features", f"{real:,}", f"{real / len(frame):.0%}", delta_color="off")
-for col, source, label in zip(cols[2:], ["catalog", "export", "spotify"], ["from the catalog", "from your export", "from Spotify"]):
-    col.metric(label.capitalize(), f"{int(sources.get(source, 0)):,}")
+for col, source, label in zip(cols[2:], ["catalog", "export", "spotify"], ["From the catalog", "From your export", "From Spotify"]):
+    col.metric(label, f"{int(sources.get(source, 0)):,}")
 predicted = int(sources.get("predicted", 0))
 st.caption(f"{predicted:,} tracks ({predicted / len(frame):.0%}) have predicted features. A track counts as real when "
            "all 8 features are known; a catalog table missing one feature leaves just that feature predicted.")
@@ -30,8 +30,8 @@ with left:
     people = frame.assign(source=frame["source"].map(lambda s: ui.SOURCE_LABELS.get(s, s)))
     fig = px.histogram(people, x="confidence", color="source", nbins=20, range_x=[0, 1.02],
                        color_discrete_map=SOURCE_COLORS, labels={"confidence": "overall confidence"})
-    fig.update_layout(xaxis_tickformat=".0%", height=320, margin=dict(l=0, r=0, t=10, b=0), bargap=0.05,
-                      legend=dict(orientation="h", title=None))
+    fig.update_layout(xaxis_tickformat=".0%", height=320, margin=dict(l=0, r=0, t=30, b=0), bargap=0.05,
+                      legend=dict(orientation="h", title=None, y=1.12))
     st.plotly_chart(fig, width="stretch")
     conf = pd.to_numeric(frame["confidence"], errors="coerce").fillna(0)
     bands = pd.DataFrame([{"band": label, "tracks": int(((conf >= lo) & (conf < hi)).sum())} for lo, hi, label in BANDS])

@@ -110,7 +110,8 @@ def test_demo_six_pages_and_the_predictor_form_in_a_real_browser(server, browser
             page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=120_000)
             _settle(page)
         if path in ("coverage", "clusters", "recommendations"):
-            assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+            page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=120_000)
+            _settle(page)
         _shot(page, path)
 
     # The predictor: the default track is in the catalog; an unknown one is predicted, and the numbers move.
