@@ -7,6 +7,11 @@ import streamlit as st
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
     st.Page(ROOT / "pages" / "home.py", title="Home", icon=":material/home:", url_path="", default=True),
+    st.Page(ROOT / "pages" / "coverage.py", title="Library coverage", icon=":material/fact_check:", url_path="coverage"),
+    st.Page(ROOT / "pages" / "clusters.py", title="Clusters", icon=":material/bubble_chart:", url_path="clusters"),
+    st.Page(ROOT / "pages" / "map.py", title="Map", icon=":material/scatter_plot:", url_path="map"),
+    st.Page(ROOT / "pages" / "recommendations.py", title="Recommendations", icon=":material/recommend:",
+            url_path="recommendations"),
     st.Page(ROOT / "pages" / "predictor.py", title="Predictor", icon=":material/tune:", url_path="predictor"),
 ]
 

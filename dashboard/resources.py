@@ -1,8 +1,15 @@
-"""The one place that caches: models and connections as resources, frames as data."""
+"""The one place that caches: models and connections as resources, frames as data.
+
+Frames are keyed by (home, library id, library version): the version changes whenever an import or
+a sync adds tracks or runs, so a page switch reads a cached frame and a new import recomputes it.
+Everything heavy is imported inside the functions, so importing this module (every page does) is cheap.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import streamlit as st
@@ -11,13 +18,169 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # pages run as scripts; make `engine` importable
     sys.path.insert(0, str(ROOT))
 
+from engine.config import FEATURES, home_dir  # noqa: E402  (needs the path above)
+
+
+def _home() -> str:
+    return str(home_dir())
+
+
+# --- resources: one per server ----------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _store(home: str):
+    from engine.store import Store
+
+    return Store(Path(home) / "tunescope.db")
+
+
+def store():
+    """The store under TUNESCOPE_HOME (one connection per server and home)."""
+    return _store(_home())
+
 
 @st.cache_resource(show_spinner="Loading the predictor…")
-def enricher():
-    """One Enricher per server: the model, the encoder and the catalog load once."""
+def _enricher(home: str):
     from engine.service import Enricher
 
-    return Enricher()
+    return Enricher(store=_store(home))
+
+
+def enricher():
+    """One Enricher per server: the model, the encoder and the catalog load once."""
+    return _enricher(_home())
+
+
+@st.cache_resource(show_spinner="Loading the cluster model…")
+def cluster_model():
+    from engine.clusters import ClusterModel
+
+    return ClusterModel.load()
+
+
+@st.cache_resource(show_spinner="Loading the recommender…")
+def recommender():
+    from engine.recommend import Recommender
+
+    return Recommender.load()
+
+
+# --- which library, and its version ------------------------------------------------------------
+def library_version(library_id: int) -> str:
+    """Changes when the library's membership or its runs change (cheap: three indexed counts)."""
+    row = store().db.execute(
+        "select (select count(*) from library_tracks where library_id = ?),"
+        " (select coalesce(max(rowid), 0) from library_tracks where library_id = ?),"
+        " (select coalesce(max(id), 0) from runs where library_id = ?)",
+        [library_id, library_id, library_id]).fetchone()
+    return ":".join(map(str, row))
+
+
+def libraries():
+    return store().libraries()
+
+
+# --- frames: cached per library version --------------------------------------------------------
+@st.cache_data(show_spinner="Predicting audio features for the library…", max_entries=8)
+def _enriched(home: str, library_id: int, version: str):
+    from engine.library import enriched_library
+
+    return enriched_library(_store(home), library_id, _enricher(home))
+
+
+def enriched(library_id: int):
+    """The library with the 8 features, confidences, intervals and source (engine.library)."""
+    return _enriched(_home(), library_id, library_version(library_id))
+
+
+@st.cache_data(show_spinner="Assigning clusters…", max_entries=8)
+def _assignments(home: str, library_id: int, version: str):
+    return cluster_model().assign(_enriched(home, library_id, version))
+
+
+def assignments(library_id: int):
+    """Catalog-cluster assignment of every track (same index as `enriched`)."""
+    return _assignments(_home(), library_id, library_version(library_id))
+
+
+@st.cache_data(show_spinner="Trying k = 3…12 …", max_entries=8)
+def _k_table(home: str, library_id: int, version: str):
+    from engine.clusters import choose_k
+
+    return choose_k(_enriched(home, library_id, version))
+
+
+def k_table(library_id: int):
+    """Silhouette per k for this library."""
+    return _k_table(_home(), library_id, library_version(library_id))
+
+
+@st.cache_data(show_spinner="Clustering the library…", max_entries=32)
+def _library_clusters(home: str, library_id: int, version: str, k: int):
+    from engine.clusters import cluster_library
+
+    return cluster_library(_enriched(home, library_id, version), k)
+
+
+def library_clusters(library_id: int, k: int):
+    return _library_clusters(_home(), library_id, library_version(library_id), int(k))
+
+
+# --- the map: UMAP off the script thread ----------------------------------------------------------
+# Loading the UMAP models and the first transform compile numba code (a minute on a cold machine).
+# A worker thread does it, so the page shows progress and stays interruptible instead of freezing.
+@st.cache_resource(show_spinner=False)
+def _map_worker():
+    from engine.projection import MapModel
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tunescope-map")
+    return {"pool": pool, "model": pool.submit(MapModel.load), "coords": OrderedDict()}
+
+
+def map_model():
+    """The fitted MapModel (waits for the worker to finish loading it)."""
+    return _map_worker()["model"].result()
+
+
+def map_job(library_id: int, dims: int) -> Future:
+    """A future of the library's (n, dims) map coordinates, started once per library version.
+    Home starts the 2-D one as soon as a library is ready, so the Map page usually finds it done."""
+    worker, key = _map_worker(), (_home(), library_id, library_version(library_id), int(dims))
+    job = worker["coords"].get(key)
+    if job is None or (job.done() and job.exception() is not None):
+        frame, model = enriched(library_id), worker["model"]
+        job = worker["pool"].submit(lambda: model.result().transform(frame, dims=int(dims)))
+        worker["coords"][key] = job
+        while len(worker["coords"]) > 16:
+            worker["coords"].popitem(last=False)
+    return job
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def catalog_points(dims: int, sample: int):
+    return map_model().catalog_points(dims=dims, sample=sample)
+
+
+@st.cache_data(show_spinner="Finding recommendations…", max_entries=64)
+def _recommendations(home: str, library_id: int, version: str, seeds: tuple | None, method: str, k: int,
+                     exclude_artists: tuple, tempo: tuple | None, energy: tuple | None):
+    return recommender().recommend(_enriched(home, library_id, version), k=k,
+                                   seeds=list(seeds) if seeds is not None else None, method=method,
+                                   exclude_artists=exclude_artists, tempo=tempo, energy=energy)
+
+
+def recommendations(library_id: int, seeds=None, method: str = "two_tower", k: int = 20,
+                    exclude_artists=(), tempo=None, energy=None):
+    """Ranked tracks not in the library (engine.recommend); seeds are track keys, None = the whole library."""
+    return _recommendations(_home(), library_id, library_version(library_id),
+                            tuple(seeds) if seeds is not None else None, method, int(k),
+                            tuple(exclude_artists), tuple(tempo) if tempo else None,
+                            tuple(energy) if energy else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def similar_tracks(features: tuple, k: int = 5):
+    """The nearest real catalog tracks to a feature vector (FEATURES order)."""
+    return recommender().similar_tracks(dict(zip(FEATURES, features)), k=k)
 
 
 def predict_track(title: str, artists: str, **fields) -> dict:

@@ -24,6 +24,7 @@ from engine.errors import InputFileError, TunescopeError
 COMMAND_MODULES: list[str] = [
     "engine.cli_import",
     "engine.cli_lyrics",
+    "engine.cli_recs",
 ]
 
 

@@ -51,3 +51,15 @@ class NothingToExportError(TunescopeError):
 
 class LyricsError(TunescopeError):
     """Lyrics are empty, too short, or do not read as song lyrics."""
+
+
+class EmptyLibraryError(TunescopeError):
+    """A library (or a seed selection) has no usable tracks for the requested operation."""
+
+
+class UnknownSeedError(TunescopeError):
+    """A seed track id is not in the library."""
+
+
+class BadParameterError(TunescopeError):
+    """A parameter (k, method, a filter range) is out of its allowed range."""

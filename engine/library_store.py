@@ -67,11 +67,11 @@ class LibraryTables:
 
     def libraries(self) -> pd.DataFrame:
         """Most recently opened first, with track counts."""
-        sql = """select l.id as library_id, l.name, l.kind, l.created_at, l.opened_at,
+        sql = """select l.id as library_id, l.name, l.kind, l.owner, l.created_at, l.opened_at,
                         (select count(*) from library_tracks t where t.library_id = l.id) as tracks
                  from libraries l order by l.opened_at desc, l.id desc"""
         return pd.DataFrame(list(self.db.query(sql)),
-                            columns=["library_id", "name", "kind", "created_at", "opened_at", "tracks"])
+                            columns=["library_id", "name", "kind", "owner", "created_at", "opened_at", "tracks"])
 
     def delete_library(self, library_id: int) -> None:
         with self.transaction():

@@ -1,45 +1,122 @@
-"""Home: what Tunescope is, and a quick way to enrich a library CSV."""
-
-from pathlib import Path
+"""Home: what Tunescope is, which library is open, and the ways to bring one in."""
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.resources import enricher
+from dashboard import resources, ui
+from dashboard.ui import engine_errors
 
 st.title("Tunescope")
 st.markdown(
     "Spotify stopped serving audio features to new apps in November 2024. Tunescope gives them back: "
     "real values where a reference catalog or your export knows them, and a neural network's prediction, "
     "with an honest confidence, for everything else: **energy, valence, danceability, acousticness, "
-    "instrumentalness, liveness, speechiness and tempo**."
+    "instrumentalness, liveness, speechiness and tempo**. Then it clusters, maps and extends your library."
 )
-st.page_link(str(Path(__file__).resolve().parent / "predictor.py"), label="Try the per-track predictor", icon=":material/tune:")
 
-st.subheader("Enrich a library CSV")
-st.caption("An Exportify CSV or any CSV with a title and an artist column. Nothing leaves this machine.")
-upload = st.file_uploader("CSV file", type=["csv"])
-if upload is None:
-    st.info("Upload a CSV to see every track with its features, confidence and source.")
+
+def enrich_with_status(library_id: int, label: str) -> None:
+    """Predict the library's features now (cached afterwards), with a status box while it runs."""
+    with st.status(label, expanded=False) as status:
+        with engine_errors():
+            frame = resources.enriched(library_id)
+        real = int((frame["source"] != "predicted").sum()) if len(frame) else 0
+        status.update(label=f"{len(frame):,} tracks ready: {real:,} with real features, "
+                            f"{len(frame) - real:,} predicted", state="complete")
+    resources.map_job(library_id, 2)  # the map computes in the background while you look around
+
+
+def open_demo() -> None:
+    from engine.demo import open_demo as build_demo
+
+    with st.status("Opening the demo library (first time: about a minute)…", expanded=False) as status:
+        status.write("Gathering five real playlists and 150 songs the catalog does not know…")
+        with engine_errors():
+            library_id = build_demo(resources.store())
+        ui.select_library(library_id)
+        status.update(label="Demo library open", state="complete")
+    enrich_with_status(library_id, "Predicting audio features for the demo library…")
+
+
+if resources.libraries().empty:  # first run: something to look at straight away
+    open_demo()
+
+connect, upload, demo = st.tabs([":material/link: Connect Spotify", ":material/upload_file: Import files",
+                                 ":material/library_music: Demo library"])
+
+with connect:
+    from dashboard import spotify_panel
+
+    st.caption("Connect your Spotify account to sync saved tracks and playlists.")
+    synced = spotify_panel.render(resources.store())
+    if synced is not None and st.session_state.get("spotify_enriched") != synced:
+        ui.select_library(synced)
+        st.session_state["spotify_enriched"] = synced
+        enrich_with_status(synced, "Predicting audio features for your Spotify library…")
+
+with upload:
+    st.caption("Drop one or several files: Exportify CSVs, any CSV with artist and title columns, or Spotify's "
+               "account-data export (the ZIP, or the JSON files inside it, including extended streaming history). "
+               "Nothing leaves this machine.")
+    files = st.file_uploader("Files", type=["csv", "json", "zip"], accept_multiple_files=True)
+    open_id = ui.open_library_id()
+    target = st.radio("Import into", ["a new library", "the open library"], horizontal=True,
+                      disabled=open_id is None, key="import_target")
+    name = st.text_input("Name for the new library (optional)", key="import_name",
+                         disabled=target != "a new library")
+    if st.button(f"Import {len(files)} file{'s' * (len(files) != 1)}", type="primary", disabled=not files,
+                 icon=":material/download:"):
+        from engine.library import import_files
+
+        with st.status(f"Importing {len(files)} file(s)…", expanded=True) as status:
+            bar = st.progress(0.0)
+            with engine_errors():
+                report = import_files(resources.store(), [(f.name, f.getvalue()) for f in files],
+                                      library_id=open_id if target == "the open library" else None,
+                                      name=name.strip() or None,
+                                      progress=lambda done, total, msg: bar.progress(done / max(total, 1), text=msg))
+            for problem in report.problems:
+                st.warning(problem, icon=":material/warning:")
+            for result in report.files:
+                if not result.error:
+                    st.write(f"**{result.name}** ({result.kind}): {result.tracks:,} tracks, "
+                             f"{result.playlists} playlists, {result.plays:,} plays")
+            status.update(label=f"Imported {report.added:,} new tracks"
+                                + (f", {len(report.problems)} problem(s)" if report.problems else ""),
+                          state="complete" if report.ok else "error")
+        ui.select_library(report.library_id)
+        enrich_with_status(report.library_id, "Predicting audio features…")
+
+with demo:
+    st.caption("Five real playlists (electro swing, classic rock, neo-soul, tropical house, Logic) whose features "
+               "the reference catalog knows, plus 150 newer songs it does not, so Tunescope predicts them.")
+    if st.button("Open the demo library", icon=":material/play_arrow:"):
+        open_demo()
+
+library_id = ui.open_library_id()
+st.subheader("Open library")
+if library_id is None:
+    st.info("No library yet: open the demo, import a file, or connect Spotify above.")
     st.stop()
+known = ui.visible_libraries()
+row = known.set_index("library_id").loc[library_id]
+left, mid, right = st.columns(3)
+left.metric("Library", row["name"])
+mid.metric("Tracks", f"{int(row['tracks']):,}")
+right.metric("Kind", str(row["kind"]))
+for page, label, icon in [("coverage.py", "Coverage: real versus predicted", ":material/fact_check:"),
+                          ("clusters.py", "Clusters", ":material/bubble_chart:"),
+                          ("map.py", "Map", ":material/scatter_plot:"),
+                          ("recommendations.py", "Recommendations", ":material/recommend:")]:
+    st.page_link(str(ui.PAGES / page), label=label, icon=icon)
 
-from engine.errors import TunescopeError  # noqa: E402  (after st.stop: only needed with a file)
-
-try:
-    frame = pd.read_csv(upload, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    with st.status(f"Enriching {len(frame)} tracks…", expanded=False) as status:
-        out = enricher().enrich(frame, where=upload.name, progress=status.write)
-        status.update(label=f"Enriched {len(out)} tracks", state="complete")
-except TunescopeError as exc:
-    st.error(str(exc))
-    st.stop()
-except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-    st.error(f"{upload.name}: not a readable CSV ({exc}). Save it as UTF-8 CSV with a header row.")
-    st.stop()
-
-counts = out["source"].value_counts()
-cols = st.columns(4)
-for col, source in zip(cols, ["catalog", "export", "spotify", "predicted"]):
-    col.metric(source, int(counts.get(source, 0)))
-st.dataframe(out, hide_index=True, use_container_width=True)
-st.download_button("Download enriched CSV", out.to_csv(index=False), file_name="tunescope_enriched.csv", mime="text/csv")
+st.subheader("Recent libraries")
+st.dataframe(known.assign(opened_at=pd.to_datetime(known["opened_at"]))[["name", "kind", "tracks", "opened_at"]], hide_index=True, width="stretch",
+             column_config={"tracks": st.column_config.NumberColumn("tracks", format="localized"),
+                            "opened_at": st.column_config.DatetimeColumn("last opened", format="distance")})
+names = dict(zip(known["library_id"].astype(int), known["name"]))
+choice = st.selectbox("Switch to", list(names), index=list(names).index(library_id), format_func=names.get,
+                      key="switch_library")
+if choice != library_id and st.button("Open this library", icon=":material/folder_open:"):
+    ui.select_library(choice)
+    st.rerun()

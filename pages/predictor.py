@@ -3,10 +3,9 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import lyrics_panel
-from dashboard.resources import predict_track
-
-FEATURES = ["energy", "valence", "danceability", "acousticness", "instrumentalness", "liveness", "speechiness", "tempo"]
+from dashboard import lyrics_panel, ui
+from dashboard.resources import predict_track, similar_tracks
+from engine.config import FEATURES
 
 st.title("Predict a track's audio features")
 st.caption("Spotify no longer serves audio features to new apps. Tunescope predicts them from what you know "
@@ -31,11 +30,12 @@ if not title.strip() and not artists.strip():
     st.info("Type a title and an artist to see a prediction.")
     st.stop()
 
-result = predict_track(
-    title, artists, album=album, genres=genres, moods=moods, release_date=release,
-    duration_ms=minutes * 60000 if minutes else None, explicit=str(explicit).lower(),
-    track_number=track_number or None, album_total_tracks=album_size or None,
-)
+with ui.engine_errors():
+    result = predict_track(
+        title, artists, album=album, genres=genres, moods=moods, release_date=release,
+        duration_ms=minutes * 60000 if minutes else None, explicit=str(explicit).lower(),
+        track_number=track_number or None, album_total_tracks=album_size or None,
+    )
 
 with right:
     bounded = FEATURES[:7]
@@ -51,14 +51,25 @@ with right:
                         marker=dict(symbol="diamond", size=12, color="#F5F5F5"))
     fig.update_layout(xaxis=dict(range=[0, 1], tickformat=".0%"), yaxis=dict(autorange="reversed"), height=360, margin=dict(l=0, r=0, t=10, b=0),
                       legend=dict(orientation="h"))
-    st.plotly_chart(fig, use_container_width=True)
+    st.plotly_chart(fig, width="stretch")
     st.metric("Tempo", f"{result['tempo']:.0f} BPM", help=f"90% interval {result['tempo_low']:.0f}–{result['tempo_high']:.0f} BPM")
     st.metric("Overall confidence", f"{result['confidence']:.0%}")
 
-rows = [{"feature": f, "prediction": round(result[f], 3), "90% low": round(result[f + "_low"], 3),
-         "90% high": round(result[f + "_high"], 3), "confidence": f"{result[f + '_confidence']:.0%}",
-         **({"real (catalog)": round(result["catalog"][f], 3)} if result["catalog"] else {})} for f in FEATURES]
-st.dataframe(rows, hide_index=True, use_container_width=True)
+def shown(feature: str, value: float) -> str:
+    return f"{value:.0f} BPM" if feature == "tempo" else f"{value:.0%}"
+
+
+rows = [{"feature": f, "prediction": shown(f, result[f]), "90% low": shown(f, result[f + "_low"]),
+         "90% high": shown(f, result[f + "_high"]), "confidence": f"{result[f + '_confidence']:.0%}",
+         **({"real (catalog)": shown(f, result["catalog"][f])} if result["catalog"] else {})} for f in FEATURES]
+st.dataframe(rows, hide_index=True, width="stretch")
+
+st.subheader("Nearest real tracks")
+with ui.engine_errors(stop=False):  # without the recommender the prediction above still stands
+    nearest = similar_tracks(tuple(round(float(result[f]), 4) for f in FEATURES), k=5)
+    st.dataframe(ui.for_people(nearest, ["title", "artists", "genres", "similarity", *FEATURES]), hide_index=True,
+                 width="stretch", column_config=ui.column_config())
+    st.caption("Catalog tracks whose real features sit closest to this prediction.")
 if result["catalog"]:
     st.success(f"This track is in the reference catalog (matched by {result['match']}): real values shown beside the prediction.")
 else:

@@ -40,3 +40,10 @@ def memory_store():
     store = Store(":memory:")
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def dashboard_home(tmp_path_factory):
+    """An empty TUNESCOPE_HOME of the dashboard tests' own (Home's first run opens the demo in it);
+    the AppTests and the browser test share it, so the browser finds the caches already warm."""
+    return tmp_path_factory.mktemp("dashboard_home")

@@ -1,0 +1,175 @@
+"""What every page shares: the open library, engine errors as messages, numbers for people, paged tables."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import resources
+from engine.config import BOUNDED_FEATURES, FEATURES
+from engine.errors import TunescopeError
+
+PAGES = Path(__file__).resolve().parent.parent / "pages"
+REAL_SOURCES = ["catalog", "export", "spotify"]
+SOURCE_LABELS = {"catalog": "✓ catalog", "export": "✓ your export", "spotify": "✓ Spotify", "predicted": "≈ predicted"}
+PREDICTED_STYLE = "color: #F0A500; font-style: italic"  # amber italics: a value the network predicted
+PAGE_SIZE = 100
+_LIBRARY = "library_id"
+
+
+@contextmanager
+def engine_errors(stop: bool = True):
+    """A TunescopeError becomes st.error with its fix (the message says what to do); the page stops,
+    or with stop=False only the rest of the block is skipped."""
+    try:
+        yield
+    except TunescopeError as exc:
+        st.error(str(exc), icon=":material/error:")
+        if stop:
+            st.stop()
+
+
+# --- the open library ----------------------------------------------------------------------------
+def select_library(library_id: int) -> None:
+    """Make this library the one every page shows (this session) and the most recent (the store)."""
+    st.session_state[_LIBRARY] = int(library_id)
+    resources.store().touch_library(int(library_id))
+
+
+def visible_libraries() -> pd.DataFrame:
+    """Libraries this session may open: imports and the demo, and a Spotify library only for the
+    Spotify user signed in to this session (two users of one server never see each other's)."""
+    known = resources.libraries()
+    me = (st.session_state.get("spotify_user") or {}).get("id")
+    return known[(known["kind"] != "spotify") | (known["owner"] == me)].reset_index(drop=True)
+
+
+def open_library_id() -> int | None:
+    """This session's library, else the most recently opened one this session may see."""
+    known = visible_libraries()
+    chosen = st.session_state.get(_LIBRARY)
+    if chosen is not None and int(chosen) in set(known["library_id"].astype(int)):
+        return int(chosen)
+    return None if known.empty else int(known.iloc[0]["library_id"])
+
+
+def library_name(library_id: int) -> str:
+    known = visible_libraries().set_index("library_id")
+    return str(known.loc[library_id, "name"]) if library_id in known.index else f"library {library_id}"
+
+
+def require_library() -> tuple[int, pd.DataFrame]:
+    """(library id, enriched frame), or an empty state that says what to do, and the page stops."""
+    library_id = open_library_id()
+    if library_id is None:
+        st.info("No library is open yet. On **Home**, open the demo library, import an Exportify CSV or "
+                "your Spotify data export, or connect Spotify.", icon=":material/library_music:")
+        st.page_link(str(PAGES / "home.py"), label="Go to Home", icon=":material/home:")
+        st.stop()
+    with engine_errors():
+        frame = resources.enriched(library_id)
+    if frame.empty:
+        st.info(f"**{library_name(library_id)}** has no tracks yet. Import a file into it on **Home**, "
+                "or open the demo library.", icon=":material/library_music:")
+        st.page_link(str(PAGES / "home.py"), label="Go to Home", icon=":material/home:")
+        st.stop()
+    st.caption(f"Library: **{library_name(library_id)}** · {len(frame):,} tracks")
+    return library_id, frame
+
+
+# --- numbers for people ----------------------------------------------------------------------------
+def mmss(ms) -> str:
+    if ms is None or not np.isfinite(float(ms)):
+        return ""
+    seconds = int(round(float(ms) / 1000))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def is_predicted(frame: pd.DataFrame, feature: str) -> pd.Series:
+    """True where this feature's value came from the network (real values have confidence 1)."""
+    return pd.to_numeric(frame[f"{feature}_confidence"], errors="coerce").fillna(0) < 1.0
+
+
+def column_config() -> dict:
+    """Percent for the 0..1 features and confidences, BPM for tempo, m:ss for duration."""
+    config = {f: st.column_config.NumberColumn(f, format="percent") for f in BOUNDED_FEATURES}
+    config["tempo"] = st.column_config.NumberColumn("tempo", format="%d BPM")
+    for name in ["confidence", "cluster_confidence"]:
+        config[name] = st.column_config.ProgressColumn(name, format="percent", min_value=0.0, max_value=1.0)
+    config["score"] = st.column_config.NumberColumn("score", format="%.3f", help="Higher ranks first.")
+    config["similarity"] = st.column_config.NumberColumn("similarity", format="percent", help="Cosine similarity of the standardized features.")
+    return config
+
+
+def for_people(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The columns to show, with duration as m:ss and source in words."""
+    out = frame[[c for c in columns if c in frame.columns]].copy()
+    if "duration_ms" in out:
+        out.insert(out.columns.get_loc("duration_ms"), "duration", out.pop("duration_ms").map(mmss))
+    if "source" in out:
+        out["source"] = out["source"].map(lambda s: SOURCE_LABELS.get(s, s))
+    return out
+
+
+def styled(frame: pd.DataFrame, shown: pd.DataFrame):
+    """Predicted feature values in amber italics; real ones plain."""
+    def mark(col: pd.Series):
+        if col.name not in FEATURES or f"{col.name}_confidence" not in frame:
+            return [""] * len(col)
+        return np.where(is_predicted(frame.loc[col.index], col.name), PREDICTED_STYLE, "")
+    return shown.style.apply(mark)
+
+
+def paged_table(frame: pd.DataFrame, columns: list[str], key: str, search: bool = True,
+                sort_default: str | None = None) -> pd.DataFrame:
+    """Search, sort and page server-side (a 10,000-track library renders 100 rows at a time).
+    Returns the filtered and sorted frame (for downloads and selections)."""
+    view = frame
+    controls = st.columns([3, 2, 1, 1]) if search else st.columns([2, 1, 1])
+    if search:
+        query = controls[0].text_input("Search title, artist, album or genre", key=f"{key}_q",
+                                       placeholder="e.g. daft punk")
+        if query.strip():
+            fields = [c for c in ("title", "artists", "album", "genres") if c in view]
+            text = view[fields[0]].astype(str).str.cat([view[c].astype(str) for c in fields[1:]], sep=" ")
+            view = view[text.str.contains(query.strip(), case=False, regex=False)]
+    sortable = [c for c in columns if c in view.columns]
+    sort_by = controls[-3].selectbox("Sort by", sortable, key=f"{key}_sort",
+                                     index=sortable.index(sort_default) if sort_default in sortable else 0)
+    descending = controls[-2].toggle("Descending", key=f"{key}_desc", value=sort_default is not None)
+    view = view.sort_values(sort_by, ascending=not descending, kind="stable", na_position="last")
+    pages = max(1, -(-len(view) // PAGE_SIZE))
+    page = controls[-1].number_input(f"Page (of {pages})", 1, pages, 1, key=f"{key}_page")
+    start = (int(page) - 1) * PAGE_SIZE
+    chunk = view.iloc[start:start + PAGE_SIZE]
+    shown = for_people(chunk, columns)
+    st.dataframe(styled(chunk, shown), hide_index=True, width="stretch", column_config=column_config())
+    low, high = (start + 1, start + len(chunk)) if len(chunk) else (0, 0)
+    st.caption(f"Tracks {low:,}–{high:,} of {len(view):,}" + (f" (filtered from {len(frame):,})" if len(view) != len(frame) else "")
+               + ". Values in *amber italics* are predicted; plain values are real.")
+    return view
+
+
+def csv_button(frame: pd.DataFrame, label: str, file_name: str, key: str) -> None:
+    """A download built only when clicked (a 10,000-row CSV is not rebuilt on every rerun)."""
+    st.download_button(label, lambda: frame.to_csv(index=False), file_name=file_name, mime="text/csv",
+                       key=key, icon=":material/download:")
+
+
+def seed_ids(tracks: pd.DataFrame) -> list[str]:
+    """How the recommender names library tracks: the Spotify id, else the 'artist|title' key."""
+    from engine.textnorm import track_keys
+
+    ids = tracks["track_id"].fillna("").astype(str)
+    return ids.where(ids != "", track_keys(tracks)).tolist() if len(tracks) else []
+
+
+def primary_genre(genres: pd.Series, top: int = 10) -> pd.Series:
+    """The first listed genre, with all but the `top` most common folded into 'other'."""
+    first = genres.fillna("").astype(str).str.split(";").str[0].str.strip().replace("", "unknown")
+    keep = first.value_counts().index[:top]
+    return first.where(first.isin(keep), "other")

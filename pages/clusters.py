@@ -1,0 +1,76 @@
+"""Clusters: the library grouped by sound, named, profiled against the library mean, exportable."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import resources, spotify_export, ui
+from engine.config import BOUNDED_FEATURES, FEATURES
+
+st.title("Clusters")
+library_id, frame = ui.require_library()
+if len(frame) < 4:
+    st.info("Clusters need at least 4 tracks. Import a bigger playlist on Home, or open the demo library.")
+    st.stop()
+
+with ui.engine_errors():
+    ks = resources.k_table(library_id)
+from engine.clusters import default_k  # noqa: E402  (a pure function on the silhouette table)
+
+suggested = default_k(ks) if len(ks) else 2
+left, right = st.columns([1, 2])
+with left:
+    options = ks["k"].astype(int).tolist() or [2]
+    k = st.select_slider("Number of clusters (k)", options, value=suggested, key="clusters_k",
+                         help="Suggested: the largest k whose silhouette is within 0.02 of the best.")
+    st.caption(f"Suggested k = {suggested}. Silhouette: how well separated the clusters are (higher is better).")
+with right:
+    fig = go.Figure(go.Scatter(x=ks["k"], y=ks["silhouette"], mode="lines+markers", line_color="#1DB954",
+                               hovertemplate="k = %{x}: silhouette %{y:.3f}<extra></extra>"))
+    fig.add_vline(x=k, line_dash="dot", line_color="#F5F5F5")
+    fig.update_layout(height=180, margin=dict(l=0, r=0, t=10, b=0), xaxis_title="k", yaxis_title="silhouette")
+    st.plotly_chart(fig, width="stretch")
+
+with ui.engine_errors():
+    result = resources.library_clusters(library_id, k)
+names = list(result.names_)
+tracks = frame.assign(cluster=result.labels_, cluster_name=np.asarray(names, dtype=object)[result.labels_],
+                      cluster_confidence=result.confidence_)
+
+summary = pd.DataFrame({"cluster": names, "tracks": result.sizes_, "share": result.sizes_ / len(frame),
+                        "predicted": [float((tracks.loc[tracks["cluster"] == c, "source"] == "predicted").mean())
+                                      if result.sizes_[c] else 0.0 for c in range(len(names))],
+                        "tempo": result.profiles_["tempo"].to_numpy()})
+st.subheader(f"{len(names)} clusters")
+st.dataframe(summary, hide_index=True, width="stretch", column_config={
+    "share": st.column_config.ProgressColumn("share of library", format="percent", min_value=0.0, max_value=1.0),
+    "predicted": st.column_config.NumberColumn("predicted tracks", format="percent"),
+    "tempo": st.column_config.NumberColumn("mean tempo", format="%d BPM")})
+
+chosen = st.selectbox("Cluster", range(len(names)), format_func=lambda c: f"{names[c]} ({result.sizes_[c]:,} tracks)",
+                      key="clusters_chosen")
+profile = result.profiles_.iloc[chosen]
+mean = frame[FEATURES].apply(pd.to_numeric, errors="coerce").mean()
+fig = go.Figure()
+fig.add_bar(x=BOUNDED_FEATURES, y=[mean[f] for f in BOUNDED_FEATURES], name="library mean", marker_color="#555555",
+            hovertemplate="%{x}: %{y:.0%}<extra>library mean</extra>")
+fig.add_bar(x=BOUNDED_FEATURES, y=[profile[f] for f in BOUNDED_FEATURES], name=names[chosen], marker_color="#1DB954",
+            hovertemplate="%{x}: %{y:.0%}<extra>" + names[chosen] + "</extra>")
+fig.update_layout(barmode="group", yaxis=dict(range=[0, 1], tickformat=".0%"), height=320,
+                  margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h"))
+chart, numbers = st.columns([3, 1])
+chart.plotly_chart(fig, width="stretch")
+numbers.metric("Tempo", f"{profile['tempo']:.0f} BPM", f"{profile['tempo'] - mean['tempo']:+.0f} BPM vs library",
+               delta_color="off")
+members = tracks[tracks["cluster"] == chosen]
+numbers.metric("Tracks", f"{len(members):,}", f"{len(members) / len(frame):.0%} of library", delta_color="off")
+numbers.metric("Mean assignment confidence", f"{members['cluster_confidence'].mean():.0%}")
+
+st.subheader(f"Tracks in {names[chosen]}")
+columns = ["title", "artists", "album", "genres", "duration_ms", "source", "cluster_confidence", *FEATURES]
+ui.paged_table(members, columns, key=f"clusters_tracks_{k}_{chosen}", sort_default="cluster_confidence")
+export = members[["track_id", "title", "artists", "album", "genres", "duration_ms", "source", *FEATURES]]
+slug = "".join(ch if ch.isalnum() else "_" for ch in names[chosen].lower()).strip("_")
+ui.csv_button(export, f"Download {names[chosen]} (CSV)", f"tunescope_cluster_{slug}.csv", key="clusters_csv")
+spotify_export.playlist_button(f"Tunescope: {names[chosen]}", members["track_id"].tolist(), key="clusters_spotify")

@@ -1,0 +1,68 @@
+"""Library coverage: how much of the library has real features, how sure the predictions are, and every track."""
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from dashboard import resources, ui
+from engine.config import FEATURES
+
+BANDS = [(1.0, 1.01, "real (100%)"), (0.6, 1.0, "high (60–99%)"), (0.3, 0.6, "medium (30–59%)"), (0.0, 0.3, "low (< 30%)")]
+SOURCE_COLORS = {"✓ catalog": "#1DB954", "✓ your export": "#2E77D0", "✓ Spotify": "#7CD992", "≈ predicted": "#F0A500"}
+
+st.title("Library coverage")
+library_id, frame = ui.require_library()
+
+sources = frame["source"].value_counts()
+real = int(sources.reindex(ui.REAL_SOURCES).fillna(0).sum())
+cols = st.columns(5)
+cols[0].metric("Tracks", f"{len(frame):,}")
+cols[1].metric("Real features", f"{real:,}", f"{real / len(frame):.0%}", delta_color="off")
+for col, source, label in zip(cols[2:], ["catalog", "export", "spotify"], ["From the catalog", "From your export", "From Spotify"]):
+    col.metric(label, f"{int(sources.get(source, 0)):,}")
+predicted = int(sources.get("predicted", 0))
+st.caption(f"{predicted:,} tracks ({predicted / len(frame):.0%}) have predicted features. A track counts as real when "
+           "all 8 features are known; a catalog table missing one feature leaves just that feature predicted.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Confidence")
+    people = frame.assign(source=frame["source"].map(lambda s: ui.SOURCE_LABELS.get(s, s)))
+    fig = px.histogram(people, x="confidence", color="source", nbins=20, range_x=[0, 1.02],
+                       color_discrete_map=SOURCE_COLORS, labels={"confidence": "overall confidence"})
+    fig.update_layout(xaxis_tickformat=".0%", height=320, margin=dict(l=0, r=0, t=30, b=0), bargap=0.05,
+                      legend=dict(orientation="h", title=None, y=1.12))
+    st.plotly_chart(fig, width="stretch")
+    conf = pd.to_numeric(frame["confidence"], errors="coerce").fillna(0)
+    bands = pd.DataFrame([{"band": label, "tracks": int(((conf >= lo) & (conf < hi)).sum())} for lo, hi, label in BANDS])
+    bands["share"] = bands["tracks"] / len(frame)
+    st.dataframe(bands, hide_index=True, width="stretch",
+                 column_config={"share": st.column_config.ProgressColumn("share", format="percent", min_value=0.0, max_value=1.0)})
+
+with right:
+    st.subheader("Real versus predicted, per feature")
+    per_feature = pd.DataFrame([{"feature": f, "real": float((~ui.is_predicted(frame, f)).mean()),
+                                 "mean confidence when predicted": float(frame.loc[ui.is_predicted(frame, f), f"{f}_confidence"].mean())
+                                 if ui.is_predicted(frame, f).any() else None} for f in FEATURES])
+    fig = px.bar(per_feature, y="feature", x="real", orientation="h", range_x=[0, 1],
+                 labels={"real": "share of tracks with a real value"}, color_discrete_sequence=["#1DB954"])
+    fig.update_layout(xaxis_tickformat=".0%", yaxis=dict(autorange="reversed"), height=320, margin=dict(l=0, r=0, t=10, b=0))
+    st.plotly_chart(fig, width="stretch")
+    st.caption("Liveness and tempo carry little signal in a track's metadata, so their predicted confidence stays low.")
+
+st.subheader("Coverage per cluster")
+with ui.engine_errors():
+    clusters = resources.assignments(library_id)
+per_cluster = (frame.assign(cluster=clusters["cluster_name"], source=people["source"])
+               .groupby(["cluster", "source"]).size().rename("tracks").reset_index())
+fig = px.bar(per_cluster, y="cluster", x="tracks", color="source", orientation="h", color_discrete_map=SOURCE_COLORS)
+fig.update_layout(height=60 + 32 * clusters["cluster_name"].nunique(), margin=dict(l=0, r=0, t=10, b=0),
+                  legend=dict(orientation="h", title=None), yaxis=dict(title=None, categoryorder="total ascending"))
+st.plotly_chart(fig, width="stretch")
+st.caption(f"Every track is placed in one of the catalog's {clusters['cluster'].nunique() if len(clusters) else 0} "
+           "sound clusters, predicted or not: 100% coverage. The Clusters page fits clusters to this library alone.")
+
+st.subheader("Tracks")
+columns = ["title", "artists", "album", "genres", "duration_ms", "source", "confidence", *FEATURES, "plays"]
+shown = ui.paged_table(frame, columns, key="coverage")
+ui.csv_button(frame, "Download the enriched library (CSV)", "tunescope_library.csv", key="coverage_csv")

@@ -1,0 +1,61 @@
+"""Recommendations: tracks not in the library, for one track, one cluster or the whole library."""
+
+import streamlit as st
+
+from dashboard import resources, ui
+from engine.config import FEATURES
+
+TEMPO_RANGE = (40, 220)
+METHODS = {"two_tower": "Two-tower model (learned from real playlists)", "content": "Nearest by sound (features)"}
+
+st.title("Recommendations")
+library_id, frame = ui.require_library()
+
+scope = st.radio("Recommend for", ["the whole library", "a cluster", "a track"], horizontal=True, key="recs_scope")
+seeds, label = None, "your library"
+if scope == "a cluster":
+    with ui.engine_errors():
+        clusters = resources.assignments(library_id)
+    sizes = clusters["cluster_name"].value_counts()
+    name = st.selectbox("Cluster", sizes.index.tolist(), format_func=lambda n: f"{n} ({sizes[n]:,} tracks)", key="recs_cluster")
+    seeds, label = ui.seed_ids(frame[clusters["cluster_name"] == name]), name
+elif scope == "a track":
+    query = st.text_input("Find a track in the library", key="recs_track_q", placeholder="title or artist")
+    pool = frame
+    if query.strip():
+        pool = frame[(frame["title"] + " " + frame["artists"]).str.contains(query.strip(), case=False, regex=False)]
+    if pool.empty:
+        st.info(f"No track in the library matches '{query}'. Try part of the title or the artist's name.")
+        st.stop()
+    pool = pool.head(200)
+    key = st.selectbox("Track", pool["key"].tolist(), key="recs_track",
+                       format_func=dict(zip(pool["key"], pool["title"] + " — " + pool["artists"])).get)
+    seeds, label = ui.seed_ids(pool[pool["key"] == key]), pool.set_index("key").loc[key, "title"]
+
+with st.expander("Method and filters", expanded=True):
+    left, right = st.columns(2)
+    method = left.radio("Method", list(METHODS), format_func=METHODS.get, key="recs_method")
+    k = left.slider("How many", 5, 50, 20, step=5, key="recs_k")
+    tempo = right.slider("Tempo (BPM)", *TEMPO_RANGE, TEMPO_RANGE, key="recs_tempo")
+    energy = right.slider("Energy (%)", 0, 100, (0, 100), step=5, key="recs_energy")
+    artists = frame["artists"].str.split(";").explode().str.strip().value_counts().index[:500].tolist()
+    exclude = st.multiselect("Exclude artists", artists, key="recs_exclude", accept_new_options=True,
+                             placeholder="type or pick artists to leave out")
+
+with ui.engine_errors():
+    recs = resources.recommendations(
+        library_id, seeds=seeds, method=method, k=k, exclude_artists=exclude,
+        tempo=None if tuple(tempo) == TEMPO_RANGE else tuple(float(t) for t in tempo),
+        energy=None if tuple(energy) == (0, 100) else tuple(e / 100 for e in energy))
+
+st.subheader(f"For {label}")
+if recs.attrs.get("note"):
+    st.warning(f"Note: {recs.attrs['note']}.", icon=":material/info:")
+if recs.empty:
+    st.info("No track passes these filters. Widen the tempo or energy range, or exclude fewer artists.")
+    st.stop()
+columns = ["rank", "title", "artists", "genres", "score", "why", *FEATURES]
+st.dataframe(ui.for_people(recs, columns), hide_index=True, width="stretch",
+             column_config={**ui.column_config(), "why": st.column_config.TextColumn("why", width="large")})
+st.caption("None of these tracks is in your library. Their features are real (from the reference catalog).")
+ui.csv_button(recs, "Download these recommendations (CSV)", "tunescope_recommendations.csv", key="recs_csv")
