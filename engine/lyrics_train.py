@@ -1,8 +1,8 @@
 """Training and evaluating the lyrics model in one run, on an artist-grouped split.
 
-Run: python -m engine train-lyrics [--members 3] [--seed 0]   (writes models/lyrics/ with metrics.json)
+Run: python -m engine train-lyrics [--members 5] [--seed 0]   (writes models/lyrics/ with metrics.json)
 
-Every artist is wholly in train (70%), validation (15%, early stopping, ridge alpha) or test (15%, every
+Every artist is wholly in train (70%), validation (15%, early stopping, ridge alpha, stack blend) or test (15%, every
 figure). Baselines come from the same run and split: the training mean, a ridge on the same inputs, and,
 for valence and energy, the audio predictor as it is and the same network without its lyrics branch.
 """
@@ -28,11 +28,12 @@ from engine.textnorm import artist_key, primary_artist
 
 MOOD = ["valence", "energy"]
 RIDGE_ALPHAS = [0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
+BLEND_GRID = np.linspace(0.0, 1.0, 21)  # the network's weight in the stacked prediction
 
 
 @dataclass
 class LyricsTrainConfig:
-    members: int = 3
+    members: int = 5
     seed: int = 0
     lr: float = 1e-3
     weight_decay: float = 0.05
@@ -79,19 +80,31 @@ def fit_member(config: LyricsConfig, cfg: LyricsTrainConfig, train: list[torch.T
     return model.eval(), epoch + 1
 
 
-def fit_ridge(x: dict[str, np.ndarray], parts: dict[str, np.ndarray]) -> np.ndarray:
-    """Test predictions of a ridge per target on x's blocks, alpha chosen per target on validation."""
-    best = None
+def fit_ridge(design: np.ndarray, targets: np.ndarray, parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A ridge per target fitted on train, alpha chosen per target on validation: {"coef", "intercept"}."""
+    train, val = parts["train"], parts["val"]
+    best_score, coef, intercept = None, None, None
     for alpha in RIDGE_ALPHAS:
-        ridge = Ridge(alpha=alpha).fit(x["design"][parts["train"]], x["targets"][parts["train"]])
-        score = r2(x["targets"][parts["val"]], ridge.predict(x["design"][parts["val"]]))
-        test = ridge.predict(x["design"][parts["test"]])
-        if best is None:
-            best = (score, test)
+        ridge = Ridge(alpha=alpha).fit(design[train], targets[train])
+        score = r2(targets[val], ridge.predict(design[val]))
+        if best_score is None:
+            best_score, coef, intercept = score, ridge.coef_, ridge.intercept_
         else:
-            better = score > best[0]
-            best = (np.where(better, score, best[0]), np.where(better[None, :], test, best[1]))
-    return best[1]
+            better = score > best_score
+            best_score = np.where(better, score, best_score)
+            coef, intercept = np.where(better[:, None], ridge.coef_, coef), np.where(better, ridge.intercept_, intercept)
+    return {"coef": coef.astype(np.float32), "intercept": intercept.astype(np.float32)}
+
+
+def stack_linear(model: LyricsModel, ridge: dict[str, np.ndarray], blocks_val, y_val: np.ndarray) -> None:
+    """Attach the ridge as the model's linear path, the network's weight per target chosen on VALIDATION.
+
+    Why: the network wins on common topics and audio, the ridge on rare topics; a per-target blend keeps both.
+    """
+    net = model.predict_network(*blocks_val)
+    lin = model.linear_design(*blocks_val) @ ridge["coef"].T + ridge["intercept"]
+    scores = np.stack([r2(y_val, w * net + (1 - w) * lin) for w in BLEND_GRID])
+    model.linear = {**ridge, "blend": BLEND_GRID[scores.argmax(axis=0)].astype(np.float32)}
 
 
 def bootstrap_gain(y: np.ndarray, with_: np.ndarray, without: np.ndarray, groups: np.ndarray,
@@ -149,13 +162,23 @@ def train_lyrics(encoder, cfg: LyricsTrainConfig = LyricsTrainConfig(), log=prin
     model, plain = arms[True], arms[False]
     y = x["targets"][test]
     blocks = lambda mask: (x["lyrics"][mask], x["audio"][mask], x["meta"][mask])  # noqa: E731
+    # The ridge baseline is also the linear path of the stack: the same fit, so "model vs ridge" compares
+    # the shipped predictions with that ridge alone. Each arm is stacked with the ridge on its own inputs.
+    ridges = {}
+    for use_lyrics, arm in arms.items():
+        design = arm.linear_design(*blocks(slice(None)))
+        linear = fit_ridge(design, x["targets"], parts)
+        ridges[use_lyrics] = design[test] @ linear["coef"].T + linear["intercept"]
+        stack_linear(arm, linear, blocks(parts["val"]), x["targets"][parts["val"]])
+    ridge, ridge_plain = ridges[True], ridges[False]
     pred, pred_plain = model.predict(*blocks(test)), plain.predict(*blocks(test))
-    audio_std = (x["audio"] - scalers["audio_mean"]) / scalers["audio_std"]
-    ridge = fit_ridge({"design": np.hstack([x["lyrics"], audio_std, x["meta"]]), "targets": x["targets"]}, parts)
-    ridge_plain = fit_ridge({"design": np.hstack([audio_std, x["meta"]]), "targets": x["targets"]}, parts)
+    network = model.predict_network(*blocks(test))
     mean_pred = np.broadcast_to(scalers["target_mean"], y.shape)
     scores = {"model": r2(y, pred), "mean": r2(y, mean_pred), "ridge": r2(y, ridge)}
     per_target = {t: {k: float(v[j]) for k, v in scores.items()} for j, t in enumerate(TARGETS)}
+    network_r2 = r2(y, network)
+    stack = {"network_alone": {t: float(network_r2[j]) for j, t in enumerate(TARGETS)},
+             "network_weight": {t: float(w) for t, w in zip(TARGETS, model.linear["blend"])}}
 
     mood = {}
     for feat in MOOD:
@@ -193,6 +216,8 @@ def train_lyrics(encoder, cfg: LyricsTrainConfig = LyricsTrainConfig(), log=prin
         "test_artists": int(artists[test].nunique()), "r2": per_target,
         "mean_r2": {group: {k: float(np.mean([per_target[t][k] for t in names])) for k in scores}
                     for group, names in (("topics", TOPICS), ("audio", TARGETS[len(TOPICS):]))},
+        "stack": stack | {"network_alone_mean": {
+            "topics": float(network_r2[:len(TOPICS)].mean()), "audio": float(network_r2[len(TOPICS):].mean())}},
         "lyrics_vs_no_lyrics": mood, "feeds_predictor": feeds, "search": search,
         "train_config": asdict(cfg), "seconds": round(time.time() - started, 1),
     }
@@ -201,4 +226,5 @@ def train_lyrics(encoder, cfg: LyricsTrainConfig = LyricsTrainConfig(), log=prin
 
 
 def _member(model: LyricsModel, k: int, blocks) -> np.ndarray:
-    return LyricsModel(model.config, [model.members[k]], model.scalers, model.genre_vocab, model.words).predict(*blocks)
+    return LyricsModel(model.config, [model.members[k]], model.scalers, model.genre_vocab, model.words,
+                       linear=model.linear).predict(*blocks)

@@ -16,6 +16,7 @@ from engine.errors import LyricsError
 from engine.lyrics import ARTIFACT_FILES, LyricsModel, add_lyrics_columns, default_path, topic_column
 from engine.lyrics_data import TARGETS, TOPICS, load_dataset
 from engine.lyrics_text import CHUNK_TOKENS, LyricsEmbedder, clean_words
+from engine.lyrics_train import stack_linear
 
 ROOT = Path(__file__).resolve().parent.parent
 SAD = ("[Verse 1]\nTears keep falling down tonight, my heart is broken and I cry alone.\n"
@@ -41,6 +42,10 @@ def test_artifact_is_complete_small_and_carries_its_evaluation():
     assert all(set(v) == {"model", "mean", "ridge"} for v in metrics["r2"].values())
     assert metrics["split"]["by"] == "artist" and metrics["test_artists"] > 50
     assert metrics["mean_r2"]["topics"]["model"] > 0.2  # the words do say what a song is about
+    # The shipped (stacked) model beats the ridge on the same inputs, same held-out artists, same run.
+    for group in ("topics", "audio"):
+        assert metrics["mean_r2"][group]["model"] >= metrics["mean_r2"][group]["ridge"]
+    assert set(metrics["stack"]["network_weight"]) == set(TARGETS)
     config = json.loads((path / "config.json").read_text())
     assert "pop only" in config["dataset"] and "torch" in config["versions"]
     assert config["feeds_predictor"] == metrics["feeds_predictor"]
@@ -58,7 +63,28 @@ def test_save_load_round_trip(model, tmp_path):
     np.testing.assert_allclose(again.represent(lyrics, audio, meta), model.represent(lyrics, audio, meta), atol=1e-6)
     np.testing.assert_allclose(again.index.astype(np.float32), model.index.astype(np.float32))
     assert again.feeds == model.feeds and again.vocabulary == model.vocabulary
+    assert model.linear is not None and set(again.linear) == {"coef", "intercept", "blend"}
+    np.testing.assert_allclose(again.linear["blend"], model.linear["blend"])
     pd.testing.assert_frame_equal(again.songs, model.songs)
+
+
+def test_stack_picks_each_targets_blend_on_validation(model):
+    """A target the linear path explains gets weight 0 on the network, one the network explains weight 1."""
+    rng = np.random.default_rng(1)
+    c = model.config
+    blocks = (rng.normal(size=(200, c.lyrics_dim)).astype(np.float32),
+              np.abs(rng.normal(0.5, 0.2, size=(200, c.audio_dim))).astype(np.float32),
+              np.abs(rng.normal(size=(200, c.meta_dim))).astype(np.float32))
+    net_only = LyricsModel(c, model.members, model.scalers, model.genre_vocab, model.words)
+    ridge = {"coef": rng.normal(0, 0.05, size=(c.n_targets, net_only.linear_design(*blocks).shape[1])).astype(np.float32),
+             "intercept": np.zeros(c.n_targets, np.float32)}
+    net = net_only.predict_network(*blocks)
+    lin = net_only.linear_design(*blocks) @ ridge["coef"].T
+    y = np.where(np.arange(c.n_targets) % 2 == 0, lin, net)
+    stack_linear(net_only, ridge, blocks, y)
+    assert net_only.linear["blend"][0::2].tolist() == [0.0] * len(range(0, c.n_targets, 2))
+    assert net_only.linear["blend"][1::2].tolist() == [1.0] * len(range(1, c.n_targets, 2))
+    np.testing.assert_allclose(net_only.predict(*blocks), y, rtol=1e-4, atol=1e-4)
 
 
 def test_long_lyrics_are_chunked_within_minilm_limits_and_pooled(model):
@@ -110,7 +136,7 @@ def test_lyrics_columns_update_only_the_features_lyrics_feed(model):
     unchanged = [f for f in FEATURES if f not in model.feeds]
     pd.testing.assert_frame_equal(out[unchanged], enriched[unchanged])
     feeding = LyricsModel(model.config, model.members, model.scalers, model.genre_vocab, model.words,
-                          model.index, model.songs, {"feeds_predictor": ["valence"]}, model.encoder)
+                          model.index, model.songs, {"feeds_predictor": ["valence"]}, model.encoder, model.linear)
     fed = add_lyrics_columns(enriched, feeding, log=lines.append)
     assert fed.loc[0, "valence"] != enriched.loc[0, "valence"] and fed.loc[1:, "valence"].tolist() == [0.3, 0.3]
 
