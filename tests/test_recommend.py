@@ -67,7 +67,7 @@ def test_two_tower_index_is_exact(rec, library):
     """The FAISS answer equals a brute-force numpy ranking by the model's score."""
     user = rec.user_vector(library)
     scores = rec.vectors @ user[0]
-    _, owned_rows = None, rec.catalog.match(normalize_frame(library))[0]
+    owned_rows = rec.catalog.match(normalize_frame(library))[0]
     owned_keys_ = set(rec.catalog.tracks["key"].iloc[owned_rows[owned_rows >= 0]])
     allowed = ~rec.items["key"].isin(owned_keys_).to_numpy()
     brute = np.flatnonzero(allowed)[np.argsort(-scores[allowed], kind="stable")[:10]]
