@@ -64,7 +64,7 @@ def main() -> None:
     library = Enricher(store=Store(":memory:")).enrich(raw)
     rec.recommend(library, k=10)  # warm-up
     full_ms = timed(lambda: rec.recommend(library, k=10), 30)
-    seed = library["track_id"].iloc[0]
+    seed = library["Track URI"].iloc[0]
     seed_ms = timed(lambda: rec.recommend(library, k=10, seeds=[seed]), 30)
 
     def stats(ms):

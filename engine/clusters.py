@@ -121,8 +121,11 @@ class ClusterModel:
         path.mkdir(parents=True, exist_ok=True)
         np.savez(path / "clusters.npz", centroids=self.centroids_, mean=self.scaler_.mean_,
                  scale=self.scaler_.scale_, sizes=self.sizes_)
+        from engine.versions import library_versions
+
         config = {"k": self.k, "seed": self.seed, "features": FEATURES, "tempo_scale": TEMPO_SCALE,
-                  "names": list(self.names_), "softness": SOFTNESS, "draws": DRAWS}
+                  "names": list(self.names_), "softness": SOFTNESS, "draws": DRAWS,
+                  "versions": library_versions(["numpy", "scikit-learn"])}
         (path / "config.json").write_text(json.dumps(config, indent=2))
 
     @classmethod

@@ -59,7 +59,7 @@ def time_split(pairs: pd.DataFrame, holdout: float = HOLDOUT, seed: int = 0) -> 
     return Split(playlists, train, test)
 
 
-def inner_split(split: Split, holdout: float = HOLDOUT, seed: int = 1) -> Split:
+def inner_split(split: Split, holdout: float = HOLDOUT) -> Split:
     """The same time rule applied inside each playlist's training part (validation without the test)."""
     train, test = [], []
     for rows in split.train:

@@ -9,6 +9,8 @@ Cached under TUNESCOPE_HOME/cache, keyed by the catalog version.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -27,12 +29,17 @@ _POPULARITY_TABLES = {  # file -> (id column, popularity column)
 _FORMAT = "1"
 
 
-def artist_genres(artists: pd.Series) -> list[str]:
-    """';'-joined yamaerenay genres of every credited artist found (empty when none is known)."""
+@lru_cache(maxsize=1)
+def _artist_priors():
     from engine.priors import ArtistPriors
     from engine.reference import artist_table
 
-    priors = ArtistPriors(artist_table())
+    return ArtistPriors(artist_table())
+
+
+def artist_genres(artists: pd.Series) -> list[str]:
+    """';'-joined yamaerenay genres of every credited artist found (empty when none is known)."""
+    priors = _artist_priors()
     out = []
     for text in artists:
         genres: list[str] = []

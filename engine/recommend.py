@@ -18,7 +18,7 @@ import pandas as pd
 from engine.config import FEATURES, models_dir
 from engine.errors import BadParameterError, EmptyLibraryError, ModelNotFoundError, UnknownSeedError
 from engine.items import feature_matrix
-from engine.schema import normalize_frame, split_list
+from engine.schema import _bare_id, normalize_frame, split_list
 from engine.textnorm import artist_key, primary_artist, track_keys
 
 METHODS = ("two_tower", "content")
@@ -95,7 +95,7 @@ class Recommender:
             top = np.argsort(-scores, kind="stable")[:k]
             top = top[np.isfinite(scores[top])]
             top_scores = scores[top]
-        out = self._frame(top, top_scores, lib_q)
+        out = self._frame(top, top_scores, lib_q, norm.iloc[query])
         if _low_confidence(lib_q):
             out.attrs["note"] = ("every seed track's features are predicted with low confidence; "
                                  "these recommendations rest on uncertain estimates")
@@ -121,6 +121,7 @@ class Recommender:
         if seeds is None:
             return np.arange(len(library))
         seeds = [seeds] if isinstance(seeds, str) else [str(s) for s in seeds]
+        seeds = [_bare_id(s) if not ("|" in s) else s for s in seeds]  # Spotify URIs and URLs work too
         if not seeds:
             raise EmptyLibraryError("recommend: the seed selection is empty. Pick at least one track.")
         ids, keys = norm["track_id"].to_numpy(), track_keys(norm).to_numpy()
@@ -176,22 +177,23 @@ class Recommender:
             self._by_artist = dict(zip(first["artist"], first["genres"].map(split_list)))
         return self._by_artist
 
-    def _frame(self, top: np.ndarray, scores: np.ndarray, lib_q: pd.DataFrame) -> pd.DataFrame:
+    def _frame(self, top: np.ndarray, scores: np.ndarray, lib_q: pd.DataFrame, norm_q: pd.DataFrame) -> pd.DataFrame:
         recs = self.items.iloc[top].reset_index(drop=True)
         out = pd.DataFrame({"rank": np.arange(1, len(recs) + 1), "track_id": recs["track_id"],
                             "title": recs["title"], "artists": recs["artists"], "genres": recs["genres"],
-                            "score": scores.astype(float), "why": self._why(recs, lib_q)})
+                            "score": scores.astype(float), "why": self._why(recs, lib_q, norm_q)})
         for feat in FEATURES:
             out[feat] = recs[feat].to_numpy()
         return out[OUTPUT_COLUMNS]
 
-    def _why(self, recs: pd.DataFrame, lib_q: pd.DataFrame) -> list[str]:
+    def _why(self, recs: pd.DataFrame, lib_q: pd.DataFrame, norm_q: pd.DataFrame) -> list[str]:
+        """Features from the enriched rows, names and genres from the normalized ones."""
         profile = (feature_matrix(lib_q).mean(0) - self.mean_) / self.scale_
         z = (feature_matrix(recs) - self.mean_) / self.scale_
         by_artist = self._artist_genres()
-        lib_genres = Counter(g for a in lib_q["artists"] for g in by_artist.get(artist_key(primary_artist(a)), []))
-        lib_genres.update(g for text in lib_q.get("genres", pd.Series(dtype=str)).fillna("") for g in split_list(text))
-        lib_artists = {artist_key(primary_artist(a)) for a in lib_q["artists"]}
+        lib_genres = Counter(g for a in norm_q["artists"] for g in by_artist.get(artist_key(primary_artist(a)), []))
+        lib_genres.update(g for text in norm_q["genres"] for g in split_list(text))
+        lib_artists = {artist_key(primary_artist(a)) for a in norm_q["artists"]}
         reasons = []
         for i, rec in enumerate(recs.itertuples(index=False)):
             closest = np.argsort(np.abs(z[i] - profile))[:2]
