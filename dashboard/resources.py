@@ -162,19 +162,20 @@ def catalog_points(dims: int, sample: int):
 
 @st.cache_data(show_spinner="Finding recommendations…", max_entries=64)
 def _recommendations(home: str, library_id: int, version: str, seeds: tuple | None, method: str, k: int,
-                     exclude_artists: tuple, tempo: tuple | None, energy: tuple | None):
+                     exclude_artists: tuple, tempo: tuple | None, energy: tuple | None, max_per_artist: int):
     return recommender().recommend(_enriched(home, library_id, version), k=k,
                                    seeds=list(seeds) if seeds is not None else None, method=method,
-                                   exclude_artists=exclude_artists, tempo=tempo, energy=energy)
+                                   exclude_artists=exclude_artists, tempo=tempo, energy=energy,
+                                   max_per_artist=max_per_artist)
 
 
 def recommendations(library_id: int, seeds=None, method: str = "two_tower", k: int = 20,
-                    exclude_artists=(), tempo=None, energy=None):
+                    exclude_artists=(), tempo=None, energy=None, max_per_artist: int = 3):
     """Ranked tracks not in the library (engine.recommend); seeds are track keys, None = the whole library."""
     return _recommendations(_home(), library_id, library_version(library_id),
                             tuple(seeds) if seeds is not None else None, method, int(k),
                             tuple(exclude_artists), tuple(tempo) if tempo else None,
-                            tuple(energy) if energy else None)
+                            tuple(energy) if energy else None, int(max_per_artist))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -69,7 +69,8 @@ def cmd_recommend(args) -> None:
 
     frame = read_table(Path(args.input))
     library = Enricher().enrich(frame, where=Path(args.input).name, progress=_log)
-    recs = Recommender.load().recommend(library, k=args.k, seeds=args.seed or None, method=args.method)
+    recs = Recommender.load().recommend(library, k=args.k, seeds=args.seed or None, method=args.method,
+                                        max_per_artist=args.max_per_artist or None)
     columns = ["rank", "track_id", "title", "artists", "genres", "score", "why"]
     target = args.output or sys.stdout
     recs[columns + [c for c in recs.columns if c not in columns]].to_csv(target, index=False)
@@ -98,5 +99,6 @@ def register(sub) -> None:
     rec.add_argument("-k", type=int, default=20)
     rec.add_argument("--seed", action="append", help="a library track id to recommend from (repeatable)")
     rec.add_argument("--method", default="two_tower", choices=["two_tower", "content"])
+    rec.add_argument("--max-per-artist", type=int, default=3, help="at most this many tracks per artist (0: no cap)")
     rec.add_argument("--output", default=None, help="CSV path (default: stdout)")
     rec.set_defaults(func=cmd_recommend)

@@ -41,6 +41,7 @@ class Recommender:
         self.content = _unit((x - self.mean_) / self.scale_)
         self.content_index = faiss.IndexFlatIP(self.content.shape[1])
         self.content_index.add(self.content)
+        self._artist_keys = None
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> "Recommender":
@@ -69,9 +70,11 @@ class Recommender:
     # ---- queries -------------------------------------------------------------------------------------
 
     def recommend(self, library: pd.DataFrame, k: int = 20, seeds=None, method: str = "two_tower",
-                  exclude_artists=(), tempo=None, energy=None) -> pd.DataFrame:
+                  exclude_artists=(), tempo=None, energy=None, max_per_artist: int | None = 3) -> pd.DataFrame:
         """Top-k catalog tracks for the library (or its seed tracks), owned tracks excluded.
-        tempo / energy: optional (low, high) ranges (BPM; 0..1) the recommendations must fall in."""
+        tempo / energy: optional (low, high) ranges (BPM; 0..1) the recommendations must fall in.
+        max_per_artist: at most this many tracks by one (primary) artist, so a library with one
+        prolific favourite still gets a varied list; None ranks purely by score."""
         if method not in METHODS:
             raise BadParameterError(f"method must be one of {', '.join(METHODS)}, not {method!r}.")
         if not 1 <= int(k) <= MAX_K:
@@ -88,13 +91,16 @@ class Recommender:
         banned = {artist_key(a) for a in exclude_artists}
         allowed = self._allowed(owned, banned, tempo, energy)
         lib_q = library.iloc[query]
+        pool = int(k) if max_per_artist is None else min(len(self.items), int(k) * 25)
         if method == "two_tower":
-            top, top_scores = self._search(self.user_vector(lib_q), allowed, int(k))
+            top, top_scores = self._search(self.user_vector(lib_q), allowed, pool)
         else:
             scores = np.where(allowed, self._content_scores(lib_q), -np.inf)
-            top = np.argsort(-scores, kind="stable")[:k]
+            top = np.argsort(-scores, kind="stable")[:pool]
             top = top[np.isfinite(scores[top])]
             top_scores = scores[top]
+        if max_per_artist is not None:
+            top, top_scores = self._cap_artists(top, top_scores, int(k), int(max_per_artist))
         out = self._frame(top, top_scores, lib_q, norm.iloc[query])
         if _low_confidence(lib_q):
             out.attrs["note"] = ("every seed track's features are predicted with low confidence; "
@@ -153,6 +159,22 @@ class Recommender:
 
         rows = library_items(lib_q, self.items, self.catalog)
         return serving_users(self.model, item_arrays(rows, self.vocab), [np.arange(len(rows))], self.vocab)
+
+    def _cap_artists(self, top: np.ndarray, scores: np.ndarray, k: int, cap: int):
+        """Keep the score order, skipping an artist's tracks beyond `cap`."""
+        if self._artist_keys is None:
+            self._artist_keys = self.items["artists"].map(lambda a: artist_key(primary_artist(str(a)))).to_numpy()
+        seen: dict[str, int] = {}
+        keep = []
+        for position, item in enumerate(top):
+            artist = self._artist_keys[item]
+            if seen.get(artist, 0) < cap:
+                seen[artist] = seen.get(artist, 0) + 1
+                keep.append(position)
+                if len(keep) == k:
+                    break
+        keep = np.asarray(keep, dtype=int)
+        return top[keep], scores[keep]
 
     def _search(self, user: np.ndarray, allowed: np.ndarray, k: int):
         """Exact top-k by inner product among allowed items: fetching k + (number disallowed) from the

@@ -36,6 +36,8 @@ with st.expander("Method and filters", expanded=True):
     left, right = st.columns(2)
     method = left.radio("Method", list(METHODS), format_func=METHODS.get, key="recs_method")
     k = left.slider("How many", 5, 50, 20, step=5, key="recs_k")
+    per_artist = left.slider("At most per artist", 1, 10, 3, key="recs_per_artist",
+                             help="Keeps one favourite artist from filling the whole list.")
     tempo = right.slider("Tempo (BPM)", *TEMPO_RANGE, TEMPO_RANGE, key="recs_tempo")
     energy = right.slider("Energy (%)", 0, 100, (0, 100), step=5, key="recs_energy")
     artists = frame["artists"].str.split(";").explode().str.strip().value_counts().index[:500].tolist()
@@ -44,7 +46,7 @@ with st.expander("Method and filters", expanded=True):
 
 with ui.engine_errors():
     recs = resources.recommendations(
-        library_id, seeds=seeds, method=method, k=k, exclude_artists=exclude,
+        library_id, seeds=seeds, method=method, k=k, exclude_artists=exclude, max_per_artist=per_artist,
         tempo=None if tuple(tempo) == TEMPO_RANGE else tuple(float(t) for t in tempo),
         energy=None if tuple(energy) == (0, 100) else tuple(e / 100 for e in energy))
 

@@ -21,10 +21,19 @@ def library(enricher, samples):
     return enricher.enrich(raw.drop(columns=[c for c in raw.columns if c.lower() in FEATURES]))
 
 
-def test_numba_cache_lives_under_tunescope_home(map_model, tunescope_home):
+def test_numba_cache_lives_under_tunescope_home(tmp_path):
+    """In a fresh process (this one may already have imported umap under another home)."""
     import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    assert os.environ["NUMBA_CACHE_DIR"].startswith(str(tunescope_home))
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"} | {"TUNESCOPE_HOME": str(tmp_path)}
+    code = "import os; from engine.projection import umap_module; umap_module(); print(os.environ['NUMBA_CACHE_DIR'])"
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str(tmp_path / "numba")
 
 
 def test_transform_places_every_track(map_model, library):

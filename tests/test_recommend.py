@@ -71,7 +71,7 @@ def test_two_tower_index_is_exact(rec, library):
     owned_keys_ = set(rec.catalog.tracks["key"].iloc[owned_rows[owned_rows >= 0]])
     allowed = ~rec.items["key"].isin(owned_keys_).to_numpy()
     brute = np.flatnonzero(allowed)[np.argsort(-scores[allowed], kind="stable")[:10]]
-    recs = rec.recommend(library, k=10)
+    recs = rec.recommend(library, k=10, max_per_artist=None)  # pure ranking
     assert list(recs["track_id"]) == list(rec.items["track_id"].iloc[brute])
 
 
@@ -127,3 +127,11 @@ def test_cli_recommend(samples, tmp_path, tunescope_home):
     bad = subprocess.run([sys.executable, "-m", "engine", "recommend", "--input", str(empty)],
                          capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr
+
+
+def test_one_artist_never_fills_the_list(rec, library):
+    capped = rec.recommend(library, k=20, max_per_artist=2)
+    assert len(capped) == 20 and capped["artists"].value_counts().max() <= 2
+    assert capped["score"].is_monotonic_decreasing
+    pure = rec.recommend(library, k=20, max_per_artist=None)
+    assert pure["score"].iloc[0] == capped["score"].iloc[0]
