@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export HF_HUB_OFFLINE := 1
 
-.PHONY: setup run test test-slow bench train evaluate clean
+.PHONY: setup run test test-slow bench train evaluate screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ evaluate: setup
 
 bench: setup
 	$(PY) bench/predict_speed.py
+	$(PY) bench/recommend_speed.py
+	$(PY) bench/map_speed.py
+	$(PY) bench/page_switch.py
+
+screenshots: setup
+	TUNESCOPE_HOME=$$(mktemp -d) TUNESCOPE_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/test_e2e_browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

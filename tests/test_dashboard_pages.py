@@ -205,3 +205,27 @@ def _demo_frame() -> pd.DataFrame:
 
     store = Store()
     return enriched_library(store, demo_id(), Enricher(store=store))
+
+
+def test_a_spotify_library_is_seen_only_by_its_owners_session():
+    from engine.schema import normalize_frame
+    from engine.store import Store
+
+    store = Store()
+    mine = store.create_library("Spotify: alice", "spotify", owner="alice")
+    store.add_tracks(mine, normalize_frame(pd.DataFrame({"title": ["Dreams"], "artists": ["Fleetwood Mac"]})))
+    store.close()
+    try:
+        for user, sees in [(None, False), ({"id": "bob"}, False), ({"id": "alice"}, True)]:
+            at = AppTest.from_file(APP, default_timeout=300)
+            if user:
+                at.session_state["spotify_user"] = user
+            at.run()
+            assert not at.exception, at.exception
+            names = list(at.dataframe[0].value["name"])
+            assert ("Spotify: alice" in names) == sees, (user, names)
+            assert metric(at, "Library") != "Spotify: alice" or sees
+    finally:
+        store = Store()
+        store.delete_library(mine)
+        store.close()
