@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 import torch
 
+from engine.artifacts import read_checkpoint, rebuild_members
 from engine.config import FEATURES, models_dir
-from engine.errors import LyricsError, ModelNotFoundError
+from engine.errors import LyricsError
 from engine.lyrics_data import DATASET_NOTE, TARGETS, TOPICS, audio_block, lyrics_block, meta_block
 from engine.lyrics_text import LyricsEmbedder, check_lyrics, clean_words
 from engine.models.lyrics_model import LyricsConfig, LyricsTopicModel
@@ -154,18 +155,9 @@ class LyricsModel:
     @classmethod
     def load(cls, path: Path | None = None, encoder=None) -> "LyricsModel":
         path = Path(path or default_path())
-        missing = [f for f in ARTIFACT_FILES if not (path / f).exists()]
-        if missing:
-            raise ModelNotFoundError(f"Lyrics model folder {path} is incomplete (missing {', '.join(missing)}). "
-                                     "Train it with `python -m engine train-lyrics`.")
-        info = json.loads((path / "config.json").read_text())
+        info, state = read_checkpoint(path, ARTIFACT_FILES, "Lyrics model", "python -m engine train-lyrics")
         config = LyricsConfig(**info["model"])
-        state = torch.load(path / "weights.pt", weights_only=True)
-        members = []
-        for member_state in state["members"]:
-            member = LyricsTopicModel(config)
-            member.load_state_dict(member_state)
-            members.append(member.eval())
+        members = rebuild_members(state["members"], lambda: LyricsTopicModel(config))
         vocab = json.loads((path / "vocab.json").read_text())
         extra = {k: v for k, v in info.items()
                  if k not in {"model", "targets", "members", "versions", "text_encoder", "dataset"}}

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import torch
 
+from engine.artifacts import read_checkpoint, rebuild_members
 from engine.calibration import Calibrator
 from engine.config import FEATURES, TEMPO_SCALE
-from engine.errors import ModelNotFoundError
 from engine.features import Featurizer, Inputs
 from engine.models.audio_predictor import AudioFeaturePredictor, PredictorConfig
 from engine.priors import ArtistPriors, GenreVocab
@@ -101,18 +101,9 @@ class AudioPredictor:
     @classmethod
     def load(cls, path: Path) -> "AudioPredictor":
         path = Path(path)
-        missing = [f for f in ARTIFACT_FILES if not (path / f).exists()]
-        if missing:
-            raise ModelNotFoundError(f"Model folder {path} is incomplete (missing {', '.join(missing)}). "
-                                     "Train it with `python -m engine train`.")
-        info = json.loads((path / "config.json").read_text())
+        info, state = read_checkpoint(path, ARTIFACT_FILES, "Model", "python -m engine train")
         config = PredictorConfig(**info["model"])
-        state = torch.load(path / "weights.pt", weights_only=True)
-        members = []
-        for member_state in state["members"]:
-            model = AudioFeaturePredictor(config)
-            model.load_state_dict(member_state)
-            members.append(model.eval())
+        members = rebuild_members(state["members"], lambda: AudioFeaturePredictor(config))
         vocab = np.load(path / "genre_vocab.npz", allow_pickle=False)
         genres = GenreVocab(vocab["names"].tolist(), vocab["vectors"], vocab["values"], vocab["has_values"])
         artists = ArtistPriors(pd.read_parquet(path / "artist_priors.parquet"))
