@@ -1,7 +1,7 @@
 """How long a dashboard page switch takes on a 5,000-track library, cold and warm.
 
 Run: .venv/bin/python bench/page_switch.py [--n 5000] [--rounds 3]
-Writes bench/results/page_switch.json and prints a markdown table.
+Writes bench/results/page_switch.json (page_switch_<n>.json for other sizes) and prints a markdown table.
 
 The library is real: 90% tracks from the TidyTuesday playlists (the catalog knows their features)
 and 10% recent Genius-tagged songs it does not (their features are predicted), in an empty
@@ -88,7 +88,8 @@ def main() -> None:
             for p in pages]
     result = {"tracks": args.n, "rounds": args.rounds, "pages": rows,
               "warm_max_s": max(r["warm_max_s"] for r in rows), "goal_s": 1.0}
-    out = ROOT / "bench" / "results" / "page_switch.json"
+    suffix = "" if args.n == 5000 else f"_{args.n}"
+    out = ROOT / "bench" / "results" / f"page_switch{suffix}.json"
     out.write_text(json.dumps(result, indent=2))
     print(f"Page switch on a {args.n:,}-track library (AppTest, {args.rounds} warm rounds)\n")
     print("| page | cold (s) | warm median (s) | warm max (s) | cold / warm |")

@@ -18,12 +18,13 @@ with ui.engine_errors():
     ks = resources.k_table(library_id)
 from engine.clusters import default_k  # noqa: E402  (a pure function on the silhouette table)
 
-suggested = default_k(ks) if len(ks) else 2
+# A library is small and its silhouette curve noisy: suggest the best-separated k itself.
+suggested = default_k(ks, tolerance=0.0) if len(ks) else 2
 left, right = st.columns([1, 2])
 with left:
     options = ks["k"].astype(int).tolist() or [2]
     k = st.select_slider("Number of clusters (k)", options, value=suggested, key="clusters_k",
-                         help="Suggested: the largest k whose silhouette is within 0.02 of the best.")
+                         help="Suggested: the k whose clusters are best separated (highest silhouette).")
     st.caption(f"Suggested k = {suggested}. Silhouette: how well separated the clusters are (higher is better).")
 with right:
     fig = go.Figure(go.Scatter(x=ks["k"], y=ks["silhouette"], mode="lines+markers", line_color="#1DB954",
