@@ -13,6 +13,10 @@ class InputFileError(TunescopeError):
     """An input file cannot be read as a table."""
 
 
+class UnrecognisedExportError(InputFileError):
+    """A JSON file is valid but is none of the Spotify export files Tunescope reads."""
+
+
 class DataNotFoundError(TunescopeError):
     """The reference datasets are not where TUNESCOPE_DATA_DIR points."""
 

@@ -17,6 +17,7 @@ import pandas as pd
 from engine.config import FEATURES
 from engine.errors import InputFileError, TunescopeError
 from engine.importers import Parsed, read_file
+from engine.importers.base import check_size
 from engine.schema import SCHEMA, normalize_frame
 
 
@@ -51,11 +52,7 @@ def _load(item) -> tuple[str, bytes]:
         raise InputFileError(f"{path}: no such file.")
     if path.is_dir():
         raise InputFileError(f"{path}: is a folder. Pass the files inside it (or the ZIP Spotify sent).")
-    from engine.importers import MAX_FILE_BYTES
-
-    if path.stat().st_size > MAX_FILE_BYTES:  # refuse before reading 200 MB into memory
-        raise InputFileError(f"{path.name}: is {path.stat().st_size / 2**20:.0f} MB; Tunescope reads files up to "
-                             f"{MAX_FILE_BYTES // 2**20} MB. Split it, or import the export's JSON files one by one.")
+    check_size(path.name, path.stat().st_size)  # before reading 200 MB into memory
     return path.name, path.read_bytes()
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from engine.config import FEATURES
 from engine.migrations import TRACK_COLUMNS
 from engine.schema import SCHEMA
+from engine.textnorm import track_keys
 
 _TRACK_FIELDS = [c for c in TRACK_COLUMNS if c not in ("key", "match_key")]
 _FEATURE_COLUMNS = FEATURES + [f"{f}_confidence" for f in FEATURES] + ["confidence"]
@@ -26,12 +27,6 @@ _CHUNK = 900  # SQLite's bound-parameter limit
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def match_keys(frame: pd.DataFrame) -> pd.Series:
-    from engine.textnorm import track_keys
-
-    return track_keys(frame)
 
 
 def _hash_key(match_key: str) -> str:
@@ -93,8 +88,9 @@ class LibraryTables:
         resumes exactly after the last page written.
         """
         with self.transaction():
-            keys = self._resolve_keys(frame)
-            self._upsert_tracks(frame, keys)
+            mkeys = track_keys(frame).tolist()
+            keys = self._resolve_keys(frame, mkeys)
+            self._upsert_tracks(frame, keys, mkeys)
             stamp = now()
             self.db.conn.executemany(
                 "insert into library_tracks (library_id, key, added_at, saved) values (?, ?, ?, ?) "
@@ -103,12 +99,14 @@ class LibraryTables:
             if playlist is not None:
                 self._add_playlist_items(library_id, playlist, keys)
             self._store_given_features(frame, keys)
-            if run_id is not None and cursor is not None:
-                self.db.execute("update runs set cursor = ? where id = ?", [json.dumps(cursor), run_id])
+            self._write_cursor(run_id, cursor)
         return keys
 
-    def _resolve_keys(self, frame: pd.DataFrame) -> list[str]:
-        mkeys = match_keys(frame).tolist()
+    def _write_cursor(self, run_id: int | None, cursor: dict | None) -> None:
+        if run_id is not None and cursor is not None:
+            self.db.execute("update runs set cursor = ? where id = ?", [json.dumps(cursor), run_id])
+
+    def _resolve_keys(self, frame: pd.DataFrame, mkeys: list[str]) -> list[str]:
         ids = frame["track_id"].fillna("").map(str).tolist() if "track_id" in frame else [""] * len(frame)
         known = self._existing_by_match(set(mkeys))
         keys = []
@@ -147,8 +145,7 @@ class LibraryTables:
         else:
             self.db.execute("update tracks set key = ?, track_id = ? where key = ?", [new, new, old])
 
-    def _upsert_tracks(self, frame: pd.DataFrame, keys: list[str]) -> None:
-        mkeys = match_keys(frame).tolist()
+    def _upsert_tracks(self, frame: pd.DataFrame, keys: list[str], mkeys: list[str]) -> None:
         rows = []
         for i, record in enumerate(frame.reindex(columns=_TRACK_FIELDS).to_dict("records")):
             row = {c: _clean(v) for c, v in record.items()}

@@ -17,10 +17,12 @@ import sqlite_utils
 from engine.config import FEATURES, home_dir
 from engine.library_store import LibraryTables, now
 from engine.migrations import MIGRATIONS
-from engine.schema import SCHEMA
+from engine.schema import NUMERIC_COLUMNS, SCHEMA, TEXT_COLUMNS
 from engine.sync_store import SyncTables
 
 __all__ = ["MIGRATIONS", "Store"]
+
+LIBRARY_COLUMNS = ["key", *SCHEMA, "saved", "plays", "ms_played", *FEATURES, "source"]
 
 
 class Store(LibraryTables, SyncTables):
@@ -122,14 +124,14 @@ class Store(LibraryTables, SyncTables):
           where lt.library_id = :lib order by lt.rowid"""
         frame = pd.DataFrame(list(self.db.query(sql, {"lib": library_id})))
         if frame.empty:
-            return pd.DataFrame(columns=["key", *SCHEMA, "saved", "plays", "ms_played", *FEATURES, "source"])
+            return pd.DataFrame(columns=LIBRARY_COLUMNS)
         given = pd.DataFrame(list(self.db.query(
             "select f.* from features f join library_tracks lt on lt.key = f.key "
             "where lt.library_id = ? and f.source in ('spotify', 'export') order by f.source desc", [library_id])))
         frame = frame.drop(columns=["match_key"])
-        for col in ("title", "artists", "album", "release_date", "genres", "moods", "playlists", "track_id"):
+        for col in TEXT_COLUMNS:
             frame[col] = frame[col].fillna("")
-        for col in ("duration_ms", "explicit", "track_number", "album_total_tracks"):
+        for col in [*NUMERIC_COLUMNS, "explicit"]:
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
         if not given.empty:  # 'spotify' sorts after 'export', so it wins the drop_duplicates
             given = given.drop_duplicates("key", keep="first").set_index("key")[FEATURES + ["source"]]
@@ -137,7 +139,7 @@ class Store(LibraryTables, SyncTables):
         else:
             frame = frame.assign(**{f: float("nan") for f in FEATURES}, source="")
         frame["source"] = frame["source"].fillna("")
-        return frame[["key", *SCHEMA, "saved", "plays", "ms_played", *FEATURES, "source"]]
+        return frame[LIBRARY_COLUMNS]
 
     def library_playlists(self, library_id: int) -> pd.DataFrame:
         sql = """select p.id as playlist_id, p.name, p.spotify_id, count(pt.key) as tracks

@@ -1,28 +1,22 @@
 """Store methods a Spotify sync needs beyond add_tracks: cursors, playlist upkeep, genres, features.
 
-Mixed into Store; `self.db` is a sqlite_utils.Database. Every write is one transaction, and a
+Mixed into Store (with LibraryTables, which has `_write_cursor`); `self.db` is a sqlite_utils.Database. Every write is one transaction, and a
 cursor given is written in the same transaction as the data it follows.
 """
 
 from __future__ import annotations
-
-import json
 
 import pandas as pd
 
 
 class SyncTables:
     def save_cursor(self, run_id: int, cursor: dict) -> None:
-        with self.db.conn:
+        with self.transaction():
             self._write_cursor(run_id, cursor)
-
-    def _write_cursor(self, run_id: int | None, cursor: dict | None) -> None:
-        if run_id is not None and cursor is not None:
-            self.db.execute("update runs set cursor = ? where id = ?", [json.dumps(cursor), run_id])
 
     def clear_playlist(self, library_id: int, playlist_id: str) -> None:
         """Drop a playlist's items (it is about to be fetched again from position 0)."""
-        with self.db.conn:
+        with self.transaction():
             self.db.execute("delete from playlist_tracks where playlist_id = ?", [f"{library_id}/{playlist_id}"])
 
     def playlist_snapshots(self, library_id: int) -> dict[str, str]:
@@ -36,7 +30,7 @@ class SyncTables:
         gone = [r["id"] for r in self.db.query(
             "select id, spotify_id from playlists where library_id = ? and spotify_id is not null", [library_id])
             if r["spotify_id"] not in spotify_ids]
-        with self.db.conn:
+        with self.transaction():
             for playlist_id in gone:
                 self.db.execute("delete from playlist_tracks where playlist_id = ?", [playlist_id])
                 self.db.execute("delete from playlists where id = ?", [playlist_id])
@@ -44,7 +38,7 @@ class SyncTables:
 
     def set_genres(self, genres_by_key: dict[str, str], run_id: int | None = None, cursor: dict | None = None) -> None:
         """Replace tracks' ';'-joined genres (empty values are skipped: no source erases genres)."""
-        with self.db.conn:
+        with self.transaction():
             self.db.conn.executemany("update tracks set genres = ? where key = ?",
                                      [(g, k) for k, g in genres_by_key.items() if g])
             self._write_cursor(run_id, cursor)
@@ -52,14 +46,14 @@ class SyncTables:
     def add_given_features(self, keys: list[str], frame: pd.DataFrame, run_id: int | None = None,
                            cursor: dict | None = None) -> None:
         """Real features for tracks already stored: frame has the 8 FEATURES and `source` per key."""
-        with self.db.conn:
+        with self.transaction():
             self._store_given_features(frame.reset_index(drop=True), list(keys))
             self._write_cursor(run_id, cursor)
 
     def prune_library(self, library_id: int, saved_keys: list[str]) -> int:
         """Mirror the account after a full sync: only `saved_keys` stay saved, and tracks neither saved
         nor in any of the library's playlists leave the library. Returns how many left."""
-        with self.db.conn:
+        with self.transaction():
             self.db.execute("create temp table if not exists _saved_now (key text primary key)")
             self.db.execute("delete from _saved_now")
             self.db.conn.executemany("insert or ignore into _saved_now values (?)", [(k,) for k in saved_keys])

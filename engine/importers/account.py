@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from engine.errors import InputFileError
+from engine.errors import InputFileError, UnrecognisedExportError
 from engine.importers.base import PLAY_COLUMNS, Parsed, with_feature_columns
 from engine.schema import normalize_frame
 
@@ -117,5 +117,5 @@ def _dispatch(name: str, doc) -> Parsed:
     if isinstance(doc, list) and (not doc or (isinstance(doc[0], dict) and
                                               ({"ts", "endTime", "msPlayed", "ms_played"} & set(doc[0])))):
         return parse_history(name, doc)
-    raise InputFileError(f"{name}: JSON, but not a Spotify export file Tunescope knows (YourLibrary, Playlist, "
+    raise UnrecognisedExportError(f"{name}: JSON, but not a Spotify export file Tunescope knows (YourLibrary, Playlist, "
                          "StreamingHistory or Streaming_History_Audio). Check you picked the right file.")

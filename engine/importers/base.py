@@ -32,6 +32,13 @@ class Parsed:
         return len(self.tracks) + sum(len(items) for _, items in self.playlists)
 
 
+def check_size(name: str, size: int) -> None:
+    """Refuse a file over the limit before it is read or parsed."""
+    if size > MAX_FILE_BYTES:
+        raise InputFileError(f"{name}: is {size / 2**20:.0f} MB; Tunescope reads files up to "
+                             f"{MAX_FILE_BYTES // 2**20} MB. Split it, or import the export's JSON files one by one.")
+
+
 def empty_tracks() -> pd.DataFrame:
     return pd.DataFrame(columns=SCHEMA + FEATURES + ["source"])
 

@@ -6,9 +6,9 @@ import io
 import json
 import zipfile
 
-from engine.errors import InputFileError, TunescopeError
+from engine.errors import InputFileError, TunescopeError, UnrecognisedExportError
 from engine.importers.account import parse_json_document
-from engine.importers.base import MAX_FILE_BYTES, Parsed, decode_text
+from engine.importers.base import MAX_FILE_BYTES, Parsed, check_size, decode_text
 from engine.importers.tabular import parse_csv
 
 MAX_ZIP_TOTAL = 10 * MAX_FILE_BYTES
@@ -20,9 +20,7 @@ _IRRELEVANT = ("userdata", "identity", "payments", "follow", "inferences", "sear
 def read_file(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
     """(parsed pieces, problems). A bad single file raises InputFileError; a ZIP reports bad members
     as problems and still returns the good ones."""
-    if len(data) > MAX_FILE_BYTES:
-        raise InputFileError(f"{name}: is {len(data) / 2**20:.0f} MB; Tunescope reads files up to "
-                             f"{MAX_FILE_BYTES // 2**20} MB. Split it, or import the export's JSON files one by one.")
+    check_size(name, len(data))
     if not data.strip():
         raise InputFileError(f"{name}: the file is empty. Export it again.")
     if data.startswith(b"PK\x03\x04"):
@@ -63,9 +61,10 @@ def _read_zip(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
         where = f"{name}/{base}"
         try:
             piece = _read_single(where, _read_member(archive, member, where))
+        except UnrecognisedExportError:  # other JSON in the export (settings, inferences...) is no problem
+            continue
         except TunescopeError as exc:
-            if "not a Spotify export file" not in str(exc):
-                problems.append(str(exc))
+            problems.append(str(exc))
             continue
         parsed.append(piece)
     if not parsed and not problems:
@@ -75,9 +74,7 @@ def _read_zip(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
 
 
 def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, where: str) -> bytes:
-    if member.file_size > MAX_FILE_BYTES:
-        raise InputFileError(f"{where}: is {member.file_size / 2**20:.0f} MB, over the "
-                             f"{MAX_FILE_BYTES // 2**20} MB limit per file.")
+    check_size(where, member.file_size)
     try:
         return archive.read(member)
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:  # RuntimeError: encrypted
