@@ -61,7 +61,7 @@ def cluster_model():
 def recommender():
     from engine.recommend import Recommender
 
-    return Recommender.load()
+    return Recommender.load(catalog=enricher().catalog)  # one catalog in memory, shared with the predictor
 
 
 # --- which library, and its version ------------------------------------------------------------

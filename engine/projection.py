@@ -49,8 +49,9 @@ class MapModel:
         if len(frame) == 0:
             raise EmptyLibraryError("MapModel.fit: no tracks to fit on.")
         sample = frame.sample(min(self.fit_sample, len(frame)), random_state=self.seed)
-        self.scaler_ = StandardScaler().fit(feature_matrix(sample))
-        z = self.scaler_.transform(feature_matrix(sample))
+        x = feature_matrix(sample)
+        self.scaler_ = StandardScaler().fit(x)
+        z = self.scaler_.transform(x)
         self.umap_, self.fit_seconds_ = {}, {}
         keep = [c for c in ["key", "track_id", "title", "artists", "genres", *FEATURES] if c in sample]
         self.points_ = sample[keep].reset_index(drop=True)

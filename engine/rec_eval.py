@@ -16,7 +16,6 @@ import pandas as pd
 from engine.rank_metrics import DEEP, ranking_metrics, top_k
 
 KNN_NEIGHBOURS = 100
-METHODS = ["random", "popularity", "content_features", "content_text", "two_tower", "two_tower_no_popularity"]
 
 
 def unit(x: np.ndarray) -> np.ndarray:
@@ -97,7 +96,7 @@ def evaluate_all(cfg, log=None, save_to: Path | None = None) -> dict:
     for name, use_pop in [("two_tower", True), ("two_tower_no_popularity", False)]:
         variant = type(cfg)(**{**cfg.__dict__, "use_popularity": use_pop})
         val_fit = _fit_and_score(items, text, inner, variant, log, f"{name} (validation)")
-        model, vocab, history = train_model(items, text, train, variant, log=log)
+        model, vocab = train_model(items, text, train, variant, log=log)
         arrays = item_arrays(items, vocab, text)
         record(name, serving_users(model, arrays, train, vocab) @ serving_items(model, items, text, vocab).T)
         results[name]["validation_ndcg@10"] = val_fit
@@ -112,7 +111,7 @@ def evaluate_all(cfg, log=None, save_to: Path | None = None) -> dict:
               "two_tower_vs_best_baseline": results["two_tower"]["ndcg@10"] / best_baseline[0],
               "served_variant": chosen, "seconds": round(time.time() - started, 1)}
     if save_to is not None:
-        _save(save_to, models[chosen], items_all, report, log)
+        _save(save_to, models[chosen], items_all, split, report, log)
     return report
 
 
@@ -121,7 +120,7 @@ def _fit_and_score(items, text, split, cfg, log, label) -> float:
     from engine.towers_data import item_arrays
     from engine.towers_train import serving_items, serving_users, train_model
 
-    model, vocab, _ = train_model(items, text, split.train, cfg)
+    model, vocab = train_model(items, text, split.train, cfg)
     scores = serving_users(model, item_arrays(items, vocab, text), split.train, vocab) \
         @ serving_items(model, items, text, vocab).T
     score = ranking_metrics(top_k(scores, split.train, DEEP), split.test, len(items),
@@ -130,7 +129,7 @@ def _fit_and_score(items, text, split, cfg, log, label) -> float:
     return score
 
 
-def _save(path: Path, fitted, items_all: pd.DataFrame, report: dict, log) -> None:
+def _save(path: Path, fitted, items_all: pd.DataFrame, split, report: dict, log) -> None:
     import json
 
     from engine.towers_train import save_artifact, serving_items, text_vectors
@@ -139,7 +138,8 @@ def _save(path: Path, fitted, items_all: pd.DataFrame, report: dict, log) -> Non
     vectors = serving_items(model, items_all, text_vectors(items_all), vocab)
     save_artifact(Path(path), model, vocab, cfg, items_all["key"], vectors,
                   {"trained_on": "TidyTuesday playlists, training part of the evaluation split"})
-    report["fixed_subset"] = fixed_subset_metrics(vectors.astype(np.float16), model, vocab)
+    report["fixed_subset"] = fixed_subset_metrics(vectors.astype(np.float16), model, vocab, seed=cfg.seed,
+                                                  split=split, items_all=items_all)
     (Path(path) / "metrics.json").write_text(json.dumps({"evaluation": report}, indent=2))
     log(f"saved {path}")
 
@@ -159,18 +159,20 @@ def render(report: dict) -> str:
 SUBSET_PLAYLISTS = 40
 
 
-def fixed_subset_metrics(item_vectors: np.ndarray, model, vocab, seed: int = 0) -> dict:
+def fixed_subset_metrics(item_vectors: np.ndarray, model, vocab, seed: int = 0, split=None, items_all=None) -> dict:
     """Popularity, feature-KNN and the served two-tower on a small fixed subset of the same split,
-    from the stored catalog vectors: recorded by evaluate-recs and recomputed by the tests."""
+    from the stored catalog vectors: recorded by evaluate-recs and recomputed by the tests.
+    `split` / `items_all`: the evaluation's own (seed `seed`), rebuilt from the data when not given."""
     from engine.interactions import playlist_rows, time_split
     from engine.items import catalog_items
     from engine.matching import Catalog
     from engine.towers_data import item_arrays
     from engine.towers_train import serving_users
 
-    catalog = Catalog.load()
-    items_all = catalog_items(catalog)
-    split = time_split(playlist_rows(catalog), seed=seed)
+    if split is None or items_all is None:
+        catalog = Catalog.load()
+        items_all = catalog_items(catalog)
+        split = time_split(playlist_rows(catalog), seed=seed)
     universe = np.unique(np.concatenate(split.train + split.test))
     small = split.subset(SUBSET_PLAYLISTS, seed=seed)
     position = pd.Series(np.arange(len(universe)), index=universe)

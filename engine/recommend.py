@@ -18,6 +18,7 @@ import pandas as pd
 from engine.config import FEATURES, models_dir
 from engine.errors import BadParameterError, EmptyLibraryError, ModelNotFoundError, UnknownSeedError
 from engine.items import feature_matrix
+from engine.rec_eval import unit
 from engine.schema import _bare_id, normalize_frame, split_list
 from engine.textnorm import artist_key, primary_artist, track_keys
 
@@ -38,13 +39,13 @@ class Recommender:
         self.index.add(self.vectors)
         x = feature_matrix(items)
         self.mean_, self.scale_ = x.mean(0), np.maximum(x.std(0), 1e-9)
-        self.content = _unit((x - self.mean_) / self.scale_)
+        self.content = unit((x - self.mean_) / self.scale_)
         self.content_index = faiss.IndexFlatIP(self.content.shape[1])
         self.content_index.add(self.content)
-        self._artist_keys = None
 
     @classmethod
-    def load(cls, path: Path | str | None = None) -> "Recommender":
+    def load(cls, path: Path | str | None = None, catalog=None) -> "Recommender":
+        """`catalog`: an already loaded engine.matching.Catalog to share (the dashboard's enricher has one)."""
         from engine.items import catalog_items
         from engine.matching import Catalog
         from engine.towers_train import load_model
@@ -54,7 +55,7 @@ class Recommender:
             raise ModelNotFoundError(f"{path}: the two-tower recommender is not trained. "
                                      "Run `python -m engine evaluate-recs`.")
         model, vocab = load_model(path)
-        catalog = Catalog.load()
+        catalog = catalog if catalog is not None else Catalog.load()
         items = catalog_items(catalog)
         keys = pd.read_parquet(path / "item_keys.parquet")["key"]
         where = pd.Series(np.arange(len(keys)), index=keys.to_numpy())
@@ -93,7 +94,8 @@ class Recommender:
         lib_q = library.iloc[query]
         pool = int(k) if max_per_artist is None else min(len(self.items), int(k) * 25)
         if method == "two_tower":
-            top, top_scores = self._search(self.user_vector(lib_q), allowed, pool)
+            user = self.user_vector(lib_q, norm.iloc[query].reset_index(drop=True), owned_rows[query])
+            top, top_scores = self._search(user, allowed, pool)
         else:
             scores = np.where(allowed, self._content_scores(lib_q), -np.inf)
             top = np.argsort(-scores, kind="stable")[:pool]
@@ -115,7 +117,7 @@ class Recommender:
         if not 1 <= int(k) <= MAX_K:
             raise BadParameterError(f"k must be between 1 and {MAX_K}, not {k}.")
         row = feature_matrix(pd.DataFrame([{f: float(features[f]) for f in FEATURES}]))
-        sims, idx = self.content_index.search(_unit((row - self.mean_) / self.scale_), int(k))
+        sims, idx = self.content_index.search(unit((row - self.mean_) / self.scale_), int(k))
         out = self.items.iloc[idx[0]][["track_id", "title", "artists", "genres", *FEATURES]].reset_index(drop=True)
         out.insert(0, "rank", np.arange(1, len(out) + 1))
         out.insert(5, "similarity", sims[0])
@@ -132,7 +134,8 @@ class Recommender:
             raise EmptyLibraryError("recommend: the seed selection is empty. Pick at least one track.")
         ids, keys = norm["track_id"].to_numpy(), track_keys(norm).to_numpy()
         hit = np.isin(ids, seeds) | np.isin(keys, seeds)
-        unknown = [s for s in seeds if s not in set(ids) and s not in set(keys)]
+        known = set(ids) | set(keys)
+        unknown = [s for s in seeds if s not in known]
         if unknown:
             raise UnknownSeedError(f"seed track(s) not in the library: {', '.join(unknown[:5])}. "
                                    "Use a track_id (or artist|title key) of a library track.")
@@ -152,22 +155,22 @@ class Recommender:
                 allowed &= (values >= low) & (values <= high)
         return allowed
 
-    def user_vector(self, lib_q: pd.DataFrame) -> np.ndarray:
-        """(1, d + 1) serving vector of the user tower for these library tracks."""
+    def user_vector(self, lib_q: pd.DataFrame, norm=None, matched=None) -> np.ndarray:
+        """(1, d + 1) serving vector of the user tower for these library tracks; `norm` and `matched`
+        (their normalized rows and catalog matches) are reused when the caller already has them."""
         from engine.towers_data import item_arrays, library_items
         from engine.towers_train import serving_users
 
-        rows = library_items(lib_q, self.items, self.catalog)
+        rows = library_items(lib_q, self.items, self.catalog, norm=norm, matched=matched)
         return serving_users(self.model, item_arrays(rows, self.vocab), [np.arange(len(rows))], self.vocab)
 
     def _cap_artists(self, top: np.ndarray, scores: np.ndarray, k: int, cap: int):
         """Keep the score order, skipping an artist's tracks beyond `cap`."""
-        if self._artist_keys is None:
-            self._artist_keys = self.items["artists"].map(lambda a: artist_key(primary_artist(str(a)))).to_numpy()
+        artists = self.items["artist"].to_numpy()
         seen: dict[str, int] = {}
         keep = []
         for position, item in enumerate(top):
-            artist = self._artist_keys[item]
+            artist = artists[item]
             if seen.get(artist, 0) < cap:
                 seen[artist] = seen.get(artist, 0) + 1
                 keep.append(position)
@@ -185,7 +188,7 @@ class Recommender:
         return idx[0][keep][:k], scores[0][keep][:k]
 
     def _content_scores(self, lib_q: pd.DataFrame) -> np.ndarray:
-        queries = _unit((feature_matrix(lib_q) - self.mean_) / self.scale_)
+        queries = unit((feature_matrix(lib_q) - self.mean_) / self.scale_)
         weight = pd.to_numeric(lib_q.get("confidence", pd.Series(1.0, index=lib_q.index)), errors="coerce")
         weight = np.clip(np.nan_to_num(weight.to_numpy(dtype=float), nan=1.0), 0.05, 1.0)
         sims, idx = self.content_index.search(queries, min(SEED_NEIGHBOURS, len(self.items)))
@@ -228,9 +231,6 @@ class Recommender:
             reasons.append("; ".join(parts))
         return reasons
 
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    return (x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)).astype(np.float32)
 
 
 def _low_confidence(lib_q: pd.DataFrame) -> bool:

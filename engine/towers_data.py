@@ -136,15 +136,15 @@ def _row_normalize(matrix: np.ndarray, skip_first: bool) -> np.ndarray:
     return np.divide(matrix, total, out=np.zeros_like(matrix), where=total > 0)
 
 
-def library_items(library: pd.DataFrame, catalog_items: pd.DataFrame, catalog) -> pd.DataFrame:
+def library_items(library: pd.DataFrame, catalog_items: pd.DataFrame, catalog, norm=None, matched=None) -> pd.DataFrame:
     """Item-like rows for an enriched library: the catalog's popularity where a track matches; the
     library's own genres plus its artists' genres; mood words from those genres and the library's moods."""
     from engine.items import artist_genres
     from engine.schema import normalize_frame
     from engine.textnorm import artist_key, primary_artist
 
-    norm = normalize_frame(library, where="library")
-    rows, _ = catalog.match(norm)
+    norm = normalize_frame(library, where="library") if norm is None else norm
+    rows = catalog.match(norm)[0] if matched is None else np.asarray(matched)
     matched = rows >= 0
     pop = np.full(len(norm), np.nan)
     pop[matched] = catalog_items["popularity"].to_numpy()[rows[matched]]

@@ -65,7 +65,7 @@ def _sample_targets(rows: np.ndarray, cfg: TrainConfig, rng) -> tuple[np.ndarray
 
 
 def train_model(items: pd.DataFrame, text: np.ndarray, members: list[np.ndarray], cfg: TrainConfig,
-                log=None, validate=None) -> tuple[TwoTowerModel, Vocab, list]:
+                log=None) -> tuple[TwoTowerModel, Vocab]:
     """Train on candidate items (rows of `items`) and playlists given as index arrays into them."""
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
@@ -79,7 +79,7 @@ def train_model(items: pd.DataFrame, text: np.ndarray, members: list[np.ndarray]
     usable = [m for m in members if len(m) >= 2]
     steps = cfg.steps
     sched = torch.optim.lr_scheduler.OneCycleLR(optim, max_lr=cfg.lr, total_steps=steps, pct_start=0.1)
-    history, started = [], time.time()
+    started = time.time()
     for step in range(steps):
         model.train()
         batch = rng.choice(len(usable), size=min(cfg.batch, len(usable)), replace=False)
@@ -103,14 +103,9 @@ def train_model(items: pd.DataFrame, text: np.ndarray, members: list[np.ndarray]
         optim.step()
         sched.step()
         if log and (step % 50 == 0 or step == steps - 1):
-            extra = ""
-            if validate is not None and step > 0:
-                score = validate(model, vocab)
-                history.append({"step": step, "loss": loss.item(), "val_ndcg@10": score})
-                extra = f" val ndcg@10 {score:.4f}"
-            log(f"step {step}/{steps} loss {loss.item():.3f}{extra} ({time.time() - started:.0f}s)")
+            log(f"step {step}/{steps} loss {loss.item():.3f} ({time.time() - started:.0f}s)")
     model.eval()
-    return model, vocab, history
+    return model, vocab
 
 
 @torch.no_grad()

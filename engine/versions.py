@@ -5,6 +5,8 @@ from __future__ import annotations
 import platform
 from importlib import metadata
 
+# What a torch ensemble over MiniLM inputs (the predictor, the lyrics model) was built with.
+TORCH_MODEL_PACKAGES = ["torch", "numpy", "pandas", "scikit-learn", "sentence-transformers"]
 ARTIFACT_PACKAGES = ["numpy", "pandas", "scikit-learn", "umap-learn", "pynndescent", "numba", "faiss-cpu", "torch"]
 
 

@@ -75,9 +75,6 @@ class TwoTowerModel(nn.Module):
         user_width = c.artist_dim + c.genre_dim + c.mood_dim + 32 + 16
         self.user_mlp = _mlp(user_width, c.hidden, c.output_dim, c.dropout)
 
-    def item_inputs_width(self) -> int:
-        return self.item_mlp[0].in_features
-
     def _item_hidden(self, text, artist, genres, moods, audio, meta):
         if not self.config.use_popularity:
             meta = torch.cat([torch.zeros_like(meta[:, :2]), meta[:, 2:]], dim=1)
