@@ -147,7 +147,7 @@ def map_job(library_id: int, dims: int) -> Future:
     worker, key = _map_worker(), (_home(), library_id, library_version(library_id), int(dims))
     job = worker["coords"].get(key)
     if job is None or (job.done() and job.exception() is not None):
-        frame, model = enriched(library_id), worker["model"]
+        frame, model = _enriched(key[0], library_id, key[2]), worker["model"]
         job = worker["pool"].submit(lambda: model.result().transform(frame, dims=int(dims)))
         worker["coords"][key] = job
         while len(worker["coords"]) > 16:
@@ -184,8 +184,21 @@ def similar_tracks(features: tuple, k: int = 5):
     return recommender().similar_tracks(dict(zip(FEATURES, features)), k=k)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _predict_track(home: str, title: str, artists: str, fields: tuple) -> dict:
+    return _enricher(home).predict_track(title, artists, **dict(fields))
+
+
 def predict_track(title: str, artists: str, **fields) -> dict:
-    return enricher().predict_track(title, artists, **fields)
+    """One track for the form; a rerun with the same fields (e.g. typing lyrics) reuses the answer."""
+    return _predict_track(_home(), title, artists, tuple(sorted(fields.items())))
+
+
+def suggested_k(k_table) -> int:
+    """A library is small and its silhouette curve noisy: suggest the best-separated k itself."""
+    from engine.clusters import default_k
+
+    return default_k(k_table, tolerance=0.0) if len(k_table) else 2
 
 
 @st.cache_resource

@@ -22,6 +22,18 @@ _TOKEN, _URL, _USER, _LIBRARY = "spotify_token", "spotify_authorize_url", "spoti
 _URL_FRESH_S = 540  # a consent link is regenerated before its verifier expires server-side (600 s)
 
 
+def session_auth(client_id: str | None) -> SpotifyAuth:
+    """This session's sign-in: its token in st.session_state, the PKCE verifier server-side."""
+    return SpotifyAuth(client_id, MappingCacheHandler(st.session_state, _TOKEN), spotify_sign_ins())
+
+
+def connected_client() -> SpotifyClient | None:
+    """A client on this session's sign-in, or None when the session is not connected."""
+    if not st.session_state.get(_TOKEN):
+        return None
+    return SpotifyClient(session_auth(spotify_client_id() or None))
+
+
 def render(store) -> int | None:
     """Connect / sync controls; returns the id of the library this session synced, if any."""
     client_id = spotify_client_id()
@@ -31,7 +43,7 @@ def render(store) -> int | None:
                 '`SPOTIFY_CLIENT_ID = "..."` or in the `SPOTIFY_CLIENT_ID` environment variable, '
                 "then restart. See the README, *Connect Spotify*.")
         return None
-    auth = SpotifyAuth(client_id, MappingCacheHandler(st.session_state, _TOKEN), spotify_sign_ins())
+    auth = session_auth(client_id)
     _finish_sign_in(auth)
     if not auth.signed_in:
         st.link_button("Connect Spotify", _authorize_url(auth), icon=":material/link:", type="primary")

@@ -16,6 +16,11 @@ from engine.errors import TunescopeError
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 REAL_SOURCES = ["catalog", "export", "spotify"]
 SOURCE_LABELS = {"catalog": "✓ catalog", "export": "✓ your export", "spotify": "✓ Spotify", "predicted": "≈ predicted"}
+
+
+def source_labels(sources: pd.Series) -> pd.Series:
+    """'catalog' -> '✓ catalog', 'predicted' -> '≈ predicted': sources as people read them."""
+    return sources.map(lambda s: SOURCE_LABELS.get(s, s))
 PREDICTED_STYLE = "color: #F0A500; font-style: italic"  # amber italics: a value the network predicted
 PAGE_SIZE = 100
 _LIBRARY = "library_id"
@@ -48,23 +53,25 @@ def visible_libraries() -> pd.DataFrame:
     return known[(known["kind"] != "spotify") | (known["owner"] == me)].reset_index(drop=True)
 
 
-def open_library_id() -> int | None:
-    """This session's library, else the most recently opened one this session may see."""
-    known = visible_libraries()
+def open_library_id(known: pd.DataFrame | None = None) -> int | None:
+    """This session's library, else the most recently opened one this session may see.
+    `known`: visible_libraries() when the caller already has it (one store query per rerun)."""
+    known = visible_libraries() if known is None else known
     chosen = st.session_state.get(_LIBRARY)
     if chosen is not None and int(chosen) in set(known["library_id"].astype(int)):
         return int(chosen)
     return None if known.empty else int(known.iloc[0]["library_id"])
 
 
-def library_name(library_id: int) -> str:
-    known = visible_libraries().set_index("library_id")
+def library_name(library_id: int, known: pd.DataFrame | None = None) -> str:
+    known = (visible_libraries() if known is None else known).set_index("library_id")
     return str(known.loc[library_id, "name"]) if library_id in known.index else f"library {library_id}"
 
 
 def require_library() -> tuple[int, pd.DataFrame]:
     """(library id, enriched frame), or an empty state that says what to do, and the page stops."""
-    library_id = open_library_id()
+    known = visible_libraries()
+    library_id = open_library_id(known)
     if library_id is None:
         st.info("No library is open yet. On **Home**, open the demo library, import an Exportify CSV or "
                 "your Spotify data export, or connect Spotify.", icon=":material/library_music:")
@@ -72,12 +79,13 @@ def require_library() -> tuple[int, pd.DataFrame]:
         st.stop()
     with engine_errors():
         frame = resources.enriched(library_id)
+    name = library_name(library_id, known)
     if frame.empty:
-        st.info(f"**{library_name(library_id)}** has no tracks yet. Import a file into it on **Home**, "
+        st.info(f"**{name}** has no tracks yet. Import a file into it on **Home**, "
                 "or open the demo library.", icon=":material/library_music:")
         st.page_link(str(PAGES / "home.py"), label="Go to Home", icon=":material/home:")
         st.stop()
-    st.caption(f"Library: **{library_name(library_id)}** · {len(frame):,} tracks")
+    st.caption(f"Library: **{name}** · {len(frame):,} tracks")
     return library_id, frame
 
 
@@ -111,7 +119,7 @@ def for_people(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     if "duration_ms" in out:
         out.insert(out.columns.get_loc("duration_ms"), "duration", out.pop("duration_ms").map(mmss))
     if "source" in out:
-        out["source"] = out["source"].map(lambda s: SOURCE_LABELS.get(s, s))
+        out["source"] = source_labels(out["source"])
     return out
 
 

@@ -16,10 +16,7 @@ if len(frame) < 4:
 
 with ui.engine_errors():
     ks = resources.k_table(library_id)
-from engine.clusters import default_k  # noqa: E402  (a pure function on the silhouette table)
-
-# A library is small and its silhouette curve noisy: suggest the best-separated k itself.
-suggested = default_k(ks, tolerance=0.0) if len(ks) else 2
+suggested = resources.suggested_k(ks)
 left, right = st.columns([1, 2])
 with left:
     options = ks["k"].astype(int).tolist() or [2]

@@ -18,7 +18,7 @@ real = int(sources.reindex(ui.REAL_SOURCES).fillna(0).sum())
 cols = st.columns(5)
 cols[0].metric("Tracks", f"{len(frame):,}")
 cols[1].metric("Real features", f"{real:,}", f"{real / len(frame):.0%}", delta_color="off")
-for col, source, label in zip(cols[2:], ["catalog", "export", "spotify"], ["From the catalog", "From your export", "From Spotify"]):
+for col, source, label in zip(cols[2:], ui.REAL_SOURCES, ["From the catalog", "From your export", "From Spotify"]):
     col.metric(label, f"{int(sources.get(source, 0)):,}")
 predicted = int(sources.get("predicted", 0))
 st.caption(f"{predicted:,} tracks ({predicted / len(frame):.0%}) have predicted features. A track counts as real when "
@@ -27,7 +27,7 @@ st.caption(f"{predicted:,} tracks ({predicted / len(frame):.0%}) have predicted 
 left, right = st.columns(2)
 with left:
     st.subheader("Confidence")
-    people = frame.assign(source=frame["source"].map(lambda s: ui.SOURCE_LABELS.get(s, s)))
+    people = frame.assign(source=ui.source_labels(frame["source"]))
     fig = px.histogram(people, x="confidence", color="source", nbins=20, range_x=[0, 1.02],
                        color_discrete_map=SOURCE_COLORS, labels={"confidence": "overall confidence"})
     fig.update_layout(xaxis_tickformat=".0%", height=320, margin=dict(l=0, r=0, t=30, b=0), bargap=0.05,
@@ -41,9 +41,10 @@ with left:
 
 with right:
     st.subheader("Real versus predicted, per feature")
-    per_feature = pd.DataFrame([{"feature": f, "real": float((~ui.is_predicted(frame, f)).mean()),
-                                 "mean confidence when predicted": float(frame.loc[ui.is_predicted(frame, f), f"{f}_confidence"].mean())
-                                 if ui.is_predicted(frame, f).any() else None} for f in FEATURES])
+    predicted_by_feature = {f: ui.is_predicted(frame, f) for f in FEATURES}
+    per_feature = pd.DataFrame([{"feature": f, "real": float((~pred).mean()),
+                                 "mean confidence when predicted": float(frame.loc[pred, f"{f}_confidence"].mean())
+                                 if pred.any() else None} for f, pred in predicted_by_feature.items()])
     fig = px.bar(per_feature, y="feature", x="real", orientation="h", range_x=[0, 1],
                  labels={"real": "share of tracks with a real value"}, color_discrete_sequence=["#1DB954"])
     fig.update_layout(xaxis_tickformat=".0%", yaxis=dict(autorange="reversed"), height=320, margin=dict(l=0, r=0, t=10, b=0))
@@ -64,5 +65,5 @@ st.caption(f"Every track is placed in one of the catalog's {clusters['cluster'].
 
 st.subheader("Tracks")
 columns = ["title", "artists", "album", "genres", "duration_ms", "source", "confidence", *FEATURES, "plays"]
-shown = ui.paged_table(frame, columns, key="coverage")
+ui.paged_table(frame, columns, key="coverage")
 ui.csv_button(frame, "Download the enriched library (CSV)", "tunescope_library.csv", key="coverage_csv")

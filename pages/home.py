@@ -93,12 +93,12 @@ with demo:
     if st.button("Open the demo library", icon=":material/play_arrow:"):
         open_demo()
 
-library_id = ui.open_library_id()
+known = ui.visible_libraries()
+library_id = ui.open_library_id(known)
 st.subheader("Open library")
 if library_id is None:
     st.info("No library yet: open the demo, import a file, or connect Spotify above.")
     st.stop()
-known = ui.visible_libraries()
 row = known.set_index("library_id").loc[library_id]
 left, mid, right = st.columns(3)
 left.metric("Library", row["name"])

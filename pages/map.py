@@ -35,7 +35,7 @@ with ui.engine_errors():
 
 points = frame.assign(row=np.arange(len(frame)), cluster=clusters["cluster_name"].to_numpy(),
                       genre=ui.primary_genre(frame["genres"]),
-                      source=frame["source"].map(lambda s: ui.SOURCE_LABELS.get(s, s)))
+                      source=ui.source_labels(frame["source"]))
 for axis, name in enumerate("xyz"[:dims]):
     points[name] = coords[:, axis]
 shown = points

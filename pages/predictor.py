@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import lyrics_panel, ui
 from dashboard.resources import predict_track, similar_tracks
-from engine.config import FEATURES
+from engine.config import BOUNDED_FEATURES, FEATURES
 
 st.title("Predict a track's audio features")
 st.caption("Spotify no longer serves audio features to new apps. Tunescope predicts them from what you know "
@@ -38,7 +38,7 @@ with ui.engine_errors():
     )
 
 with right:
-    bounded = FEATURES[:7]
+    bounded = BOUNDED_FEATURES
     fig = go.Figure()
     fig.add_bar(y=bounded, x=[result[f] for f in bounded], orientation="h", name="prediction",
                 marker_color=[f"rgba(29,185,84,{0.25 + 0.75 * result[f + '_confidence']:.2f})" for f in bounded],

@@ -3,6 +3,7 @@ temporary TUNESCOPE_HOME, with the real models; plus: every file in pages/ is re
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -137,6 +138,7 @@ def chart_traces(at: AppTest) -> list[dict]:
     return json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
 
 
+@functools.cache
 def resources_assignments() -> pd.DataFrame:
     from engine.clusters import ClusterModel
 
@@ -198,13 +200,17 @@ def test_home_imports_several_files_reports_the_bad_one_and_opens_the_import():
     assert int(metric(at, "From your export").replace(",", "")) > 0  # Exportify CSVs carry real features
 
 
+@functools.cache
 def _demo_frame() -> pd.DataFrame:
+    """The demo library as the engine enriches it, computed once (the model loads once) per test run."""
     from engine.library import enriched_library
     from engine.service import Enricher
     from engine.store import Store
 
     store = Store()
-    return enriched_library(store, demo_id(), Enricher(store=store))
+    frame = enriched_library(store, demo_id(), Enricher(store=store))
+    store.close()
+    return frame
 
 
 def test_a_spotify_library_is_seen_only_by_its_owners_session():
