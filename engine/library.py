@@ -64,7 +64,7 @@ def import_files(store, files, library_id: int | None = None, name: str | None =
         label = name or ("Import: " + ", ".join(names[:2]) + (f" (+{len(names) - 2})" if len(names) > 2 else ""))
         library_id = store.create_library(label, "import")
     report = ImportReport(library_id=library_id)
-    before = _library_size(store, library_id)
+    before = store.library_size(library_id)
     run_id = store.start_run(library_id, "import", {"files": len(files)})
     pieces: list[tuple[FileResult, Parsed]] = []
     for index, item in enumerate(files):
@@ -89,17 +89,13 @@ def import_files(store, files, library_id: int | None = None, name: str | None =
             result.error = str(exc)
             report.problems.append(str(exc))
         report.files.append(result)
-    report.added = _library_size(store, library_id) - before
+    report.added = store.library_size(library_id) - before
     store.finish_run(run_id, "done" if not report.problems else "partial",
                      {"added": report.added, "problems": report.problems})
     store.touch_library(library_id)
     if progress:
         progress(len(files), len(files), f"imported {report.added} new tracks")
     return report
-
-
-def _library_size(store, library_id: int) -> int:
-    return store.db.execute("select count(*) from library_tracks where library_id = ?", [library_id]).fetchone()[0]
 
 
 def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, shows: set[str]) -> None:
