@@ -36,7 +36,7 @@ bench: setup
 	$(PY) bench/page_switch.py
 
 screenshots: setup
-	TUNESCOPE_HOME=$$(mktemp -d) TUNESCOPE_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/test_e2e_browser.py
+	TUNESCOPE_HOME=$$(mktemp -d) TUNESCOPE_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/dashboard/test_e2e_browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

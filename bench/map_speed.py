@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import json, sys, time
 t0 = time.perf_counter()
-from engine.items import catalog_items
-from engine.projection import MapModel
+from engine.catalog.items import catalog_items
+from engine.explore.projection import MapModel
 items = catalog_items().sample({n}, random_state=1)
 t1 = time.perf_counter()
 model = MapModel.load()

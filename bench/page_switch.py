@@ -34,9 +34,9 @@ def build_library(n: int) -> int:
     """A library of n real tracks: 90% catalog-known, 10% unknown to the catalog."""
     import pandas as pd
 
-    from engine import reference
+    from engine.catalog import datasets as reference
     from engine.schema import normalize_frame
-    from engine.store import Store
+    from engine.library.store import Store
 
     songs = reference._read("tidytuesday_spotify_songs.parquet").drop_duplicates("track_id")
     known = songs.sample(n - n // 10, random_state=0)

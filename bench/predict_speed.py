@@ -34,7 +34,7 @@ def unseen_tracks(n: int):
     import pandas as pd
 
     from engine.config import data_dir
-    from engine.matching import Catalog
+    from engine.catalog.matching import Catalog
     from engine.schema import normalize_frame
 
     raw = pd.read_parquet(data_dir() / "musictags_genius_metadata_part1.parquet").drop_duplicates(["Artist", "SongTitle"])
@@ -71,9 +71,9 @@ def quantization(frame) -> dict:
 
     from engine.config import FEATURES, models_dir
     from engine.encoder import TextEncoder
-    from engine.predictor import AudioPredictor
+    from engine.predictor.bundle import AudioPredictor
     from engine.schema import normalize_frame
-    from engine.train import predict_members
+    from engine.predictor.bundle import predict_members
 
     predictor = AudioPredictor.load(models_dir() / "audio_predictor")
     inputs = predictor.featurizer.transform(normalize_frame(frame), TextEncoder())

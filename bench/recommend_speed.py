@@ -35,9 +35,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     args = parser.parse_args()
     from engine.config import data_dir
-    from engine.recommend import Recommender
-    from engine.service import Enricher
-    from engine.store import Store
+    from engine.recs.recommend import Recommender
+    from engine.predictor.enrich import Enricher
+    from engine.library.store import Store
 
     rec = Recommender.load()
     rng = np.random.default_rng(0)

@@ -28,7 +28,7 @@ def _home() -> str:
 # --- resources: one per server ----------------------------------------------------------------
 @st.cache_resource(show_spinner=False)
 def _store(home: str):
-    from engine.store import Store
+    from engine.library.store import Store
 
     return Store(Path(home) / "tunescope.db")
 
@@ -40,7 +40,7 @@ def store():
 
 @st.cache_resource(show_spinner="Loading the predictor…")
 def _enricher(home: str):
-    from engine.service import Enricher
+    from engine.predictor.enrich import Enricher
 
     return Enricher(store=_store(home))
 
@@ -52,14 +52,14 @@ def enricher():
 
 @st.cache_resource(show_spinner="Loading the cluster model…")
 def cluster_model():
-    from engine.clusters import ClusterModel
+    from engine.explore.clusters import ClusterModel
 
     return ClusterModel.load()
 
 
 @st.cache_resource(show_spinner="Loading the recommender…")
 def recommender():
-    from engine.recommend import Recommender
+    from engine.recs.recommend import Recommender
 
     return Recommender.load(catalog=enricher().catalog)  # one catalog in memory, shared with the predictor
 
@@ -82,19 +82,21 @@ def libraries():
 # --- frames: cached per library version --------------------------------------------------------
 @st.cache_data(show_spinner="Predicting audio features for the library…", max_entries=8)
 def _enriched(home: str, library_id: int, version: str):
-    from engine.library import enriched_library
+    from engine.pipeline.run import enriched_library
 
     return enriched_library(_store(home), library_id, _enricher(home))
 
 
 def enriched(library_id: int):
-    """The library with the 8 features, confidences, intervals and source (engine.library)."""
+    """The library with the 8 features, confidences, intervals and source (engine.pipeline.run)."""
     return _enriched(_home(), library_id, library_version(library_id))
 
 
 @st.cache_data(show_spinner="Assigning clusters…", max_entries=8)
 def _assignments(home: str, library_id: int, version: str):
-    return cluster_model().assign(_enriched(home, library_id, version))
+    from engine.pipeline.run import assign_clusters
+
+    return assign_clusters(_enriched(home, library_id, version), cluster_model())
 
 
 def assignments(library_id: int):
@@ -104,7 +106,7 @@ def assignments(library_id: int):
 
 @st.cache_data(show_spinner="Trying k = 3…12 …", max_entries=8)
 def _k_table(home: str, library_id: int, version: str):
-    from engine.clusters import choose_k
+    from engine.explore.clusters import choose_k
 
     return choose_k(_enriched(home, library_id, version))
 
@@ -116,7 +118,7 @@ def k_table(library_id: int):
 
 @st.cache_data(show_spinner="Clustering the library…", max_entries=32)
 def _library_clusters(home: str, library_id: int, version: str, k: int):
-    from engine.clusters import cluster_library
+    from engine.explore.clusters import cluster_library
 
     return cluster_library(_enriched(home, library_id, version), k)
 
@@ -130,7 +132,7 @@ def library_clusters(library_id: int, k: int):
 # A worker thread does it, so the page shows progress and stays interruptible instead of freezing.
 @st.cache_resource(show_spinner=False)
 def _map_worker():
-    from engine.projection import MapModel
+    from engine.explore.projection import MapModel
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tunescope-map")
     return {"pool": pool, "model": pool.submit(MapModel.load), "coords": OrderedDict()}
@@ -171,7 +173,7 @@ def _recommendations(home: str, library_id: int, version: str, seeds: tuple | No
 
 def recommendations(library_id: int, seeds=None, method: str = "two_tower", k: int = 20,
                     exclude_artists=(), tempo=None, energy=None, max_per_artist: int = 3):
-    """Ranked tracks not in the library (engine.recommend); seeds are track keys, None = the whole library."""
+    """Ranked tracks not in the library (engine.recs.recommend); seeds are track keys, None = the whole library."""
     return _recommendations(_home(), library_id, library_version(library_id),
                             tuple(seeds) if seeds is not None else None, method, int(k),
                             tuple(exclude_artists), tuple(tempo) if tempo else None,
@@ -196,7 +198,7 @@ def predict_track(title: str, artists: str, **fields) -> dict:
 
 def suggested_k(k_table) -> int:
     """A library is small and its silhouette curve noisy: suggest the best-separated k itself."""
-    from engine.clusters import default_k
+    from engine.explore.clusters import default_k
 
     return default_k(k_table, tolerance=0.0) if len(k_table) else 2
 
@@ -205,7 +207,7 @@ def suggested_k(k_table) -> int:
 def spotify_sign_ins():
     """PKCE verifiers by OAuth state, one store per server: the redirect back from Spotify opens a
     new Streamlit session, so a verifier kept in session state would be lost."""
-    from engine.spotify.auth import PendingSignIns
+    from engine.library.spotify.auth import PendingSignIns
 
     return PendingSignIns(ttl_s=600)
 
@@ -224,7 +226,7 @@ def spotify_client_id() -> str:
 @st.cache_resource(show_spinner="Loading the lyrics model…")
 def lyrics_model():
     """The lyrics model, sharing the predictor's MiniLM encoder."""
-    from engine.lyrics import LyricsModel
+    from engine.lyrics.serving import LyricsModel
 
     return LyricsModel.load(encoder=enricher().encoder)
 

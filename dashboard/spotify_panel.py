@@ -14,9 +14,9 @@ import streamlit as st
 
 from dashboard.resources import spotify_client_id, spotify_sign_ins
 from engine.errors import TunescopeError
-from engine.spotify.auth import MappingCacheHandler, SpotifyAuth
-from engine.spotify.client import SpotifyClient
-from engine.spotify.sync import sync_library
+from engine.library.spotify.auth import MappingCacheHandler, SpotifyAuth
+from engine.library.spotify.client import SpotifyClient
+from engine.library.spotify.sync import sync_library
 
 _TOKEN, _URL, _USER, _LIBRARY = "spotify_token", "spotify_authorize_url", "spotify_user", "spotify_library_id"
 _URL_FRESH_S = 540  # a consent link is regenerated before its verifier expires server-side (600 s)

@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from engine.config import FEATURES
 from engine.errors import MissingColumnsError
 
 SCHEMA = [
@@ -20,6 +21,11 @@ SCHEMA = [
 ]
 TEXT_COLUMNS = ["track_id", "title", "artists", "album", "release_date", "genres", "moods", "playlists"]
 NUMERIC_COLUMNS = ["duration_ms", "track_number", "album_total_tracks"]
+
+# What enrichment adds to a library: the 8 features, their confidences, 90% intervals and source.
+CONFIDENCE_COLUMNS = [f"{f}_confidence" for f in FEATURES]
+INTERVAL_COLUMNS = [c for f in FEATURES for c in (f"{f}_low", f"{f}_high")]
+OUTPUT_COLUMNS = FEATURES + CONFIDENCE_COLUMNS + ["confidence", "source"]
 
 # Lenient aliases so a hand-made CSV ("name", "artist") still works.
 _ALIASES = {

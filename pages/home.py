@@ -27,7 +27,7 @@ def enrich_with_status(library_id: int, label: str) -> None:
 
 
 def open_demo() -> None:
-    from engine.demo import open_demo as build_demo
+    from engine.library.demo import open_demo as build_demo
 
     with st.status("Opening the demo library (first time: about a minute)…", expanded=False) as status:
         status.write("Gathering five real playlists and 150 songs the catalog does not know…")
@@ -66,7 +66,7 @@ with upload:
                          disabled=target != "a new library")
     if st.button(f"Import {len(files)} file{'s' * (len(files) != 1)}", type="primary", disabled=not files,
                  icon=":material/download:"):
-        from engine.library import import_files
+        from engine.library.imports import import_files
 
         with st.status(f"Importing {len(files)} file(s)…", expanded=True) as status:
             bar = st.progress(0.0)

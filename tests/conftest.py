@@ -8,6 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "fakes"))  # the fake servers: `from fake_spotify import FakeSpotify`
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -27,15 +28,15 @@ def samples():
 
 @pytest.fixture(scope="session")
 def enricher():
-    from engine.service import Enricher
-    from engine.store import Store
+    from engine.predictor.enrich import Enricher
+    from engine.library.store import Store
 
     return Enricher(store=Store(":memory:"))
 
 
 @pytest.fixture()
 def memory_store():
-    from engine.store import Store
+    from engine.library.store import Store
 
     store = Store(":memory:")
     yield store

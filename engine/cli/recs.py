@@ -1,0 +1,105 @@
+"""Commands for clusters, the map and recommendations (registered into `python -m engine`).
+
+  python -m engine fit-clusters [--k K]          # K omitted: chosen by silhouette over 3..12
+  python -m engine fit-map
+  python -m engine evaluate-recs [--steps N]    # trains and saves models/two_tower, then ranks five methods
+                                                 # (same split, same run) -> models/two_tower/metrics.json
+  python -m engine recommend --input LIB.csv -k 20 [--seed TRACK_ID ...] [--method two_tower|content] [--output OUT.csv]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from engine.cli import user_store
+from engine.config import models_dir
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cmd_fit_clusters(args) -> None:
+    from engine.explore.clusters import ClusterModel, choose_k, default_k
+    from engine.catalog.items import catalog_items
+
+    items = catalog_items()
+    table = choose_k(items, range(3, 13), seed=args.seed)
+    k = args.k or default_k(table)
+    model = ClusterModel(k=k, seed=args.seed).fit(items)
+    out = Path(args.output)
+    model.save(out)
+    metrics = {"k": k, "rule": "largest k with silhouette within 0.02 of the best, k in 3..12",
+               "silhouette": model.silhouette_, "silhouette_by_k": table.to_dict("records"),
+               "sizes": dict(zip(model.names_, map(int, model.sizes_))), "tracks": len(items),
+               "profiles": model.profiles().round(3).assign(name=model.names_).to_dict("records")}
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    print(table.to_string(index=False))
+    print(f"k={k} silhouette={model.silhouette_:.3f}: {', '.join(model.names_)}")
+
+
+def cmd_fit_map(args) -> None:
+    from engine.catalog.items import catalog_items
+    from engine.explore.projection import MapModel
+
+    items = catalog_items()
+    model = MapModel(seed=args.seed).fit(items, log=_log)
+    held_out = items[~items["key"].isin(model.points_["key"])]  # tracks the fit never saw
+    metrics = {"fit_tracks": len(model.points_), "fit_seconds": model.fit_seconds_,
+               "trustworthiness_fit_sample": {d: model.trustworthiness(dims=d) for d in (2, 3)},
+               "trustworthiness_held_out_transform": {d: model.trustworthiness(held_out, dims=d) for d in (2, 3)}}
+    model.save(args.output, metrics)
+    print(json.dumps(metrics, indent=2))
+
+
+def cmd_evaluate_recs(args) -> None:
+    from engine.recs.evaluate import evaluate_all, render
+    from engine.recs.train import TrainConfig
+
+    cfg = TrainConfig(seed=args.seed, **({"steps": args.steps} if args.steps else {}))
+    report = evaluate_all(cfg, log=_log, save_to=Path(args.output))
+    print(render(report))
+
+
+def cmd_recommend(args) -> None:
+    from engine.cli.main import read_table
+    from engine.recs.recommend import Recommender
+    from engine.predictor.enrich import Enricher
+
+    frame = read_table(Path(args.input))
+    library = Enricher(store=user_store()).enrich(frame, where=Path(args.input).name, progress=_log)
+    recs = Recommender.load().recommend(library, k=args.k, seeds=args.seed or None, method=args.method,
+                                        max_per_artist=args.max_per_artist or None)
+    columns = ["rank", "track_id", "title", "artists", "genres", "score", "why"]
+    target = args.output or sys.stdout
+    recs[columns + [c for c in recs.columns if c not in columns]].to_csv(target, index=False)
+    if args.output:
+        _log(f"wrote {len(recs)} recommendations to {args.output}")
+
+
+def register(sub) -> None:
+    clusters = sub.add_parser("fit-clusters", help="fit the catalog clusters (models/clusters)")
+    clusters.add_argument("--k", type=int, default=None)
+    clusters.add_argument("--seed", type=int, default=0)
+    clusters.add_argument("--output", default=str(models_dir() / "clusters"))
+    clusters.set_defaults(func=cmd_fit_clusters)
+    fmap = sub.add_parser("fit-map", help="fit the 2-D and 3-D UMAP map on the catalog (models/map)")
+    fmap.add_argument("--seed", type=int, default=0)
+    fmap.add_argument("--output", default=str(models_dir() / "map"))
+    fmap.set_defaults(func=cmd_fit_map)
+    evaluate = sub.add_parser("evaluate-recs", help="train the two-tower (models/two_tower) and rank it against random, "
+                              "popularity, content-KNN on features and on text: same split, same run")
+    evaluate.add_argument("--steps", type=int, default=None, help="training steps (default 200)")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--output", default=str(models_dir() / "two_tower"))
+    evaluate.set_defaults(func=cmd_evaluate_recs)
+    rec = sub.add_parser("recommend", help="recommend catalog tracks for a library CSV")
+    rec.add_argument("--input", required=True)
+    rec.add_argument("-k", type=int, default=20)
+    rec.add_argument("--seed", action="append", help="a library track id to recommend from (repeatable)")
+    rec.add_argument("--method", default="two_tower", choices=["two_tower", "content"])
+    rec.add_argument("--max-per-artist", type=int, default=3, help="at most this many tracks per artist (0: no cap)")
+    rec.add_argument("--output", default=None, help="CSV path (default: stdout)")
+    rec.set_defaults(func=cmd_recommend)

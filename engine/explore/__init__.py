@@ -1,0 +1,1 @@
+"""Exploring a library: clusters and their names, the UMAP map."""

@@ -1,0 +1,205 @@
+"""KMeans clusters over the 8 standardized features (tempo / 200 first), named from their profiles.
+
+- ClusterModel: fitted once on the reference catalog (models/clusters/); assigns every library track,
+  real or predicted, to its nearest centroid, so coverage is 100% by construction.
+- cluster_library: a fresh KMeans over one library with a chosen k (the Clusters page).
+- Assignment confidence: the soft-assignment mass of the chosen cluster, averaged over draws of the
+  track's features within their uncertainty (the 90% interval from the predictor where the frame has
+  it, else a spread that grows as the per-feature confidence falls). A real track is one draw.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import StandardScaler
+
+from engine.config import FEATURES, TEMPO_SCALE, models_dir
+from engine.errors import EmptyLibraryError, ModelNotFoundError
+from engine.catalog.items import feature_matrix
+from engine.explore.naming import name_clusters
+
+DRAWS = 64
+SOFTNESS = 1.0          # temperature of the soft assignment, in squared standardized units
+Z90 = 1.645             # a 90% interval spans +-1.645 sigma
+SILHOUETTE_SAMPLE = 4000
+ASSIGN_COLUMNS = ["cluster", "cluster_name", "cluster_confidence", "runner_up", "runner_up_name"]
+
+
+def _require_tracks(frame: pd.DataFrame, what: str) -> None:
+    if frame is None or len(frame) == 0:
+        raise EmptyLibraryError(f"{what}: the library has no tracks. Import a playlist or open the demo library first.")
+    missing = [f for f in FEATURES if f not in frame.columns]
+    if missing:
+        raise EmptyLibraryError(f"{what}: the library lacks the feature columns {', '.join(missing)}. "
+                                "Enrich it first (python -m engine predict, or the Library page).")
+
+
+def _spread(frame: pd.DataFrame, scaler: StandardScaler) -> np.ndarray:
+    """(N, 8) standard deviation of each feature in standardized units (0 for real values)."""
+    sigma = np.zeros((len(frame), len(FEATURES)))
+    for j, feat in enumerate(FEATURES):
+        scale = TEMPO_SCALE if feat == "tempo" else 1.0
+        if f"{feat}_low" in frame and f"{feat}_high" in frame:
+            width = (pd.to_numeric(frame[f"{feat}_high"], errors="coerce")
+                     - pd.to_numeric(frame[f"{feat}_low"], errors="coerce")).to_numpy(dtype=float) / scale
+            sigma[:, j] = width / (2 * Z90) / scaler.scale_[j]
+        elif f"{feat}_confidence" in frame:
+            conf = pd.to_numeric(frame[f"{feat}_confidence"], errors="coerce").to_numpy(dtype=float)
+            sigma[:, j] = 1.0 - np.clip(conf, 0.0, 1.0)  # confidence 0.5 -> half a catalog standard deviation
+    return np.nan_to_num(sigma, nan=0.0)
+
+
+def soft_assign(points: np.ndarray, sigma: np.ndarray, centroids: np.ndarray, seed: int = 0):
+    """(nearest centroid, its probability mass, runner-up) for standardized points with spreads."""
+    rng = np.random.default_rng(seed)
+    nearest = ((points[:, None, :] - centroids[None]) ** 2).sum(-1).argmin(1)
+    draws = DRAWS if (sigma > 0).any() else 1
+    mass = np.zeros((len(points), len(centroids)))
+    for _ in range(draws):
+        sample = points + rng.standard_normal(points.shape) * sigma if draws > 1 else points
+        d2 = ((sample[:, None, :] - centroids[None]) ** 2).sum(-1)
+        logits = -(d2 - d2.min(1, keepdims=True)) / SOFTNESS
+        p = np.exp(logits)
+        mass += p / p.sum(1, keepdims=True)
+    mass /= draws
+    conf = mass[np.arange(len(points)), nearest]
+    others = mass.copy()
+    others[np.arange(len(points)), nearest] = -1.0
+    runner = others.argmax(1) if len(centroids) > 1 else nearest
+    return nearest, conf, runner
+
+
+class ClusterModel:
+    """KMeans over standardized features, fitted on the catalog. Learned: scaler_, centroids_, names_."""
+
+    def __init__(self, k: int = 8, seed: int = 0):
+        self.k, self.seed = k, seed
+
+    def fit(self, frame: pd.DataFrame) -> "ClusterModel":
+        _require_tracks(frame, "fit")
+        x = feature_matrix(frame)
+        self.scaler_ = StandardScaler().fit(x)
+        z = self.scaler_.transform(x)
+        self.kmeans_ = KMeans(n_clusters=self.k, n_init=4, random_state=self.seed).fit(z)
+        self.centroids_ = self.kmeans_.cluster_centers_
+        self.names_ = name_clusters(self.centroids_)
+        self.sizes_ = np.bincount(self.kmeans_.labels_, minlength=self.k)
+        self.silhouette_ = silhouette(z, self.kmeans_.labels_, self.seed)
+        return self
+
+    def profiles(self) -> pd.DataFrame:
+        """Centroids back in real units (tempo in BPM), one row per cluster."""
+        real = self.scaler_.inverse_transform(self.centroids_)
+        real[:, -1] *= TEMPO_SCALE
+        return pd.DataFrame(real, columns=FEATURES).rename_axis("cluster")
+
+    def standardize(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.scaler_.transform(feature_matrix(frame))
+
+    def assign(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """ASSIGN_COLUMNS for every row of an enriched frame (same index); no row is left out."""
+        if len(frame) == 0:
+            return pd.DataFrame(columns=ASSIGN_COLUMNS, index=frame.index)
+        _require_tracks(frame, "assign")
+        nearest, conf, runner = soft_assign(self.standardize(frame), _spread(frame, self.scaler_),
+                                            self.centroids_, self.seed)
+        names = np.asarray(self.names_, dtype=object)
+        return pd.DataFrame({
+            "cluster": nearest.astype(int), "cluster_name": names[nearest], "cluster_confidence": conf,
+            "runner_up": runner.astype(int), "runner_up_name": names[runner],
+        }, index=frame.index)
+
+    def save(self, path: Path | str | None = None) -> None:
+        path = Path(path or models_dir() / "clusters")
+        path.mkdir(parents=True, exist_ok=True)
+        np.savez(path / "clusters.npz", centroids=self.centroids_, mean=self.scaler_.mean_,
+                 scale=self.scaler_.scale_, sizes=self.sizes_)
+        from engine.versions import library_versions
+
+        config = {"k": self.k, "seed": self.seed, "features": FEATURES, "tempo_scale": TEMPO_SCALE,
+                  "names": list(self.names_), "softness": SOFTNESS, "draws": DRAWS,
+                  "versions": library_versions(["numpy", "scikit-learn"])}
+        (path / "config.json").write_text(json.dumps(config, indent=2))
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> "ClusterModel":
+        path = Path(path or models_dir() / "clusters")
+        if not (path / "clusters.npz").exists() or not (path / "config.json").exists():
+            raise ModelNotFoundError(f"{path}: no fitted clusters. Run `python -m engine fit-clusters`.")
+        config = json.loads((path / "config.json").read_text())
+        data = np.load(path / "clusters.npz")
+        model = cls(config["k"], config["seed"])
+        model.scaler_ = StandardScaler()
+        model.scaler_.mean_, model.scaler_.scale_ = data["mean"], data["scale"]
+        model.scaler_.var_, model.scaler_.n_features_in_ = data["scale"] ** 2, len(FEATURES)
+        model.centroids_, model.sizes_, model.names_ = data["centroids"], data["sizes"], config["names"]
+        return model
+
+
+def silhouette(z: np.ndarray, labels: np.ndarray, seed: int = 0) -> float:
+    """Silhouette on a fixed random sample (exact silhouette is quadratic in the number of tracks)."""
+    if len(np.unique(labels)) < 2 or len(z) < 3:
+        return float("nan")
+    size = min(SILHOUETTE_SAMPLE, len(z))
+    return float(silhouette_score(z, labels, sample_size=size if size < len(z) else None, random_state=seed))
+
+
+def coverage_report(frame: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
+    """source, total, clustered, pct: one row per source plus an 'all' row."""
+    source = frame["source"] if "source" in frame else pd.Series("unknown", index=frame.index)
+    done = assignments["cluster"].reindex(frame.index).notna()
+    table = pd.DataFrame({"source": source.astype(str), "clustered": done.astype(int)})
+    rows = [{"source": s, "total": len(g), "clustered": int(g["clustered"].sum())} for s, g in table.groupby("source")]
+    rows.append({"source": "all", "total": len(table), "clustered": int(table["clustered"].sum())})
+    out = pd.DataFrame(rows, columns=["source", "total", "clustered"])
+    out["pct"] = np.where(out["total"] > 0, 100.0 * out["clustered"] / out["total"].clip(lower=1), 100.0)
+    return out
+
+
+@dataclass
+class LibraryClusters:
+    labels_: np.ndarray
+    names_: list[str]
+    profiles_: pd.DataFrame
+    sizes_: np.ndarray
+    silhouette_: float
+    confidence_: np.ndarray
+    runner_up_: np.ndarray
+
+
+def cluster_library(frame: pd.DataFrame, k: int, seed: int = 0) -> LibraryClusters:
+    """KMeans with k clusters over one library (k is capped at the number of distinct tracks)."""
+    _require_tracks(frame, "cluster_library")
+    model = ClusterModel(k=max(1, min(int(k), len(frame.drop_duplicates(FEATURES)))), seed=seed).fit(frame)
+    nearest, conf, runner = soft_assign(model.standardize(frame), _spread(frame, model.scaler_),
+                                        model.centroids_, seed)
+    return LibraryClusters(labels_=nearest, names_=list(model.names_), profiles_=model.profiles(),
+                           sizes_=np.bincount(nearest, minlength=model.k), silhouette_=model.silhouette_,
+                           confidence_=conf, runner_up_=runner)
+
+
+def choose_k(frame: pd.DataFrame, ks=range(3, 13), seed: int = 0) -> pd.DataFrame:
+    """Silhouette for each k (the default k is the best one measured here)."""
+    _require_tracks(frame, "choose_k")
+    z = StandardScaler().fit_transform(feature_matrix(frame))
+    rows = []
+    for k in ks:
+        if k >= len(z):
+            break
+        labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(z)
+        rows.append({"k": k, "silhouette": silhouette(z, labels, seed)})
+    return pd.DataFrame(rows, columns=["k", "silhouette"])
+
+
+def default_k(table: pd.DataFrame, tolerance: float = 0.02) -> int:
+    """The largest k whose silhouette is within `tolerance` of the best one measured: near-equal
+    separation, more detail for the dashboard."""
+    best = table["silhouette"].max()
+    return int(table.loc[table["silhouette"] >= best - tolerance, "k"].max())

@@ -1,0 +1,121 @@
+"""Spotify's account-data export (YourLibrary, Playlist*, StreamingHistory*) and the extended
+streaming history (Streaming_History_Audio_*, endsong_*). Podcasts and audiobooks stay out.
+
+Play counts and listening time are user signals for the dashboard, never model inputs.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from engine.errors import InputFileError, UnrecognisedExportError
+from engine.library.importers.base import PLAY_COLUMNS, Parsed, with_feature_columns
+from engine.schema import normalize_frame
+
+
+def _frame(rows: list[dict], where: str) -> pd.DataFrame:
+    if not rows:
+        return with_feature_columns(normalize_frame(pd.DataFrame(columns=["title", "artists"]), where=where))
+    frame = normalize_frame(pd.DataFrame(rows), where=where)
+    frame = frame[(frame["title"] != "") & (frame["artists"] != "")].reset_index(drop=True)
+    return with_feature_columns(frame)
+
+
+def _text(value) -> str:
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+
+
+def _uri(value) -> str:
+    value = value or ""
+    return value if isinstance(value, str) and value.startswith("spotify:track:") else ""
+
+
+def parse_library(name: str, doc: dict) -> Parsed:
+    """YourLibrary.json: saved tracks (2020 exports have no URIs; 2024 ones do)."""
+    items = doc.get("tracks")
+    if not isinstance(items, list):
+        raise InputFileError(f"{name}: a YourLibrary file without a 'tracks' list. Use the file from Spotify's export as it came.")
+    rows = [{"title": _text(t.get("track")), "artists": _text(t.get("artist")), "album": _text(t.get("album")),
+             "track_id": _uri(t.get("uri"))} for t in items if isinstance(t, dict)]
+    tracks = _frame(rows, name)
+    skipped = sum(len(doc.get(k) or []) for k in ("shows", "episodes")) + (len(items) - len(tracks))
+    shows = {str(s.get("name")) for s in doc.get("shows") or [] if isinstance(s, dict) and s.get("name")}
+    return Parsed(name=name, kind="account-library", tracks=tracks, skipped=skipped, shows=shows)
+
+
+def parse_playlists(name: str, doc: dict) -> Parsed:
+    """Playlist1.json ...: each playlist with its ordered items; episodes and local-only items are skipped."""
+    playlists, skipped = [], 0
+    if not isinstance(doc.get("playlists"), list):
+        raise InputFileError(f"{name}: 'playlists' is not a list. Use the Playlist file as Spotify sent it.")
+    for index, playlist in enumerate(doc["playlists"]):
+        if not isinstance(playlist, dict):
+            continue
+        rows = []
+        for item in playlist.get("items") or []:
+            track = (item or {}).get("track") if isinstance(item, dict) else None
+            if not isinstance(track, dict):
+                skipped += 1
+                continue
+            rows.append({"title": _text(track.get("trackName")), "artists": _text(track.get("artistName")),
+                         "album": _text(track.get("albumName")), "track_id": _uri(track.get("trackUri"))})
+        title = str(playlist.get("name") or f"Playlist {index + 1}").strip()
+        playlists.append((title, _frame(rows, f"{name}, playlist {title!r}")))
+    return Parsed(name=name, kind="account-playlists", playlists=playlists, skipped=skipped)
+
+
+def parse_history(name: str, rows: list) -> Parsed:
+    """StreamingHistory*.json (endTime, artistName, trackName, msPlayed) or the extended history
+    (ts, master_metadata_*, spotify_track_uri, ms_played). Rows without a track are podcasts."""
+    plays, skipped = [], 0
+    for row in rows:
+        if not isinstance(row, dict):
+            skipped += 1
+            continue
+        if "ts" in row:  # extended history
+            title, artist = _text(row.get("master_metadata_track_name")), _text(row.get("master_metadata_album_artist_name"))
+            if not title or not artist or row.get("spotify_episode_uri") or row.get("audiobook_uri"):
+                skipped += 1
+                continue
+            plays.append({"track_id": _uri(row.get("spotify_track_uri")), "title": title, "artists": artist,
+                          "album": _text(row.get("master_metadata_album_album_name")),
+                          "played_at": str(row.get("ts")), "ms_played": _int(row.get("ms_played"))})
+        else:
+            title, artist = _text(row.get("trackName")), _text(row.get("artistName"))
+            if not title or not artist or row.get("episodeName") or row.get("podcastName"):
+                skipped += 1
+                continue
+            plays.append({"track_id": "", "title": title, "artists": artist, "album": "",
+                          "played_at": str(row.get("endTime")), "ms_played": _int(row.get("msPlayed"))})
+    frame = pd.DataFrame(plays, columns=PLAY_COLUMNS)
+    for col in ("title", "artists", "album", "played_at", "track_id"):
+        frame[col] = frame[col].fillna("").map(str).str.strip()
+    return Parsed(name=name, kind="streaming-history", plays=frame, skipped=skipped)
+
+
+def _int(value) -> int:
+    try:
+        return max(0, int(float(value)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def parse_json_document(name: str, doc) -> Parsed:
+    """Recognise an account-export JSON by its shape, whatever the file is called."""
+    try:
+        return _dispatch(name, doc)
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:  # right keys, wrong value types
+        raise InputFileError(f"{name}: has the keys of a Spotify export but not its structure ({type(exc).__name__}: "
+                             f"{str(exc)[:80]}). Use the file as Spotify sent it.") from None
+
+
+def _dispatch(name: str, doc) -> Parsed:
+    if isinstance(doc, dict) and "playlists" in doc:
+        return parse_playlists(name, doc)
+    if isinstance(doc, dict) and "tracks" in doc:
+        return parse_library(name, doc)
+    if isinstance(doc, list) and (not doc or (isinstance(doc[0], dict) and
+                                              ({"ts", "endTime", "msPlayed", "ms_played"} & set(doc[0])))):
+        return parse_history(name, doc)
+    raise UnrecognisedExportError(f"{name}: JSON, but not a Spotify export file Tunescope knows (YourLibrary, Playlist, "
+                         "StreamingHistory or Streaming_History_Audio). Check you picked the right file.")

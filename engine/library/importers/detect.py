@@ -1,0 +1,81 @@
+"""Format detection by content: ZIP (Spotify's export, or an Excel file by mistake), JSON, CSV."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from engine.errors import InputFileError, TunescopeError, UnrecognisedExportError
+from engine.library.importers.account import parse_json_document
+from engine.library.importers.base import MAX_FILE_BYTES, Parsed, check_size, decode_text
+from engine.library.importers.tabular import parse_csv
+
+MAX_ZIP_TOTAL = 10 * MAX_FILE_BYTES
+# Files in Spotify's export that hold no music library (identity, payments, searches...): skipped quietly.
+_IRRELEVANT = ("userdata", "identity", "payments", "follow", "inferences", "searchqueries", "wrapped",
+               "marquee", "soundchecks", "yourvoice", "podcast", "video", "audiobook", "read_me", "readme")
+
+
+def read_file(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
+    """(parsed pieces, problems). A bad single file raises InputFileError; a ZIP reports bad members
+    as problems and still returns the good ones."""
+    check_size(name, len(data))
+    if not data.strip():
+        raise InputFileError(f"{name}: the file is empty. Export it again.")
+    if data.startswith(b"PK\x03\x04"):
+        return _read_zip(name, data)
+    return [_read_single(name, data)], []
+
+
+def _read_single(name: str, data: bytes) -> Parsed:
+    text = decode_text(name, data)
+    head = text.lstrip()[:1]
+    if head in ("{", "[") or name.lower().endswith(".json"):
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputFileError(f"{name}: the JSON is cut off or malformed (line {exc.lineno}, column {exc.colno}: "
+                                 f"{exc.msg}). Download or unzip the export again.") from None
+        return parse_json_document(name, doc)
+    return parse_csv(name, text)
+
+
+def _read_zip(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir() and "__MACOSX" not in m.filename]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputFileError(f"{name}: a damaged ZIP ({exc}). Download Spotify's export again.") from None
+    if any(m.filename.startswith("xl/") for m in members):
+        raise InputFileError(f"{name}: an Excel workbook. Save it as CSV (File > Save As > CSV UTF-8) and import that.")
+    if sum(m.file_size for m in members) > MAX_ZIP_TOTAL:
+        raise InputFileError(f"{name}: unpacks to more than {MAX_ZIP_TOTAL // 2**20} MB. Unzip it and import "
+                             "the YourLibrary, Playlist and StreamingHistory files.")
+    parsed, problems = [], []
+    for member in members:
+        base = member.filename.rsplit("/", 1)[-1]
+        lower = base.lower()
+        if not lower.endswith((".json", ".csv")) or any(word in lower for word in _IRRELEVANT):
+            continue
+        where = f"{name}/{base}"
+        try:
+            piece = _read_single(where, _read_member(archive, member, where))
+        except UnrecognisedExportError:  # other JSON in the export (settings, inferences...) is no problem
+            continue
+        except TunescopeError as exc:
+            problems.append(str(exc))
+            continue
+        parsed.append(piece)
+    if not parsed and not problems:
+        raise InputFileError(f"{name}: no library files inside (looked for YourLibrary.json, Playlist*.json, "
+                             "StreamingHistory*.json, Streaming_History_Audio_*.json, endsong_*.json or CSVs).")
+    return parsed, problems
+
+
+def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, where: str) -> bytes:
+    check_size(where, member.file_size)
+    try:
+        return archive.read(member)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:  # RuntimeError: encrypted
+        raise InputFileError(f"{where}: cannot be unpacked ({exc}). Download the export again.") from None

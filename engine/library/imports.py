@@ -1,0 +1,129 @@
+"""Importing files into a library in the store (enrichment runs above, in engine.pipeline).
+
+    report = import_files(store, [Path("Liked.csv"), Path("my_spotify_data.zip")])
+
+Each file is written in one transaction: a bad file is reported by name and skipped, and
+nothing imported before it (in this call or earlier) is touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from engine.config import FEATURES
+from engine.errors import InputFileError, TunescopeError
+from engine.library.importers import Parsed, read_file
+from engine.library.importers.base import check_size
+from engine.schema import SCHEMA, normalize_frame
+
+
+@dataclass
+class FileResult:
+    name: str
+    kind: str = ""
+    tracks: int = 0
+    playlists: int = 0
+    plays: int = 0
+    skipped: int = 0
+    error: str = ""
+
+
+@dataclass
+class ImportReport:
+    library_id: int
+    added: int = 0  # distinct tracks new to the library
+    files: list[FileResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _load(item) -> tuple[str, bytes]:
+    if isinstance(item, tuple):
+        return str(item[0]), bytes(item[1])
+    path = Path(item)
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file.")
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a folder. Pass the files inside it (or the ZIP Spotify sent).")
+    check_size(path.name, path.stat().st_size)  # before reading 200 MB into memory
+    return path.name, path.read_bytes()
+
+
+def import_files(store, files, library_id: int | None = None, name: str | None = None, progress=None) -> ImportReport:
+    """Detect, parse and store every file; several files merge into one library."""
+    files = list(files)
+    if library_id is None:
+        names = [str(f[0]) if isinstance(f, tuple) else Path(f).name for f in files]
+        label = name or ("Import: " + ", ".join(names[:2]) + (f" (+{len(names) - 2})" if len(names) > 2 else ""))
+        library_id = store.create_library(label, "import")
+    report = ImportReport(library_id=library_id)
+    before = store.library_size(library_id)
+    run_id = store.start_run(library_id, "import", {"files": len(files)})
+    pieces: list[tuple[FileResult, Parsed]] = []
+    for index, item in enumerate(files):
+        label = str(item[0]) if isinstance(item, tuple) else str(item)
+        if progress:
+            progress(index, len(files), f"reading {Path(label).name}")
+        try:
+            fname, data = _load(item)
+            parsed, problems = read_file(fname, data)
+        except TunescopeError as exc:
+            report.files.append(FileResult(Path(label).name, error=str(exc)))
+            report.problems.append(str(exc))
+            continue
+        report.problems.extend(problems)
+        pieces.extend((FileResult(p.name, p.kind), p) for p in parsed)
+    shows = {s for _, p in pieces for s in p.shows}
+    # Plays last: they attach to tracks the library and playlists already brought.
+    for result, piece in sorted(pieces, key=lambda rp: rp[1].kind == "streaming-history"):
+        try:
+            _store_piece(store, library_id, piece, result, shows)
+        except TunescopeError as exc:
+            result.error = str(exc)
+            report.problems.append(str(exc))
+        report.files.append(result)
+    report.added = store.library_size(library_id) - before
+    store.finish_run(run_id, "done" if not report.problems else "partial",
+                     {"added": report.added, "problems": report.problems})
+    store.touch_library(library_id)
+    if progress:
+        progress(len(files), len(files), f"imported {report.added} new tracks")
+    return report
+
+
+def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, shows: set[str]) -> None:
+    with store.transaction():
+        if len(piece.tracks):
+            store.add_tracks(library_id, piece.tracks, saved=True)
+        for playlist_name, items in piece.playlists:
+            if len(items):
+                store.add_tracks(library_id, items, saved=False,
+                                 playlist={"id": f"import:{playlist_name}", "name": playlist_name})
+        plays = piece.plays[~piece.plays["artists"].isin(shows)] if len(piece.plays) else piece.plays
+        if len(plays):
+            distinct = plays.drop_duplicates(["track_id", "title", "artists"]).reset_index(drop=True)
+            keys = store.add_tracks(library_id, normalize_frame(distinct, where=piece.name), saved=False)
+            key_of = {(r.track_id, r.title, r.artists): k for r, k in zip(distinct.itertuples(), keys)}
+            play_keys = [key_of[(r.track_id, r.title, r.artists)] for r in plays.itertuples()]
+            result.plays = store.add_plays(library_id, play_keys, plays["played_at"].tolist(), plays["ms_played"].tolist())
+    result.tracks = piece.track_count + (plays.drop_duplicates(["title", "artists"]).shape[0] if len(plays) else 0)
+    result.playlists = len(piece.playlists)
+    result.skipped = piece.skipped + (len(piece.plays) - len(plays))
+
+
+def current_library(store) -> int | None:
+    """The most recently opened library, if any."""
+    libraries = store.libraries()
+    return None if libraries.empty else int(libraries.iloc[0]["library_id"])
+
+
+def library_csv_frame(store, library_id: int) -> pd.DataFrame:
+    """The normalized schema plus user signals and any known (export/Spotify) features, one row per track."""
+    frame = store.library_tracks(library_id)
+    return frame[SCHEMA + ["plays", "ms_played"] + FEATURES + ["source"]]

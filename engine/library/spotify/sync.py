@@ -1,0 +1,292 @@
+"""Sync a Spotify account into the store: saved tracks, playlists and their items, artists' genres,
+and audio features where Spotify still serves them.
+
+    report = sync_library(store, SpotifyClient(auth), progress=lambda done, total, msg: ...)
+
+Resumable: every page is written together with the run's cursor (one transaction), so a sync
+killed at any point continues after the last written page, never duplicating or losing a track.
+Idempotent: a finished run followed by another leaves the same library.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+import pandas as pd
+
+from engine.config import FEATURES
+from engine.errors import NothingToExportError, SpotifyRequestError
+from engine.schema import SCHEMA
+from engine.library.spotify.client import PAGE, SpotifyClient
+
+ARTIST_BATCH = 25  # artists fetched between two cursor saves; one progress "page"
+FEATURE_BATCH = 100  # /audio-features takes at most 100 ids
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class SyncReport:
+    library_id: int
+    user: str
+    tracks: int
+    saved: int
+    playlists: int
+    playlist_items: int
+    artists: int
+    tracks_with_genres: int
+    audio_features: str  # 'spotify' (stored), 'unavailable' (403), or 'none' (no tracks to ask about)
+    features_stored: int
+    unreadable_playlists: list  # names of followed playlists whose items Spotify withholds (403)
+    pages: int
+    resumed: bool
+    retries: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def sync_library(store, client: SpotifyClient, progress: Progress | None = None) -> SyncReport:
+    """Bring the signed-in user's Spotify library into `store`; returns what the library now holds."""
+    me = client.me()
+    user_id, name = me["id"], me.get("display_name") or me["id"]
+    library_id = store.find_library("spotify", owner=user_id) or store.create_library(f"Spotify: {name}", "spotify", user_id)
+    store.touch_library(library_id)
+    run = store.unfinished_run(library_id, "sync")
+    resumed = bool(run and run["cursor"])
+    run_id = run["id"] if run else store.start_run(library_id, "sync", {"user": user_id})
+    job = _Sync(store, client, library_id, run_id, run["cursor"] if run else {}, progress)
+    job.saved_tracks()
+    job.playlists()
+    job.playlist_items()
+    job.genres()
+    job.audio_features()
+    store.prune_library(library_id, job.c["saved_ids"])  # what left the account leaves the library
+    report = job.report(name, resumed)
+    store.finish_run(run_id, "done", report.as_dict())
+    return report
+
+
+class _Sync:
+    def __init__(self, store, client, library_id, run_id, cursor, progress):
+        self.store, self.client, self.library_id, self.run_id = store, client, library_id, run_id
+        self.c = {"stage": "saved", "saved_offset": 0, "saved_total": None, "done_pages": 0, "keys": [], "saved_ids": [],
+                  "artists": {}, "artist_genres": {}, "artist_index": 0, "features": "untried",
+                  "feature_offset": 0, "features_stored": 0, "unreadable": [],
+                  **cursor}
+        self.progress = progress or (lambda done, total, message: None)
+        self._seen = set(self.c["keys"])
+
+    # --- stages, each resumable from the cursor --------------------------------------------------
+    def saved_tracks(self) -> None:
+        while self.c["stage"] == "saved":
+            page = self.client.saved_tracks(offset=self.c["saved_offset"])
+            self.c["saved_total"] = page.get("total") or 0
+            entries = page.get("items") or []
+            frame, artist_ids = _frame([(e or {}).get("track") for e in entries])
+            self.c["saved_offset"] += len(entries)
+            if not entries or not page.get("next") or self.c["saved_offset"] >= self.c["saved_total"]:
+                self.c["stage"] = "playlists"
+            self._write(frame, artist_ids, saved=True, message=f"Saved tracks: {self.c['saved_offset']}")
+
+    def playlists(self) -> None:
+        if self.c["stage"] != "playlists":
+            return
+        listed, offset = [], 0
+        while True:
+            page = self.client.my_playlists(offset=offset)
+            listed += [p for p in page.get("items") or [] if p]
+            offset += len(page.get("items") or [])
+            self.c["done_pages"] += 1
+            if not page.get("items") or not page.get("next") or offset >= (page.get("total") or 0):
+                break
+        known = self.store.playlist_snapshots(self.library_id)
+        self.c["playlists"] = [
+            {"id": p["id"], "name": p.get("name") or p["id"], "snapshot_id": p.get("snapshot_id"),
+             "total": ((p.get("items") or p.get("tracks") or {}).get("total") or 0),
+             "unchanged": bool(p.get("snapshot_id")) and known.get(p["id"]) == p.get("snapshot_id")}
+            for p in listed]
+        self.c.update(stage="items", playlist_index=0, item_offset=0, position=0)
+        self.store.save_cursor(self.run_id, self.c)
+        self._tell(f"Found {len(listed)} playlists")
+
+    def playlist_items(self) -> None:
+        while self.c["stage"] == "items":
+            playlists = self.c["playlists"]
+            if self.c["playlist_index"] >= len(playlists):
+                self.store.remove_playlists_except(self.library_id, {p["id"] for p in playlists})
+                self.c.update(stage="genres", artist_index=0)
+                self.store.save_cursor(self.run_id, self.c)
+                continue
+            playlist = playlists[self.c["playlist_index"]]
+            if playlist["unchanged"]:
+                self._next_playlist()
+                self.store.save_cursor(self.run_id, self.c)
+                continue
+            if self.c["item_offset"] == 0:  # fetched again from the start: no stale positions may stay
+                self.store.clear_playlist(self.library_id, playlist["id"])
+            try:
+                page = self.client.playlist_items(playlist["id"], offset=self.c["item_offset"])
+            except SpotifyRequestError as exc:
+                if exc.status not in (403, 404):
+                    raise
+                # Since 2026 Spotify serves items only of playlists the user owns or collaborates on.
+                self.c["unreadable"].append(playlist["name"])
+                self._next_playlist()
+                self.store.save_cursor(self.run_id, self.c)
+                continue
+            entries = page.get("items") or []
+            frame, artist_ids = _frame([(e.get("item") or e.get("track")) if e else None for e in entries])
+            where = {"id": playlist["id"], "name": playlist["name"], "spotify_id": playlist["id"],
+                     "snapshot_id": playlist["snapshot_id"], "offset": self.c["position"]}
+            self.c["item_offset"] += len(entries)
+            self.c["position"] += len(frame)
+            if not entries or not page.get("next") or self.c["item_offset"] >= (page.get("total") or 0):
+                self._next_playlist()
+            self._write(frame, artist_ids, saved=False, playlist=where, message=f"Playlist {playlist['name']}")
+
+    def genres(self) -> None:
+        artist_ids = sorted(self.c["artists"])
+        while self.c["stage"] == "genres":
+            batch = artist_ids[self.c["artist_index"]:self.c["artist_index"] + ARTIST_BATCH]
+            for artist_id in batch:
+                try:
+                    genres = self.client.artist(artist_id).get("genres") or []
+                except SpotifyRequestError:  # an artist Spotify no longer serves: no genres, carry on
+                    genres = []
+                if genres:
+                    self.c["artist_genres"][artist_id] = genres
+            self.c["artist_index"] += len(batch)
+            self.c["done_pages"] += 1 if batch else 0
+            if self.c["artist_index"] >= len(artist_ids):
+                self.c["stage"] = "features"
+                self.store.set_genres(self._genres_by_key(), self.run_id, self.c)
+            else:
+                self.store.save_cursor(self.run_id, self.c)
+            self._tell(f"Artists' genres: {self.c['artist_index']} of {len(artist_ids)}")
+
+    def audio_features(self) -> None:
+        ids = [k for k in self.c["keys"] if len(k) == 22]
+        while self.c["stage"] == "features":
+            batch = ids[self.c["feature_offset"]:self.c["feature_offset"] + FEATURE_BATCH]
+            answer = self.client.audio_features(batch) if batch else None
+            if answer is None:  # nothing (left) to ask, or Spotify refused: new apps get 403
+                if batch:
+                    self.c["features"] = "unavailable"
+                self.c["stage"] = "done"
+                self.store.save_cursor(self.run_id, self.c)
+                self._tell("Done" if self.c["features"] != "unavailable"
+                           else "Done (Spotify does not give this app audio features)")
+                break
+            rows = [f for f in answer if f and f.get("id")]
+            frame = pd.DataFrame([{**{n: f.get(n) for n in FEATURES}, "source": "spotify"} for f in rows],
+                                 columns=FEATURES + ["source"])
+            self.c.update(features="spotify", feature_offset=self.c["feature_offset"] + len(batch))
+            self.c["features_stored"] += len(rows)
+            self.c["done_pages"] += 1
+            if self.c["feature_offset"] >= len(ids):
+                self.c["stage"] = "done"
+            self.store.add_given_features([f["id"] for f in rows], frame, self.run_id, self.c)
+            self._tell(f"Audio features: {self.c['feature_offset']} of {len(ids)}")
+
+    # --- helpers ---------------------------------------------------------------------------------
+    def _write(self, frame, artist_ids, *, saved, message, playlist=None) -> None:
+        """One page and the cursor after it, in one transaction."""
+        self.c["done_pages"] += 1
+        for track_id, artists in zip(frame["track_id"], artist_ids):
+            if len(track_id) != 22:  # local files: no id, no artist ids, nothing to look up
+                continue
+            if saved:
+                self.c["saved_ids"].append(track_id)
+            if track_id not in self._seen:  # an id is the track's store key
+                self._seen.add(track_id)
+                self.c["keys"].append(track_id)
+                for artist_id in artists:
+                    self.c["artists"].setdefault(artist_id, []).append(track_id)
+        self.store.add_tracks(self.library_id, frame, saved=saved, playlist=playlist,
+                              run_id=self.run_id, cursor=self.c)
+        self._tell(message)
+
+    def _next_playlist(self) -> None:
+        self.c.update(playlist_index=self.c["playlist_index"] + 1, item_offset=0, position=0)
+
+    def _genres_by_key(self) -> dict[str, str]:
+        found: dict[str, list[str]] = {}
+        for artist_id, keys in self.c["artists"].items():
+            for key in keys:
+                found.setdefault(key, [])
+                for genre in self.c["artist_genres"].get(artist_id, []):
+                    if genre not in found[key]:
+                        found[key].append(genre)
+        return {k: ";".join(g) for k, g in found.items() if g}
+
+    def _total_pages(self) -> int:
+        total = self.c["done_pages"]
+        if self.c["stage"] == "saved":
+            saved = self.c["saved_total"]
+            left = math.ceil(max(saved - self.c["saved_offset"], 0) / PAGE) if saved is not None else 1
+            total += left + 1  # the playlist listing
+        if self.c["stage"] in ("saved", "playlists"):
+            return total + 1
+        if self.c["stage"] == "items":
+            for i, p in enumerate(self.c["playlists"][self.c["playlist_index"]:]):
+                if not p["unchanged"]:
+                    left = p["total"] - (self.c["item_offset"] if i == 0 else 0)
+                    total += math.ceil(max(left, 0) / PAGE)
+        if self.c["stage"] in ("items", "genres"):
+            left = len(self.c["artists"]) - (self.c["artist_index"] if self.c["stage"] == "genres" else 0)
+            total += math.ceil(max(left, 0) / ARTIST_BATCH)
+        if self.c["stage"] != "done":
+            total += 1  # at least the one /audio-features try
+        return total
+
+    def _tell(self, message: str) -> None:
+        self.progress(self.c["done_pages"], max(self._total_pages(), self.c["done_pages"]), message)
+
+    def report(self, user: str, resumed: bool) -> SyncReport:
+        tracks = self.store.library_tracks(self.library_id)
+        playlists = self.store.library_playlists(self.library_id)
+        return SyncReport(
+            library_id=self.library_id, user=user, tracks=len(tracks), saved=int(tracks["saved"].sum()),
+            playlists=len(playlists), playlist_items=int(playlists["tracks"].sum()),
+            artists=len(self.c["artists"]), tracks_with_genres=int((tracks["genres"] != "").sum()),
+            audio_features="none" if self.c["features"] == "untried" else self.c["features"],
+            features_stored=self.c["features_stored"], unreadable_playlists=self.c["unreadable"], pages=self.c["done_pages"], resumed=resumed,
+            retries=self.client.retried)
+
+
+def _frame(tracks: list[dict | None]) -> tuple[pd.DataFrame, list[list[str]]]:
+    """Normalized rows for the music tracks among `tracks` (episodes and removed tracks skipped),
+    and each row's artist ids. Local files have no id: their uri stands in as track_id."""
+    rows, artist_ids = [], []
+    for track in tracks:
+        if not track or track.get("type", "track") != "track" or not track.get("name"):
+            continue
+        album = track.get("album") or {}
+        artists = [a for a in track.get("artists") or [] if a and a.get("name")]
+        rows.append({
+            "track_id": track.get("id") or track.get("uri") or "",
+            "title": track["name"], "artists": ";".join(a["name"] for a in artists),
+            "album": album.get("name") or "", "release_date": album.get("release_date") or "",
+            "duration_ms": track.get("duration_ms"),
+            "explicit": float(track["explicit"]) if isinstance(track.get("explicit"), bool) else None,
+            "track_number": track.get("track_number"), "album_total_tracks": album.get("total_tracks"),
+            "genres": "", "moods": "", "playlists": "",
+        })
+        artist_ids.append([a["id"] for a in artists if a.get("id")])
+    return pd.DataFrame(rows, columns=SCHEMA), artist_ids
+
+
+def export_playlist(client: SpotifyClient, name: str, track_ids: list[str],
+                    description: str = "Made with Tunescope") -> dict:
+    """Create a private playlist of the tracks that have Spotify ids (e.g. one cluster); returns
+    {'id', 'url', 'added', 'skipped'}."""
+    ids = list(dict.fromkeys(t for t in track_ids if isinstance(t, str) and len(t) == 22))
+    if not ids:
+        raise NothingToExportError(f"None of the {len(track_ids)} tracks has a Spotify id, so '{name}' "
+                                   "cannot become a Spotify playlist. Sync from Spotify or import a file with track URIs.")
+    playlist = client.create_playlist(name, description)
+    client.add_items(playlist["id"], [f"spotify:track:{i}" for i in ids])
+    return {"id": playlist["id"], "url": (playlist.get("external_urls") or {}).get("spotify", ""),
+            "added": len(ids), "skipped": len(track_ids) - len(ids)}

@@ -1,0 +1,1 @@
+"""Lyrics: topic and mood model, data, text chunking, training, serving."""

@@ -1,0 +1,1 @@
+"""Orchestration above the library and the predictor: import, enrich, cluster in one place."""

@@ -1,0 +1,1 @@
+"""The audio-feature predictor: model, features, priors, calibration, training, evaluation, the served bundle, enrichment."""

@@ -1,0 +1,171 @@
+"""Enriching a library: real features where known, predictions for the rest, cached by content.
+
+Order of trust per feature: values the input brought (source 'export' or 'spotify') > the reference
+catalog ('catalog') > the network ('predicted'). A catalog table that lacks one feature (Organize
+Your Music had no instrumentalness) leaves just that feature to the network.
+A re-run reads everything from the prediction cache in the store and loads no model at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from engine.config import FEATURES, models_dir
+from engine.schema import CONFIDENCE_COLUMNS, INTERVAL_COLUMNS, OUTPUT_COLUMNS, SCHEMA, normalize_frame  # noqa: F401
+
+
+
+class Enricher:
+    """Holds the prediction cache and, loaded only when first needed, the catalog, the predictor and the encoder.
+
+    `store` is anything with cached_predictions(keys) and cache_predictions(payloads): the library's
+    SQLite store when the caller has one (the CLI, the dashboard), else a cache in memory.
+    """
+
+    def __init__(self, store=None, model_dir=None, use_catalog: bool = True):
+        self.store = store if store is not None else MemoryCache()
+        self.model_dir = model_dir or models_dir() / "audio_predictor"
+        self.use_catalog = use_catalog
+        self._catalog = self._predictor = self._encoder = None
+
+    @property
+    def catalog(self):
+        if self._catalog is None:
+            from engine.catalog.matching import Catalog
+
+            self._catalog = Catalog.load()
+        return self._catalog
+
+    @property
+    def predictor(self):
+        if self._predictor is None:
+            from engine.predictor.bundle import AudioPredictor
+            from engine.predictor.priors import CatalogArtistPriors
+
+            predictor = AudioPredictor.load(self.model_dir)
+            if self.use_catalog:  # the artist's other real tracks sharpen the prior
+                predictor.featurizer.catalog_artists = CatalogArtistPriors(self.catalog.tracks)
+            self._predictor = predictor
+        return self._predictor
+
+    @property
+    def encoder(self):
+        if self._encoder is None:
+            from engine.encoder import TextEncoder
+
+            self._encoder = TextEncoder()
+        return self._encoder
+
+    def model_version(self) -> str:
+        weights = self.model_dir / "weights.pt"
+        stat = weights.stat() if weights.exists() else None
+        return f"{stat.st_size}:{int(stat.st_mtime)}" if stat else "none"
+
+    def enrich(self, frame: pd.DataFrame, where: str = "input", progress=None) -> pd.DataFrame:
+        """The input's columns plus OUTPUT_COLUMNS and the 90% intervals; same rows, same order."""
+        norm = normalize_frame(frame, where=where)
+        given = _given_features(frame)
+        keys = content_keys(norm, given, self.model_version(), self.use_catalog)
+        cached = self.store.cached_predictions(keys)
+        todo = np.array([k not in cached for k in keys])
+        if todo.any():
+            fresh = self._compute(norm[todo].reset_index(drop=True), given[todo], progress)
+            payloads = dict(zip(np.asarray(keys)[todo], fresh.to_dict("records")))
+            self.store.cache_predictions(payloads)
+            cached.update(payloads)
+        result = pd.DataFrame([cached[k] for k in keys], index=frame.index,
+                              columns=OUTPUT_COLUMNS + INTERVAL_COLUMNS + ["match"])
+        out = frame.copy()
+        for col in result.columns:
+            out[col] = result[col].to_numpy()
+        return out
+
+    def _compute(self, norm: pd.DataFrame, given: np.ndarray, progress=None) -> pd.DataFrame:
+        n = len(norm)
+        real = given.copy()
+        source = np.where(np.isfinite(given).all(axis=1), _given_source(norm), "").astype(object)
+        match = np.full(n, "", dtype=object)
+        if self.use_catalog:
+            rows, how = self.catalog.match(norm)
+            found = self.catalog.features(rows)
+            use = (source == "") & (rows >= 0)
+            real[use] = np.where(np.isfinite(real[use]), real[use], found[use])
+            source[use] = "catalog"
+            match[rows >= 0] = how[rows >= 0]
+        need = ~np.isfinite(real).all(axis=1)
+        predicted = pd.DataFrame(index=range(n), columns=FEATURES + CONFIDENCE_COLUMNS + INTERVAL_COLUMNS, dtype=float)
+        if need.any():
+            if progress:
+                progress(f"predicting {int(need.sum())} tracks")
+            from engine.predictor.bundle import result_frame
+
+            sub = norm[need].reset_index(drop=True)
+            out = self.predictor.predict_inputs(self.predictor.featurizer.transform(sub, self.encoder))
+            predicted.loc[need, :] = result_frame(out)[predicted.columns].to_numpy()
+        result = pd.DataFrame(index=range(n))
+        for j, feat in enumerate(FEATURES):
+            known = np.isfinite(real[:, j])
+            result[feat] = np.where(known, real[:, j], predicted[feat].to_numpy(dtype=float))
+            result[f"{feat}_confidence"] = np.where(known, 1.0, predicted[f"{feat}_confidence"].to_numpy(dtype=float))
+            result[f"{feat}_low"] = np.where(known, real[:, j], predicted[f"{feat}_low"].to_numpy(dtype=float))
+            result[f"{feat}_high"] = np.where(known, real[:, j], predicted[f"{feat}_high"].to_numpy(dtype=float))
+        result["confidence"] = result[CONFIDENCE_COLUMNS].mean(axis=1)
+        result["source"] = np.where(source == "", "predicted", source)
+        result["match"] = match
+        return result
+
+    def predict_track(self, title: str, artists: str, **fields) -> dict:
+        """One track for the form: features, confidences, intervals, source, and catalog values if matched."""
+        frame = pd.DataFrame([{"title": title, "artists": artists, **{k: v for k, v in fields.items() if k in SCHEMA}}])
+        norm = normalize_frame(frame, where="form")
+        out = self.predictor.predict_inputs(self.predictor.featurizer.transform(norm, self.encoder))
+        from engine.predictor.bundle import result_frame
+
+        result = result_frame(out).iloc[0].to_dict()
+        rows, how = self.catalog.match(norm) if self.use_catalog else (np.array([-1]), np.array([""]))
+        result["catalog"] = (dict(zip(FEATURES, self.catalog.features(rows)[0])) if rows[0] >= 0 else None)
+        result["match"] = how[0]
+        return result
+
+
+def _given_features(frame: pd.DataFrame) -> np.ndarray:
+    """(N, 8) features the input itself carries (export or Spotify columns), NaN where absent."""
+    lower = {str(c).strip().lower(): c for c in frame.columns}
+    out = np.full((len(frame), len(FEATURES)), np.nan)
+    for j, feat in enumerate(FEATURES):
+        if feat in lower:
+            out[:, j] = pd.to_numeric(frame[lower[feat]], errors="coerce").to_numpy(dtype=float)
+    return out
+
+
+def _given_source(norm: pd.DataFrame) -> np.ndarray:
+    if "source" in norm:
+        src = norm["source"].astype(str).str.lower()
+        return np.where(src == "spotify", "spotify", "export")
+    return np.full(len(norm), "export", dtype=object)
+
+
+def content_keys(norm: pd.DataFrame, given: np.ndarray, model_version: str, use_catalog: bool) -> list[str]:
+    """A hash of every field the result depends on, plus the model and catalog versions."""
+    from engine.catalog.matching import catalog_version
+
+    salt = f"{model_version}|{catalog_version() if use_catalog else 'nocatalog'}"
+    text = norm[SCHEMA].apply(lambda col: col.map(str)).agg("\x1f".join, axis=1)
+    feats = pd.Series([",".join(f"{v:.6g}" for v in row) for row in given])
+    return [hashlib.sha1(f"{salt}\x1e{t}\x1e{f}".encode()).hexdigest() for t, f in zip(text, feats)]
+
+
+class MemoryCache:
+    """The prediction cache of a process that has no store."""
+
+    def __init__(self):
+        self._payloads: dict[str, dict] = {}
+
+    def cached_predictions(self, keys: list[str]) -> dict[str, dict]:
+        return {k: self._payloads[k] for k in keys if k in self._payloads}
+
+    def cache_predictions(self, payloads: dict[str, dict]) -> None:
+        self._payloads.update(payloads)

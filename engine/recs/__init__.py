@@ -1,0 +1,1 @@
+"""Recommendations: the two-tower model, interactions, item/user data, training, evaluation, the served recommender."""

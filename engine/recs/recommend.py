@@ -1,0 +1,240 @@
+"""Recommendations over the whole catalog, for a library, a chosen track or a set of tracks.
+
+- method "two_tower": the trained user tower describes the seed tracks; an exact FAISS inner-product
+  index over the catalog's stored [v / temperature, bias] vectors ranks by the model's score.
+- method "content": item-KNN on the standardized features (exact FAISS inner product on unit
+  vectors); each seed votes for its neighbours, weighted by the seed's feature confidence.
+Owned tracks (any library track found in the catalog, by id or by artist + title) are never returned.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from engine.config import FEATURES, models_dir
+from engine.errors import BadParameterError, EmptyLibraryError, ModelNotFoundError, UnknownSeedError
+from engine.catalog.items import feature_matrix
+from engine.recs.data import unit
+from engine.schema import _bare_id, normalize_frame, split_list
+from engine.textnorm import artist_key, primary_artist, track_keys
+
+METHODS = ("two_tower", "content")
+LOW_CONFIDENCE = 0.35
+SEED_NEIGHBOURS = 200
+MAX_K = 500
+OUTPUT_COLUMNS = ["rank", "track_id", "title", "artists", "genres", "score", "why", *FEATURES]
+
+
+class Recommender:
+    def __init__(self, model, vocab, items: pd.DataFrame, vectors: np.ndarray, catalog):
+        import faiss
+
+        self.model, self.vocab, self.items, self.catalog = model, vocab, items, catalog
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.index = faiss.IndexFlatIP(self.vectors.shape[1])
+        self.index.add(self.vectors)
+        x = feature_matrix(items)
+        self.mean_, self.scale_ = x.mean(0), np.maximum(x.std(0), 1e-9)
+        self.content = unit((x - self.mean_) / self.scale_)
+        self.content_index = faiss.IndexFlatIP(self.content.shape[1])
+        self.content_index.add(self.content)
+
+    @classmethod
+    def load(cls, path: Path | str | None = None, catalog=None) -> "Recommender":
+        """`catalog`: an already loaded engine.catalog.matching.Catalog to share (the dashboard's enricher has one)."""
+        from engine.catalog.items import catalog_items
+        from engine.catalog.matching import Catalog
+        from engine.recs.towers import load_model
+
+        path = Path(path or models_dir() / "two_tower")
+        if not all((path / f).exists() for f in ("weights.pt", "vocab.json", "item_vectors.npy", "item_keys.parquet")):
+            raise ModelNotFoundError(f"{path}: the two-tower recommender is not trained. "
+                                     "Run `python -m engine evaluate-recs`.")
+        model, vocab = load_model(path)
+        catalog = catalog if catalog is not None else Catalog.load()
+        items = catalog_items(catalog)
+        keys = pd.read_parquet(path / "item_keys.parquet")["key"]
+        where = pd.Series(np.arange(len(keys)), index=keys.to_numpy())
+        where = where[~where.index.duplicated()]
+        found = items["key"].isin(where.index).to_numpy()
+        if found.mean() < 0.99:
+            raise ModelNotFoundError(f"{path}: its item vectors cover {found.mean():.0%} of the current catalog; "
+                                     "the data changed since training. Run `python -m engine evaluate-recs`.")
+        items = items[found].reset_index(drop=True)
+        vectors = np.load(path / "item_vectors.npy").astype(np.float32)[where[items["key"]].to_numpy()]
+        return cls(model, vocab, items, vectors, catalog)
+
+    # ---- queries -------------------------------------------------------------------------------------
+
+    def recommend(self, library: pd.DataFrame, k: int = 20, seeds=None, method: str = "two_tower",
+                  exclude_artists=(), tempo=None, energy=None, max_per_artist: int | None = 3) -> pd.DataFrame:
+        """Top-k catalog tracks for the library (or its seed tracks), owned tracks excluded.
+        tempo / energy: optional (low, high) ranges (BPM; 0..1) the recommendations must fall in.
+        max_per_artist: at most this many tracks by one (primary) artist, so a library with one
+        prolific favourite still gets a varied list; None ranks purely by score."""
+        if method not in METHODS:
+            raise BadParameterError(f"method must be one of {', '.join(METHODS)}, not {method!r}.")
+        if not 1 <= int(k) <= MAX_K:
+            raise BadParameterError(f"k must be between 1 and {MAX_K}, not {k}.")
+        if library is None or len(library) == 0:
+            raise EmptyLibraryError("recommend: the library has no tracks. Import a playlist or open the demo library.")
+        missing = [f for f in FEATURES if f not in library.columns]
+        if missing:
+            raise EmptyLibraryError(f"recommend: the library lacks {', '.join(missing)}; enrich it first.")
+        norm = normalize_frame(library, where="library")
+        query = self._seed_rows(library, norm, seeds)
+        owned_rows, _ = self.catalog.match(norm)
+        owned = set(owned_rows[owned_rows >= 0].tolist())
+        banned = {artist_key(a) for a in exclude_artists}
+        allowed = self._allowed(owned, banned, tempo, energy)
+        lib_q = library.iloc[query]
+        pool = int(k) if max_per_artist is None else min(len(self.items), int(k) * 25)
+        if method == "two_tower":
+            user = self.user_vector(lib_q, norm.iloc[query].reset_index(drop=True), owned_rows[query])
+            top, top_scores = self._search(user, allowed, pool)
+        else:
+            scores = np.where(allowed, self._content_scores(lib_q), -np.inf)
+            top = np.argsort(-scores, kind="stable")[:pool]
+            top = top[np.isfinite(scores[top])]
+            top_scores = scores[top]
+        if max_per_artist is not None:
+            top, top_scores = self._cap_artists(top, top_scores, int(k), int(max_per_artist))
+        out = self._frame(top, top_scores, lib_q, norm.iloc[query])
+        if _low_confidence(lib_q):
+            out.attrs["note"] = ("every seed track's features are predicted with low confidence; "
+                                 "these recommendations rest on uncertain estimates")
+        return out
+
+    def similar_tracks(self, features: dict, k: int = 5) -> pd.DataFrame:
+        """The k catalog tracks nearest to a feature vector (tempo in BPM), for the predictor form."""
+        absent = [f for f in FEATURES if f not in features or features[f] is None or not np.isfinite(features[f])]
+        if absent:
+            raise BadParameterError(f"similar_tracks needs all 8 features; missing {', '.join(absent)}.")
+        if not 1 <= int(k) <= MAX_K:
+            raise BadParameterError(f"k must be between 1 and {MAX_K}, not {k}.")
+        row = feature_matrix(pd.DataFrame([{f: float(features[f]) for f in FEATURES}]))
+        sims, idx = self.content_index.search(unit((row - self.mean_) / self.scale_), int(k))
+        out = self.items.iloc[idx[0]][["track_id", "title", "artists", "genres", *FEATURES]].reset_index(drop=True)
+        out.insert(0, "rank", np.arange(1, len(out) + 1))
+        out.insert(5, "similarity", sims[0])
+        return out
+
+    # ---- internals -----------------------------------------------------------------------------------
+
+    def _seed_rows(self, library: pd.DataFrame, norm: pd.DataFrame, seeds) -> np.ndarray:
+        if seeds is None:
+            return np.arange(len(library))
+        seeds = [seeds] if isinstance(seeds, str) else [str(s) for s in seeds]
+        seeds = [_bare_id(s) if not ("|" in s) else s for s in seeds]  # Spotify URIs and URLs work too
+        if not seeds:
+            raise EmptyLibraryError("recommend: the seed selection is empty. Pick at least one track.")
+        ids, keys = norm["track_id"].to_numpy(), track_keys(norm).to_numpy()
+        hit = np.isin(ids, seeds) | np.isin(keys, seeds)
+        known = set(ids) | set(keys)
+        unknown = [s for s in seeds if s not in known]
+        if unknown:
+            raise UnknownSeedError(f"seed track(s) not in the library: {', '.join(unknown[:5])}. "
+                                   "Use a track_id (or artist|title key) of a library track.")
+        return np.flatnonzero(hit)
+
+    def _allowed(self, owned: set, banned: set, tempo, energy) -> np.ndarray:
+        allowed = np.ones(len(self.items), dtype=bool)
+        allowed[list(owned)] = False
+        if banned:
+            allowed &= ~self.items["artist"].isin(banned).to_numpy()
+        for name, bounds in (("tempo", tempo), ("energy", energy)):
+            if bounds is not None:
+                low, high = bounds
+                if low > high:
+                    raise BadParameterError(f"{name} range ({low}, {high}): the low end is above the high end.")
+                values = self.items[name].to_numpy(dtype=float)
+                allowed &= (values >= low) & (values <= high)
+        return allowed
+
+    def user_vector(self, lib_q: pd.DataFrame, norm=None, matched=None) -> np.ndarray:
+        """(1, d + 1) serving vector of the user tower for these library tracks; `norm` and `matched`
+        (their normalized rows and catalog matches) are reused when the caller already has them."""
+        from engine.recs.data import item_arrays, library_items
+        from engine.recs.towers import serving_users
+
+        rows = library_items(lib_q, self.items, self.catalog, norm=norm, matched=matched)
+        return serving_users(self.model, item_arrays(rows, self.vocab), [np.arange(len(rows))], self.vocab)
+
+    def _cap_artists(self, top: np.ndarray, scores: np.ndarray, k: int, cap: int):
+        """Keep the score order, skipping an artist's tracks beyond `cap`."""
+        artists = self.items["artist"].to_numpy()
+        seen: dict[str, int] = {}
+        keep = []
+        for position, item in enumerate(top):
+            artist = artists[item]
+            if seen.get(artist, 0) < cap:
+                seen[artist] = seen.get(artist, 0) + 1
+                keep.append(position)
+                if len(keep) == k:
+                    break
+        keep = np.asarray(keep, dtype=int)
+        return top[keep], scores[keep]
+
+    def _search(self, user: np.ndarray, allowed: np.ndarray, k: int):
+        """Exact top-k by inner product among allowed items: fetching k + (number disallowed) from the
+        index always leaves at least k allowed ones when that many exist."""
+        fetch = min(len(self.items), k + int((~allowed).sum()))
+        scores, idx = self.index.search(np.ascontiguousarray(user, dtype=np.float32), fetch)
+        keep = (idx[0] >= 0) & allowed[np.clip(idx[0], 0, None)]
+        return idx[0][keep][:k], scores[0][keep][:k]
+
+    def _content_scores(self, lib_q: pd.DataFrame) -> np.ndarray:
+        queries = unit((feature_matrix(lib_q) - self.mean_) / self.scale_)
+        weight = pd.to_numeric(lib_q.get("confidence", pd.Series(1.0, index=lib_q.index)), errors="coerce")
+        weight = np.clip(np.nan_to_num(weight.to_numpy(dtype=float), nan=1.0), 0.05, 1.0)
+        sims, idx = self.content_index.search(queries, min(SEED_NEIGHBOURS, len(self.items)))
+        scores = np.zeros(len(self.items))
+        np.add.at(scores, idx.ravel(), (np.maximum(sims, 0) * weight[:, None]).ravel())
+        return scores / weight.sum()
+
+    def _artist_genres(self) -> dict:
+        if not hasattr(self, "_by_artist"):
+            first = self.items.drop_duplicates("artist")
+            self._by_artist = dict(zip(first["artist"], first["genres"].map(split_list)))
+        return self._by_artist
+
+    def _frame(self, top: np.ndarray, scores: np.ndarray, lib_q: pd.DataFrame, norm_q: pd.DataFrame) -> pd.DataFrame:
+        recs = self.items.iloc[top].reset_index(drop=True)
+        out = pd.DataFrame({"rank": np.arange(1, len(recs) + 1), "track_id": recs["track_id"],
+                            "title": recs["title"], "artists": recs["artists"], "genres": recs["genres"],
+                            "score": scores.astype(float), "why": self._why(recs, lib_q, norm_q)})
+        for feat in FEATURES:
+            out[feat] = recs[feat].to_numpy()
+        return out[OUTPUT_COLUMNS]
+
+    def _why(self, recs: pd.DataFrame, lib_q: pd.DataFrame, norm_q: pd.DataFrame) -> list[str]:
+        """Features from the enriched rows, names and genres from the normalized ones."""
+        profile = (feature_matrix(lib_q).mean(0) - self.mean_) / self.scale_
+        z = (feature_matrix(recs) - self.mean_) / self.scale_
+        by_artist = self._artist_genres()
+        lib_genres = Counter(g for a in norm_q["artists"] for g in by_artist.get(artist_key(primary_artist(a)), []))
+        lib_genres.update(g for text in norm_q["genres"] for g in split_list(text))
+        lib_artists = {artist_key(primary_artist(a)) for a in norm_q["artists"]}
+        reasons = []
+        for i, rec in enumerate(recs.itertuples(index=False)):
+            closest = np.argsort(np.abs(z[i] - profile))[:2]
+            parts = [f"close in {FEATURES[closest[0]]} and {FEATURES[closest[1]]}"]
+            shared = [g for g in split_list(rec.genres) if g in lib_genres]
+            if shared:
+                parts.append(f"shares genre {max(shared, key=lambda g: lib_genres[g])}")
+            if rec.artist in lib_artists:
+                parts.append("an artist you already have")
+            reasons.append("; ".join(parts))
+        return reasons
+
+
+
+def _low_confidence(lib_q: pd.DataFrame) -> bool:
+    if "confidence" not in lib_q:
+        return False
+    conf = pd.to_numeric(lib_q["confidence"], errors="coerce").to_numpy(dtype=float)
+    return bool(np.all(np.nan_to_num(conf, nan=0.0) < LOW_CONFIDENCE))

@@ -1,0 +1,237 @@
+"""AppTest for each of the six pages, on the real demo library and a real Exportify import, in a
+temporary TUNESCOPE_HOME, with the real models; plus: every file in pages/ is registered."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "dashboard" / "app.py")
+URL_PATHS = {"home.py": "", "coverage.py": "coverage", "clusters.py": "clusters", "map.py": "map",
+             "recommendations.py": "recommendations", "predictor.py": "predictor"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def home(dashboard_home):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TUNESCOPE_HOME", str(dashboard_home))
+        yield dashboard_home
+
+
+def demo_id() -> int:
+    from engine.library.demo import DEMO_NAME
+    from engine.library.store import Store
+
+    libraries = Store().libraries()
+    return int(libraries.loc[libraries["name"] == DEMO_NAME, "library_id"].iloc[0])
+
+
+def open_page(page: str, demo: bool = False) -> AppTest:
+    """Home first (it opens the demo on a first run), then the page, on the demo library if asked."""
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    assert not at.exception, at.exception
+    if demo:
+        at.session_state["library_id"] = demo_id()
+    if page != "home.py":
+        at.switch_page(f"../pages/{page}").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_every_page_file_is_registered_at_its_url():
+    source = Path(APP).read_text()
+    files = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+    assert files == sorted(URL_PATHS)
+    for name in files:
+        assert re.search(rf'"pages" / "{re.escape(name)}"[^)]*url_path="{URL_PATHS[name]}"', source), \
+            f"{name} is not registered in dashboard/app.py at /{URL_PATHS[name]}"
+
+
+def test_home_first_run_opens_the_demo_library():
+    at = open_page("home.py")
+    assert metric(at, "Library").startswith("Demo: five playlists")
+    assert metric(at, "Tracks") == "435"
+    recent = at.dataframe[0].value
+    assert list(recent["name"]) == ["Demo: five playlists and some discoveries"]
+    assert any("435 tracks ready" in s.label and s.state == "complete" for s in at.status)
+
+
+def test_pages_before_any_library_say_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUNESCOPE_HOME", str(tmp_path))
+    for page in ["coverage.py", "clusters.py", "map.py", "recommendations.py"]:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.switch_page(f"../pages/{page}").run()
+        assert not at.exception
+        assert any("No library is open yet" in info.value for info in at.info), page
+
+
+def test_coverage_counts_real_and_predicted_and_pages_the_table():
+    at = open_page("coverage.py", demo=True)
+    frame = _demo_frame()
+    assert metric(at, "Tracks") == f"{len(frame):,}"
+    real = int((frame["source"] != "predicted").sum())
+    assert metric(at, "Real features") == f"{real:,}"
+    bands = next(df.value for df in at.dataframe if "band" in df.value.columns)
+    assert bands["tracks"].sum() == len(frame)
+    assert bands.set_index("band").loc["real (100%)", "tracks"] == real
+    table = at.dataframe[-1].value
+    assert len(table) == 100 and table["duration"].str.fullmatch(r"\d+:\d\d").sum() > 50
+    assert set(table["source"]) <= {"✓ catalog", "≈ predicted"}
+    at.selectbox(key="coverage_sort").set_value("tempo").run()
+    at.toggle(key="coverage_desc").set_value(True).run()
+    assert at.dataframe[-1].value["tempo"].iloc[0] == pytest.approx(frame["tempo"].max())
+    at.text_input(key="coverage_q").set_value("logic").run()
+    found = at.dataframe[-1].value
+    text = found["title"] + found["artists"] + found["album"] + found["genres"]
+    assert 0 < len(found) < 100 and text.str.contains("logic", case=False).all()
+    assert found["artists"].str.contains("Logic").sum() > len(found) / 2
+    assert at.get("download_button")
+
+
+def test_clusters_page_names_profiles_and_changes_with_k():
+    at = open_page("clusters.py", demo=True)
+    summary = at.dataframe[0].value
+    assert summary["tracks"].sum() == 435 and summary["cluster"].is_unique
+    assert all(name.strip() for name in summary["cluster"])
+    k = len(summary)
+    other = next(v for v in at.select_slider(key="clusters_k").options if int(v) != k)
+    at.select_slider(key="clusters_k").set_value(int(other)).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == int(other)
+    members = at.dataframe[-1].value
+    chosen = at.selectbox(key="clusters_chosen").value
+    assert len(members) == min(100, at.dataframe[0].value["tracks"].iloc[chosen])
+    assert metric(at, "Tempo").endswith("BPM")
+    assert any(b.proto.label.startswith("Download") for b in at.get("download_button"))
+
+
+def test_map_places_every_track_and_colours_by_choice():
+    at = open_page("map.py", demo=True)
+    traces = chart_traces(at)
+    assert sum(len(trace["customdata"]) for trace in traces) == 435  # every track, one point each
+    assert {trace["name"] for trace in traces} == set(resources_assignments()["cluster_name"])
+    at.selectbox(key="map_color").set_value("energy").run()
+    at.toggle(key="map_context").set_value(True).run()
+    assert not at.exception
+    traces = chart_traces(at)
+    assert traces[0]["name"] == "catalog" and len(traces[0]["hovertext"]) == 4000
+    assert traces[1]["marker"]["coloraxis"] == "coloraxis"  # a continuous energy scale
+    at.radio(key="map_dims").set_value(3).run()
+    assert not at.exception
+    assert chart_traces(at)[-1]["type"] == "scatter3d"
+    assert any("lasso" in info.value for info in at.info)
+
+
+def chart_traces(at: AppTest) -> list[dict]:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+
+
+@functools.cache
+def resources_assignments() -> pd.DataFrame:
+    from engine.explore.clusters import ClusterModel
+
+    return ClusterModel.load().assign(_demo_frame())
+
+
+def test_recommendations_are_new_ranked_explained_and_filtered():
+    at = open_page("recommendations.py", demo=True)
+    frame = _demo_frame()
+    recs = at.dataframe[0].value
+    assert 0 < len(recs) <= 20 and list(recs["rank"]) == sorted(recs["rank"])
+    assert recs["why"].str.len().min() > 0
+    assert not set(recs["title"] + "|" + recs["artists"]) & set(frame["title"] + "|" + frame["artists"])
+    banned = recs["artists"].iloc[0]
+    at.multiselect(key="recs_exclude").set_value([banned]).run()
+    at.slider(key="recs_tempo").set_value((100, 140)).run()
+    filtered = at.dataframe[0].value
+    assert banned not in set(filtered["artists"])
+    assert filtered["tempo"].between(100, 140).all()
+    at.radio(key="recs_scope").set_value("a cluster").run()
+    assert not at.exception and len(at.dataframe[0].value) > 0
+
+
+def test_predictor_predicts_shows_nearest_tracks_and_moves_with_the_fields():
+    at = open_page("predictor.py")
+    assert metric(at, "Tempo").endswith("BPM")
+    table = at.dataframe[0].value
+    assert list(table["feature"])[:2] == ["energy", "valence"]
+    assert any("in the reference catalog" in s.value for s in at.success)
+    nearest = at.dataframe[1].value
+    assert len(nearest) == 5 and nearest["title"].str.len().min() > 0
+    before = table["prediction"].tolist()
+    at.text_input[0].set_value("Some Unknown Song").run()
+    at.text_input[1].set_value("Totally Unknown Artist").run()
+    at.text_input[3].set_value("death metal").run()
+    assert at.dataframe[0].value["prediction"].tolist() != before
+    assert not at.success
+    at.text_input[0].set_value("").run()
+    at.text_input[1].set_value("").run()
+    assert any("Type a title" in info.value for info in at.info)
+
+
+def test_home_imports_several_files_reports_the_bad_one_and_opens_the_import():
+    from engine.config import data_dir
+
+    samples = data_dir() / "samples" / "exportify"
+    good = [samples / "seankmchenry__2023-01__donald_fagen.csv", samples / "deadda7a__2023-01__covers.csv"]
+    at = open_page("home.py")
+    files = [(p.name, p.read_bytes(), "text/csv") for p in good] + [("notes.csv", b"just,some\n1,2\n", "text/csv")]
+    at.file_uploader[0].set_value(files).run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("notes.csv" in w.value for w in at.warning)
+    assert metric(at, "Library").startswith("Import:")
+    expected = sum(len(pd.read_csv(p)) for p in good)
+    assert int(metric(at, "Tracks").replace(",", "")) == expected
+    at.switch_page("../pages/coverage.py").run()
+    assert metric(at, "Tracks") == str(expected)
+    assert int(metric(at, "From your export").replace(",", "")) > 0  # Exportify CSVs carry real features
+
+
+@functools.cache
+def _demo_frame() -> pd.DataFrame:
+    """The demo library as the engine enriches it, computed once (the model loads once) per test run."""
+    from engine.pipeline.run import enriched_library
+    from engine.predictor.enrich import Enricher
+    from engine.library.store import Store
+
+    store = Store()
+    frame = enriched_library(store, demo_id(), Enricher(store=store))
+    store.close()
+    return frame
+
+
+def test_a_spotify_library_is_seen_only_by_its_owners_session():
+    from engine.schema import normalize_frame
+    from engine.library.store import Store
+
+    store = Store()
+    mine = store.create_library("Spotify: alice", "spotify", owner="alice")
+    store.add_tracks(mine, normalize_frame(pd.DataFrame({"title": ["Dreams"], "artists": ["Fleetwood Mac"]})))
+    store.close()
+    try:
+        for user, sees in [(None, False), ({"id": "bob"}, False), ({"id": "alice"}, True)]:
+            at = AppTest.from_file(APP, default_timeout=300)
+            if user:
+                at.session_state["spotify_user"] = user
+            at.run()
+            assert not at.exception, at.exception
+            names = list(at.dataframe[0].value["name"])
+            assert ("Spotify: alice" in names) == sees, (user, names)
+            assert metric(at, "Library") != "Spotify: alice" or sees
+    finally:
+        store = Store()
+        store.delete_library(mine)
+        store.close()

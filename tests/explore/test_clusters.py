@@ -1,0 +1,101 @@
+"""Clusters: the committed catalog model, 100% coverage, save/load, names, library clustering, bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine.explore.clusters import ClusterModel, choose_k, cluster_library, coverage_report
+from engine.config import FEATURES
+from engine.errors import EmptyLibraryError, TunescopeError
+
+
+@pytest.fixture(scope="module")
+def model():
+    return ClusterModel.load()
+
+
+@pytest.fixture(scope="module")
+def unknown_library(enricher, samples):
+    """A real export with its feature columns dropped and the catalog off: every track is predicted."""
+    from engine.predictor.enrich import Enricher
+
+    raw = pd.read_csv(samples / "exportify" / "deadda7a__2021-12__casual.csv", dtype=str)
+    return Enricher(store=enricher.store, use_catalog=False).enrich(raw)
+
+
+def test_committed_model_is_complete(model):
+    assert model.centroids_.shape == (len(model.names_), len(FEATURES))
+    assert len(set(model.names_)) == len(model.names_), "cluster names must be distinct"
+    assert all(name.strip() for name in model.names_)
+    profiles = model.profiles()
+    assert profiles["tempo"].between(60, 200).all()  # back in BPM
+
+
+def test_every_unknown_track_is_clustered(model, unknown_library):
+    assert (unknown_library["source"] == "predicted").all()
+    out = model.assign(unknown_library)
+    assert out.index.equals(unknown_library.index)
+    assert out["cluster"].notna().all()
+    assert out["cluster_confidence"].between(0, 1).all()
+    assert (out["runner_up"] != out["cluster"]).all()
+    report = coverage_report(unknown_library, out).set_index("source")
+    assert report.loc["all", "pct"] == 100.0
+    assert report.loc["predicted", "clustered"] == len(unknown_library)
+
+
+def test_assignment_survives_save_load(model, unknown_library, tmp_path):
+    model.save(tmp_path)
+    again = ClusterModel.load(tmp_path)
+    np.testing.assert_allclose(again.centroids_, model.centroids_)
+    pd.testing.assert_frame_equal(again.assign(unknown_library), model.assign(unknown_library))
+
+
+def test_uncertainty_lowers_confidence(model, unknown_library):
+    sure = unknown_library.copy()
+    for feat in FEATURES:
+        sure[f"{feat}_low"] = sure[f"{feat}_high"] = sure[feat]
+    wide = unknown_library.copy()
+    for feat in FEATURES:
+        span = 60.0 if feat == "tempo" else 0.4
+        wide[f"{feat}_low"], wide[f"{feat}_high"] = wide[feat] - span, wide[feat] + span
+    sure_conf = model.assign(sure)["cluster_confidence"]
+    wide_conf = model.assign(wide)["cluster_confidence"]
+    assert wide_conf.mean() < sure_conf.mean()
+    assert (model.assign(sure)["cluster"] == model.assign(wide)["cluster"]).all()  # nearest centroid either way
+
+
+def test_real_catalog_tracks_fall_in_their_profile(model):
+    from engine.catalog.items import catalog_items
+
+    items = catalog_items().sample(3000, random_state=0)
+    out = model.assign(items)
+    energetic = model.profiles()["energy"].idxmax()
+    quietest = model.profiles()["energy"].idxmin()
+    assert items["energy"][out["cluster"] == energetic].mean() > items["energy"][out["cluster"] == quietest].mean()
+
+
+def test_cluster_library_and_choose_k(unknown_library):
+    result = cluster_library(unknown_library, k=4, seed=0)
+    assert len(result.labels_) == len(unknown_library)
+    assert len(set(result.names_)) == len(result.names_) == 4
+    assert list(result.profiles_.columns) == FEATURES
+    assert result.sizes_.sum() == len(unknown_library)
+    assert -1 <= result.silhouette_ <= 1
+    again = cluster_library(unknown_library, k=4, seed=0)
+    np.testing.assert_array_equal(again.labels_, result.labels_)  # stable
+    table = choose_k(unknown_library, ks=range(3, 6))
+    assert list(table["k"]) == [3, 4, 5] and table["silhouette"].between(-1, 1).all()
+
+
+def test_bad_libraries(model, unknown_library):
+    with pytest.raises(EmptyLibraryError):
+        cluster_library(unknown_library.iloc[:0], k=3)
+    one = cluster_library(unknown_library.iloc[:1], k=5)  # k capped at the tracks there are
+    assert list(one.labels_) == [0]
+    assert len(model.assign(unknown_library.iloc[:0])) == 0
+    with pytest.raises(TunescopeError, match="(?i)enrich"):
+        model.assign(pd.DataFrame({"title": ["x"], "artists": ["y"]}))
+    low = unknown_library.copy()
+    low[[f"{f}_confidence" for f in FEATURES]] = 0.05
+    out = model.assign(low.drop(columns=[c for c in low if c.endswith(("_low", "_high"))]))
+    assert out["cluster"].notna().all() and out["cluster_confidence"].lt(1).all()

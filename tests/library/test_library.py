@@ -1,0 +1,84 @@
+"""Importing files into the store: merging, deduplication, bad files, re-imports, enrichment."""
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from engine.config import FEATURES
+from engine.library.imports import current_library, import_files
+from engine.pipeline.run import enriched_library
+
+ESPRESSO = "exportify/kyleduong__2024-12__top_tracks_of_2024_global.csv"
+TOP_2024 = "exportify/martinkvu__2026-03__Your_Top_Songs_2024.csv"
+
+
+def counts(store):
+    return {t: store.db[t].count for t in ("tracks", "library_tracks", "playlist_tracks", "plays", "features")}
+
+
+def test_several_files_merge_into_one_library_with_each_track_once(memory_store, samples):
+    report = import_files(memory_store, [samples / ESPRESSO, samples / TOP_2024])
+    tracks = memory_store.library_tracks(report.library_id)
+    assert report.ok and report.added == len(tracks)
+    assert tracks["key"].is_unique
+    both = pd.concat([pd.read_csv(samples / ESPRESSO, encoding="utf-8-sig")["Track ID"],
+                      pd.read_csv(samples / TOP_2024, encoding="utf-8-sig")["Track URI"].str[-22:]])
+    assert len(tracks) == both.nunique()
+    assert set(memory_store.library_playlists(report.library_id)["name"]) == {"top tracks of 2024 global", "Your Top Songs 2024"}
+
+
+def test_reimporting_the_same_files_adds_nothing(memory_store, samples):
+    files = [samples / ESPRESSO, samples / "extended_streaming_history" / "Efrrowini" / "Streaming_History_Audio_2023.json"]
+    first = import_files(memory_store, files)
+    before = counts(memory_store)
+    again = import_files(memory_store, files, library_id=first.library_id)
+    assert again.added == 0 and counts(memory_store) == before
+
+
+def test_a_bad_file_is_named_and_everything_else_stays(memory_store, samples, tmp_path):
+    good = import_files(memory_store, [samples / ESPRESSO])
+    before = counts(memory_store)
+    truncated = tmp_path / "Playlist1.json"
+    truncated.write_text('{"playlists": [{"name": "half", "items": [{"track": {"trackName": "x"')
+    report = import_files(memory_store, [truncated, tmp_path / "missing.csv"], library_id=good.library_id)
+    assert len(report.problems) == 2
+    assert report.problems[0].startswith("Playlist1.json") and "missing.csv" in report.problems[1]
+    assert counts(memory_store) == before
+
+
+def test_a_track_without_id_joins_the_same_song_with_an_id(memory_store, samples, tmp_path):
+    plain = tmp_path / "mine.csv"
+    plain.write_text("artist,title\nSabrina Carpenter,Espresso\nNobody Known,Unheard Song\n")
+    report = import_files(memory_store, [plain])
+    import_files(memory_store, [samples / ESPRESSO], library_id=report.library_id)
+    tracks = memory_store.library_tracks(report.library_id)
+    espresso = tracks[tracks["title"] == "Espresso"]
+    assert len(espresso) == 1 and espresso.iloc[0]["key"] == "2HRqTpkrJO5ggZyyK6NPWz"
+    assert espresso.iloc[0]["source"] == "export"
+
+
+def test_plays_count_and_listening_time_are_kept(memory_store, samples):
+    path = samples / "extended_streaming_history" / "Efrrowini" / "Streaming_History_Audio_2022.json"
+    report = import_files(memory_store, [path])
+    tracks = memory_store.library_tracks(report.library_id)
+    rows = [r for r in json.loads(path.read_text()) if r.get("master_metadata_track_name")]
+    # Spotify's file repeats one zero-length play verbatim; an identical record counts once.
+    distinct = {(r["spotify_track_uri"], r["ts"], r["ms_played"]) for r in rows}
+    assert len(distinct) == len(rows) - 1
+    assert tracks["plays"].sum() == len(distinct)
+    assert tracks["ms_played"].sum() == sum(ms for _, _, ms in distinct)
+
+
+def test_enriched_library_has_every_feature_and_stores_them(memory_store, enricher, samples):
+    report = import_files(memory_store, [samples / "exportify" / "deadda7a__2021-12__casual.csv"])
+    frame = enriched_library(memory_store, report.library_id, enricher)
+    assert len(frame) == 20 and np.isfinite(frame[FEATURES].to_numpy(dtype=float)).all()
+    stored = memory_store.db.execute("select count(distinct key) from features").fetchone()[0]
+    assert stored == 20 and current_library(memory_store) == report.library_id
+
+
+def test_an_empty_library_enriches_to_an_empty_frame(memory_store, enricher):
+    library_id = memory_store.create_library("empty", "import")
+    frame = enriched_library(memory_store, library_id, enricher)
+    assert frame.empty and set(FEATURES) <= set(frame.columns)
