@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from engine.schema import split_list
 from engine.textnorm import artist_key, split_artists
 
 
@@ -17,6 +18,7 @@ class ArtistIndex:
         self.table = table.reset_index(drop=True)
         self.index = dict(zip(self.table["key"], range(len(self.table))))
         self.genres = self.table["genres"].tolist()
+        self.genre_lists = [split_list(g) for g in self.genres]  # parsed once, read per request
 
     def find(self, artists: str) -> list[int]:
         """Rows of every listed artist found; a comma inside one name is tried whole first."""

@@ -29,25 +29,35 @@ def _artist_index() -> ArtistIndex:
     return ArtistIndex(artifact.artists())
 
 
-def artist_genres(artists: pd.Series, index: ArtistIndex | None = None) -> list[str]:
-    """';'-joined yamaerenay genres of every credited artist found (empty when none is known)."""
+def artist_genre_lists(artists, index: ArtistIndex | None = None) -> list[list[str]]:
+    """The yamaerenay genres of every credited artist found, in order, without repeats ([] when none)."""
     index = index or _artist_index()
     out = []
     for text in artists:
         genres: list[str] = []
         for row in index.find(text):
-            genres += [g for g in split_list(index.genres[row]) if g not in genres]
-        out.append(";".join(genres))
+            genres += [g for g in index.genre_lists[row] if g not in genres]
+        out.append(genres)
     return out
 
 
-def genre_moods(genres: pd.Series | list[str]) -> list[str]:
-    """Mood words (engine.catalog.moods) found in genre names: 'chillhop' no, 'chill pop' -> chill;pop."""
+def artist_genres(artists, index: ArtistIndex | None = None) -> list[str]:
+    """';'-joined artist_genre_lists (empty when none is known)."""
+    return [";".join(genres) for genres in artist_genre_lists(artists, index)]
+
+
+def mood_lists(genre_lists) -> list[list[str]]:
+    """Mood words (engine.catalog.moods) found in genre names: 'chillhop' no, 'chill pop' -> chill, pop."""
     out = []
-    for text in genres:
-        found = {WORD_TO_MOOD[w] for w in fold(str(text).replace(";", " ")).split() if w in WORD_TO_MOOD}
-        out.append(";".join(MOOD_NAMES[j] for j in sorted(found)))
+    for genres in genre_lists:
+        found = {WORD_TO_MOOD[w] for g in genres for w in fold(g).split() if w in WORD_TO_MOOD}
+        out.append([MOOD_NAMES[j] for j in sorted(found)])
     return out
+
+
+def genre_moods(genres) -> list[str]:
+    """mood_lists of ';'-joined genre strings, ';'-joined."""
+    return [";".join(moods) for moods in mood_lists(split_list(text) for text in genres)]
 
 
 def item_columns(tracks: pd.DataFrame, artists: pd.DataFrame | None = None, popularity=None) -> pd.DataFrame:

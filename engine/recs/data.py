@@ -18,7 +18,7 @@ from scipy import sparse
 
 from engine.config import FEATURES
 from engine.catalog.moods import MOOD_NAMES
-from engine.catalog.items import feature_matrix, genre_moods
+from engine.catalog.items import feature_matrix
 from engine.schema import release_year, split_list
 
 MAX_GENRES = 6
@@ -48,11 +48,17 @@ class Vocab:
         return {"artists": self.artists, "genres": self.genres}
 
 
-def _mood_matrix(moods: pd.Series) -> np.ndarray:
+def _lists(frame: pd.DataFrame, column: str) -> list[list[str]]:
+    """A list column as lists: the parsed `<column>_list` when the caller already split it, else split here."""
+    parsed = f"{column}_list"
+    return list(frame[parsed]) if parsed in frame else [split_list(text) for text in frame[column]]
+
+
+def _mood_matrix(mood_lists: list[list[str]]) -> np.ndarray:
     index = {m: j for j, m in enumerate(MOOD_NAMES)}
-    out = np.zeros((len(moods), len(MOOD_NAMES)), dtype=np.float32)
-    for i, text in enumerate(moods):
-        for m in split_list(text):
+    out = np.zeros((len(mood_lists), len(MOOD_NAMES)), dtype=np.float32)
+    for i, moods in enumerate(mood_lists):
+        for m in moods:
             if m in index:
                 out[i, index[m]] = 1.0
     return out
@@ -60,11 +66,11 @@ def _mood_matrix(moods: pd.Series) -> np.ndarray:
 
 def item_arrays(frame: pd.DataFrame, vocab: Vocab, text: np.ndarray | None = None) -> dict:
     """Arrays for item-like rows: columns artist, genres, moods, popularity, year, FEATURES
-    (+ optional <f>_confidence and source)."""
+    (+ optional <f>_confidence and source; + optional genres_list / moods_list already parsed)."""
     n = len(frame)
     genres = np.zeros((n, MAX_GENRES), dtype=np.int64)
-    for i, text_genres in enumerate(frame["genres"]):
-        ids = [vocab.genre_index[g] for g in split_list(text_genres) if g in vocab.genre_index][:MAX_GENRES]
+    for i, names in enumerate(_lists(frame, "genres")):
+        ids = [vocab.genre_index[g] for g in names if g in vocab.genre_index][:MAX_GENRES]
         genres[i, :len(ids)] = ids
     conf = np.ones((n, len(FEATURES)), dtype=np.float32)
     for j, feat in enumerate(FEATURES):
@@ -80,7 +86,7 @@ def item_arrays(frame: pd.DataFrame, vocab: Vocab, text: np.ndarray | None = Non
         "text": None if text is None else np.asarray(text, dtype=np.float32),
         "artist": np.array([vocab.artist_index.get(a, 0) for a in frame["artist"]], dtype=np.int64),
         "genres": genres,
-        "moods": _mood_matrix(frame["moods"]),
+        "moods": _mood_matrix(_lists(frame, "moods")),
         "audio": np.hstack([feature_matrix(frame), conf, predicted[:, None]]).astype(np.float32),
         "meta": meta,
     }
@@ -136,25 +142,35 @@ def _row_normalize(matrix: np.ndarray, skip_first: bool) -> np.ndarray:
     return np.divide(matrix, total, out=np.zeros_like(matrix), where=total > 0)
 
 
-def library_items(library: pd.DataFrame, catalog_items: pd.DataFrame, catalog, norm=None, matched=None) -> pd.DataFrame:
+def library_lists(norm: pd.DataFrame) -> dict[str, list[list[str]]]:
+    """The library's list columns parsed once per request (genres, moods), for every step that reads them."""
+    return {column: [split_list(text) for text in norm[column]] for column in ("genres", "moods")}
+
+
+def library_items(library: pd.DataFrame, catalog_items: pd.DataFrame, catalog, norm=None, matched=None,
+                  lists=None) -> pd.DataFrame:
     """Item-like rows for an enriched library: the catalog's popularity where a track matches; the
-    library's own genres plus its artists' genres; mood words from those genres and the library's moods."""
-    from engine.catalog.items import artist_genres
+    library's own genres plus its artists' genres; mood words from those genres and the library's moods.
+    `lists`: library_lists(norm) when the caller already parsed them. The rows carry genres_list and
+    moods_list so item_arrays does not parse them again."""
+    from engine.catalog.items import artist_genre_lists, mood_lists
     from engine.schema import normalize_frame
     from engine.textnorm import artist_key, primary_artist
 
     norm = normalize_frame(library, where="library") if norm is None else norm
+    lists = library_lists(norm) if lists is None else lists
     rows = catalog.match(norm)[0] if matched is None else np.asarray(matched)
     matched = rows >= 0
     pop = np.full(len(norm), np.nan)
     pop[matched] = catalog_items["popularity"].to_numpy()[rows[matched]]
-    from_artists = artist_genres(norm["artists"])
-    genres = [";".join(dict.fromkeys(split_list(own) + split_list(art))) for own, art in zip(norm["genres"], from_artists)]
-    moods = genre_moods([f"{g};{m}" for g, m in zip(genres, norm["moods"])])  # mood words in either
+    from_artists = artist_genre_lists(norm["artists"])
+    genres = [list(dict.fromkeys(own + art)) for own, art in zip(lists["genres"], from_artists)]
+    moods = mood_lists(g + m for g, m in zip(genres, lists["moods"]))  # mood words in either
     out = pd.DataFrame({
         "artist": norm["artists"].map(lambda a: artist_key(primary_artist(a))).to_numpy(),
-        "genres": genres, "moods": moods, "popularity": pop,
+        "genres": [";".join(g) for g in genres], "moods": [";".join(m) for m in moods], "popularity": pop,
         "year": release_year(norm["release_date"]).to_numpy(),
+        "genres_list": genres, "moods_list": moods,
     })
     for col in FEATURES + [f"{f}_confidence" for f in FEATURES] + ["source"]:
         if col in library:

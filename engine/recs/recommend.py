@@ -18,7 +18,7 @@ import pandas as pd
 from engine.config import FEATURES, models_dir
 from engine.errors import BadParameterError, EmptyLibraryError, ModelNotFoundError, UnknownSeedError
 from engine.catalog.items import feature_matrix
-from engine.recs.data import unit
+from engine.recs.data import library_lists, unit
 from engine.schema import _bare_id, normalize_frame, split_list
 from engine.textnorm import artist_key, primary_artist, track_keys
 
@@ -42,6 +42,7 @@ class Recommender:
         self.content = unit((x - self.mean_) / self.scale_)
         self.content_index = faiss.IndexFlatIP(self.content.shape[1])
         self.content_index.add(self.content)
+        self.item_genres = [split_list(text) for text in items["genres"]]  # parsed once per process
 
     @classmethod
     def load(cls, path: Path | str | None = None, catalog=None) -> "Recommender":
@@ -86,6 +87,7 @@ class Recommender:
         if missing:
             raise EmptyLibraryError(f"recommend: the library lacks {', '.join(missing)}; enrich it first.")
         norm = normalize_frame(library, where="library")
+        lists = library_lists(norm)  # the one parse of the library's list columns in this request
         query = self._seed_rows(library, norm, seeds)
         owned_rows, _ = self.catalog.match(norm)
         owned = set(owned_rows[owned_rows >= 0].tolist())
@@ -94,7 +96,8 @@ class Recommender:
         lib_q = library.iloc[query]
         pool = int(k) if max_per_artist is None else min(len(self.items), int(k) * 25)
         if method == "two_tower":
-            user = self.user_vector(lib_q, norm.iloc[query].reset_index(drop=True), owned_rows[query])
+            user = self.user_vector(lib_q, norm.iloc[query].reset_index(drop=True), owned_rows[query],
+                                    {name: [parsed[i] for i in query] for name, parsed in lists.items()})
             top, top_scores = self._search(user, allowed, pool)
         else:
             scores = np.where(allowed, self._content_scores(lib_q), -np.inf)
@@ -103,7 +106,7 @@ class Recommender:
             top_scores = scores[top]
         if max_per_artist is not None:
             top, top_scores = self._cap_artists(top, top_scores, int(k), int(max_per_artist))
-        out = self._frame(top, top_scores, lib_q, norm.iloc[query])
+        out = self._frame(top, top_scores, lib_q, norm.iloc[query], [lists["genres"][i] for i in query])
         if _low_confidence(lib_q):
             out.attrs["note"] = ("every seed track's features are predicted with low confidence; "
                                  "these recommendations rest on uncertain estimates")
@@ -155,13 +158,14 @@ class Recommender:
                 allowed &= (values >= low) & (values <= high)
         return allowed
 
-    def user_vector(self, lib_q: pd.DataFrame, norm=None, matched=None) -> np.ndarray:
-        """(1, d + 1) serving vector of the user tower for these library tracks; `norm` and `matched`
-        (their normalized rows and catalog matches) are reused when the caller already has them."""
+    def user_vector(self, lib_q: pd.DataFrame, norm=None, matched=None, lists=None) -> np.ndarray:
+        """(1, d + 1) serving vector of the user tower for these library tracks; `norm`, `matched` and
+        `lists` (their normalized rows, catalog matches and parsed list columns) are reused when the
+        caller already has them."""
         from engine.recs.data import item_arrays, library_items
         from engine.recs.towers import serving_users
 
-        rows = library_items(lib_q, self.items, self.catalog, norm=norm, matched=matched)
+        rows = library_items(lib_q, self.items, self.catalog, norm=norm, matched=matched, lists=lists)
         return serving_users(self.model, item_arrays(rows, self.vocab), [np.arange(len(rows))], self.vocab)
 
     def _cap_artists(self, top: np.ndarray, scores: np.ndarray, k: int, cap: int):
@@ -198,35 +202,38 @@ class Recommender:
 
     def _artist_genres(self) -> dict:
         if not hasattr(self, "_by_artist"):
-            first = self.items.drop_duplicates("artist")
-            self._by_artist = dict(zip(first["artist"], first["genres"].map(split_list)))
+            first = self.items.reset_index(drop=True).drop_duplicates("artist")
+            self._by_artist = {a: self.item_genres[i] for a, i in zip(first["artist"], first.index)}
         return self._by_artist
 
-    def _frame(self, top: np.ndarray, scores: np.ndarray, lib_q: pd.DataFrame, norm_q: pd.DataFrame) -> pd.DataFrame:
+    def _frame(self, top: np.ndarray, scores: np.ndarray, lib_q: pd.DataFrame, norm_q: pd.DataFrame,
+               lib_genres: list[list[str]]) -> pd.DataFrame:
         recs = self.items.iloc[top].reset_index(drop=True)
         out = pd.DataFrame({"rank": np.arange(1, len(recs) + 1), "track_id": recs["track_id"],
                             "title": recs["title"], "artists": recs["artists"], "genres": recs["genres"],
-                            "score": scores.astype(float), "why": self._why(recs, lib_q, norm_q)})
+                            "score": scores.astype(float), "why": self._why(top, lib_q, norm_q, lib_genres)})
         for feat in FEATURES:
             out[feat] = recs[feat].to_numpy()
         return out[OUTPUT_COLUMNS]
 
-    def _why(self, recs: pd.DataFrame, lib_q: pd.DataFrame, norm_q: pd.DataFrame) -> list[str]:
-        """Features from the enriched rows, names and genres from the normalized ones."""
+    def _why(self, top: np.ndarray, lib_q: pd.DataFrame, norm_q: pd.DataFrame,
+             lib_genre_lists: list[list[str]]) -> list[str]:
+        """Features from the enriched rows, names from the normalized ones, genres from the parsed lists."""
+        recs = self.items.iloc[top]
         profile = (feature_matrix(lib_q).mean(0) - self.mean_) / self.scale_
         z = (feature_matrix(recs) - self.mean_) / self.scale_
         by_artist = self._artist_genres()
         lib_genres = Counter(g for a in norm_q["artists"] for g in by_artist.get(artist_key(primary_artist(a)), []))
-        lib_genres.update(g for text in norm_q["genres"] for g in split_list(text))
+        lib_genres.update(g for genres in lib_genre_lists for g in genres)
         lib_artists = {artist_key(primary_artist(a)) for a in norm_q["artists"]}
         reasons = []
-        for i, rec in enumerate(recs.itertuples(index=False)):
+        for i, (item, artist) in enumerate(zip(top, recs["artist"])):
             closest = np.argsort(np.abs(z[i] - profile))[:2]
             parts = [f"close in {FEATURES[closest[0]]} and {FEATURES[closest[1]]}"]
-            shared = [g for g in split_list(rec.genres) if g in lib_genres]
+            shared = [g for g in self.item_genres[item] if g in lib_genres]
             if shared:
                 parts.append(f"shares genre {max(shared, key=lambda g: lib_genres[g])}")
-            if rec.artist in lib_artists:
+            if artist in lib_artists:
                 parts.append("an artist you already have")
             reasons.append("; ".join(parts))
         return reasons
