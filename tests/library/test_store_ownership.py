@@ -131,3 +131,12 @@ def test_spotifys_own_audio_features_are_shared_by_every_library_holding_the_id(
     seen = store.library_tracks(other).iloc[0]
     assert seen["source"] == "spotify" and seen[FEATURES].tolist() == track[FEATURES].tolist()
     assert store.library_tracks(synced.library_id).set_index("key").loc[track["key"], "title"] == track["title"]
+
+
+def test_a_file_enriched_without_the_store_treats_impossible_values_as_unknown(enricher):
+    """`python -m engine predict --input` reads features straight from a file: the same ranges hold."""
+    frame = pd.DataFrame([{"title": "Unheard Song", "artists": "Nobody Known", **dict.fromkeys(FEATURES, 0.5),
+                           "energy": 7.0, "tempo": 1e300}])
+    out = enricher.enrich(frame).iloc[0]
+    assert out["valence"] == 0.5 and out["valence_confidence"] == 1.0  # real values beside them stay real
+    assert 0 <= out["energy"] <= 1 and 0 < out["tempo"] <= 300 and out["tempo_confidence"] < 1

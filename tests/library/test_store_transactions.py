@@ -167,3 +167,34 @@ def test_two_threads_with_overlapping_transactions_both_commit(where):
     assert not errors
     assert sorted(store.libraries()["name"]) == ["first", "first-nested", "second"]
     assert not store.db.conn.in_transaction
+
+
+def test_two_threads_importing_and_syncing_at_once_both_complete(where, samples):
+    from fake_spotify import FakeSpotify
+    from test_spotify_sync import assert_complete, client_for, sign_in
+
+    from engine.library.spotify.sync import sync_library
+
+    files = [samples / f for f in (ESPRESSO, CASUAL, FAGEN, "account_export/hobbies-w-erin_2024/YourLibrary.json")]
+    alone = Store(":memory:")
+    expected = len(alone.library_tracks(import_files(alone, files).library_id))
+    store, results, errors = Store(where), {}, []
+
+    def run(name, work):
+        try:
+            results[name] = work()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    with FakeSpotify(users={"alice": 400}, playlists=3) as fake:
+        client = client_for(fake, sign_in(fake))
+        threads = [threading.Thread(target=run, args=("import", lambda: import_files(store, files))),
+                   threading.Thread(target=run, args=("sync", lambda: sync_library(store, client)))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not errors, errors
+        assert_complete(store, results["sync"], fake.users["alice"])
+    assert results["import"].ok and len(store.library_tracks(results["import"].library_id)) == expected
+    assert set(store.runs(results["import"].library_id)["status"]) == {"done"}
