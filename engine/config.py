@@ -12,6 +12,9 @@ FEATURES = [
     "instrumentalness", "liveness", "speechiness", "tempo",
 ]
 BOUNDED_FEATURES = FEATURES[:7]
+# What a real value can be: an imported value outside (or not finite) is left out, never stored as real.
+FEATURE_RANGES = {**{f: (0.0, 1.0) for f in BOUNDED_FEATURES}, "tempo": (0.0, 300.0)}
+DURATION_RANGE_MS = (1_000.0, 6 * 3600 * 1000.0)  # 1 s to 6 h
 TEMPO_SCALE = 200.0  # the design scales tempo by 200 BPM so every head lives near 0..1
 
 # Layout of the network's prior block: [8 values centred on the training mean, found flag, evidence]

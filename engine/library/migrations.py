@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from engine.config import FEATURES
+from engine.config import DURATION_RANGE_MS, FEATURE_RANGES, FEATURES
 
 TRACK_COLUMNS = {
     "key": str, "track_id": str, "title": str, "artists": str, "album": str, "release_date": str,
@@ -41,4 +41,46 @@ def m2_libraries(db: sqlite_utils.Database) -> None:
     db["runs"].create_index(["library_id", "kind", "status"])
 
 
-MIGRATIONS = [m1_prediction_cache, m2_libraries]
+
+# m3 on: what a library brings belongs to it. Track metadata lives in library_tracks (no shared
+# `tracks` rows any more), and features carry the library that brought them (0: shared, which
+# only Spotify's own values are).
+OWNED_TRACK_COLUMNS = {
+    "library_id": int, "key": str, "added_at": str, "saved": int, "match_key": str, "track_id": str,
+    "title": str, "artists": str, "album": str, "release_date": str, "duration_ms": float, "explicit": float,
+    "track_number": float, "album_total_tracks": float, "genres": str, "moods": str,
+}
+OWNED_FEATURE_COLUMNS = {"key": str, "source": str, "library_id": int, **{f: float for f in FEATURES},
+                         **{f"{f}_confidence": float for f in FEATURES}, "confidence": float, "updated_at": str}
+
+
+def m3_library_ownership(db: sqlite_utils.Database) -> None:
+    """Per-library track metadata and features; out-of-range stored values cleared (issue 14)."""
+    db["library_tracks_owned"].create(OWNED_TRACK_COLUMNS, pk=("library_id", "key"),
+                                      foreign_keys=[("library_id", "libraries", "id")])
+    meta = [c for c in OWNED_TRACK_COLUMNS if c not in ("library_id", "key", "added_at", "saved")]
+    db.execute(f"insert into library_tracks_owned select lt.library_id, lt.key, lt.added_at, lt.saved, "
+               f"{', '.join('t.' + c for c in meta)} from library_tracks lt left join tracks t on t.key = lt.key")
+    db.execute("drop table library_tracks")
+    db.execute("drop table tracks")
+    db.execute("alter table library_tracks_owned rename to library_tracks")
+    db["library_tracks"].create_index(["library_id", "match_key"])
+
+    db["features_owned"].create(OWNED_FEATURE_COLUMNS, pk=("key", "source", "library_id"))
+    values = [c for c in OWNED_FEATURE_COLUMNS if c not in ("key", "source", "library_id")]
+    listed = ", ".join(values)
+    db.execute(f"insert into features_owned select key, source, 0, {listed} from features where source = 'spotify'")
+    # Until now one library's values were every library's: each library holding the track keeps them.
+    db.execute(f"insert into features_owned select f.key, f.source, lt.library_id, {', '.join('f.' + c for c in values)} "
+               "from features f join library_tracks lt on lt.key = f.key where f.source != 'spotify'")
+    db.execute("drop table features")
+    db.execute("alter table features_owned rename to features")
+    db["features"].create_index(["library_id"])
+    for feature, (low, high) in FEATURE_RANGES.items():
+        db.execute(f"update features set {feature} = null where not ({feature} between ? and ?)", [low, high])
+    db.execute("update library_tracks set duration_ms = null where not (duration_ms between ? and ?)",
+               list(DURATION_RANGE_MS))
+
+
+
+MIGRATIONS = [m1_prediction_cache, m2_libraries, m3_library_ownership]

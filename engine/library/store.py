@@ -1,13 +1,24 @@
 """The per-user SQLite store under TUNESCOPE_HOME (sqlite-utils), versioned by migrations.
 
-Tables (engine/library/migrations.py): the content-keyed prediction cache; libraries, tracks, library
-membership, playlists and their items, plays, features by source, and import/sync runs.
+Tables (engine/library/migrations.py): the content-keyed prediction cache; libraries, library
+membership with each library's own track metadata, playlists and their items, plays, features by
+source and owner, and import/sync runs.
+
+Transactions are real: `with store.transaction():` opens BEGIN IMMEDIATE (nested uses are
+SAVEPOINTs), so everything inside commits whole or not at all. Each thread has its own connection
+(Streamlit runs every session's script on its own thread), and one writer at a time holds the
+store's lock; WAL lets readers go on meanwhile. ":memory:" is a shared-cache memory database that
+every thread's connection opens, read-uncommitted (its readers may see a writer's pending rows;
+the dashboard always uses a file).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+import uuid
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,39 +34,81 @@ from engine.library.sync_tables import SyncTables
 __all__ = ["MIGRATIONS", "Store"]
 
 LIBRARY_COLUMNS = ["key", *SCHEMA, "saved", "plays", "ms_played", *FEATURES, "source"]
+BUSY_TIMEOUT_S = 30  # another process (the CLI beside the dashboard) holding the write lock
 
 
 class Store(LibraryTables, SyncTables):
     """Open (and migrate) the store; `Store(":memory:")` for tests."""
 
+    connection_class = sqlite3.Connection  # tests substitute a subclass that injects faults
+
     def __init__(self, path: str | Path | None = None):
         path = str(path if path is not None else home_dir() / "tunescope.db")
-        # Streamlit reruns a script on other threads; each call still uses the connection serially.
-        self.db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
-        self._depth = 0
-        if path != ":memory:":
-            self.db.execute("PRAGMA journal_mode=WAL")
+        self.memory = path == ":memory:"
+        self._target = f"file:tunescope-{uuid.uuid4().hex}?mode=memory&cache=shared" if self.memory else path
+        self._writer = threading.Lock()
+        self._pool_lock = threading.Lock()
+        self._by_thread: dict[threading.Thread, sqlite_utils.Database] = {}
+        self._local = threading.local()
         self._migrate()
+
+    # --- connections and transactions ------------------------------------------------------------
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._claim()
+        return db
+
+    def _claim(self) -> sqlite_utils.Database:
+        # Streamlit starts a thread per rerun: a finished thread's connection is reused, so the number
+        # of open connections stays the number of threads alive at once.
+        me = threading.current_thread()
+        with self._pool_lock:
+            dead = next((t for t in self._by_thread if not t.is_alive()), None)
+            db = self._by_thread.pop(dead) if dead is not None else self._open()
+            self._by_thread[me] = db
+        return db
+
+    def _open(self) -> sqlite_utils.Database:
+        # isolation_level=None: the driver never opens a transaction by itself, so only transaction()
+        # does, and sqlite-utils' writes join it instead of committing on their own.
+        conn = sqlite3.connect(self._target, uri=self.memory, isolation_level=None, check_same_thread=False,
+                               timeout=BUSY_TIMEOUT_S, factory=self.connection_class)
+        conn.execute("PRAGMA read_uncommitted = 1" if self.memory else "PRAGMA journal_mode = WAL")
+        return sqlite_utils.Database(conn)
 
     @contextmanager
     def transaction(self):
-        """Commit on success, roll back on error; nested uses join the outermost transaction."""
-        if self._depth:
-            self._depth += 1
+        """Everything inside commits together or not at all. A nested use is a savepoint of the
+        outermost: an inner failure its caller catches undoes only the inner writes."""
+        db = self.db
+        if db.conn.in_transaction:
+            with db.atomic():
+                yield
+            return
+        with self._writer:
+            db.conn.execute("BEGIN IMMEDIATE")
+            self._local.dropped = Counter()
             try:
                 yield
-            finally:
-                self._depth -= 1
-            return
-        self._depth = 1
-        try:
-            with self.db.conn:
-                yield
-        finally:
-            self._depth = 0
+                db.conn.execute("COMMIT")
+            except BaseException:
+                if db.conn.in_transaction:
+                    db.conn.execute("ROLLBACK")
+                raise
+
+    @property
+    def last_dropped(self) -> dict[str, int]:
+        """Imported values this thread's last (or current) outermost transaction left out as out of
+        range, by column: e.g. {'tempo': 1, 'energy': 2}. An import of one file in one transaction
+        reads its own count here; see engine.library.ranges.dropped_note for the message."""
+        return dict(getattr(self._local, "dropped", {}))
 
     def _migrate(self) -> None:
-        self.db["schema_version"].create({"id": int, "version": int}, pk="id", if_not_exists=True)
+        with self.transaction():
+            self.db["schema_version"].create({"id": int, "version": int}, pk="id", if_not_exists=True)
         row = list(self.db.query("select version from schema_version where id = 1"))
         version = row[0]["version"] if row else 0
         for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
@@ -113,21 +166,22 @@ class Store(LibraryTables, SyncTables):
         """One row per distinct track: SCHEMA columns, `key`, `saved`, play count and minutes,
         and the 8 features where the user's data brought real ones (`source` export/spotify, else '')."""
         sql = """
-          select t.*, lt.saved, coalesce(pl.names, '') as playlists, coalesce(y.n, 0) as plays,
-                 coalesce(y.ms, 0) as ms_played
-          from library_tracks lt join tracks t on t.key = lt.key
+          select lt.*, coalesce(pl.names, '') as playlists, coalesce(y.n, 0) as plays, coalesce(y.ms, 0) as ms_played
+          from library_tracks lt
           left join (select key, group_concat(name, ';') as names from
                        (select distinct pt.key, p.name from playlist_tracks pt join playlists p on p.id = pt.playlist_id
-                        where p.library_id = :lib) group by key) pl on pl.key = t.key
+                        where p.library_id = :lib) group by key) pl on pl.key = lt.key
           left join (select key, count(*) as n, sum(ms_played) as ms from plays where library_id = :lib
-                     group by key) y on y.key = t.key
+                     group by key) y on y.key = lt.key
           where lt.library_id = :lib order by lt.rowid"""
         frame = pd.DataFrame(list(self.db.query(sql, {"lib": library_id})))
         if frame.empty:
             return pd.DataFrame(columns=LIBRARY_COLUMNS)
+        # This library's own export values, and what Spotify served for the id (shared, library_id 0).
         given = pd.DataFrame(list(self.db.query(
-            "select f.* from features f join library_tracks lt on lt.key = f.key "
-            "where lt.library_id = ? and f.source in ('spotify', 'export') order by f.source desc", [library_id])))
+            "select f.* from features f join library_tracks lt on lt.key = f.key and lt.library_id = :lib "
+            "where (f.source = 'export' and f.library_id = :lib) or (f.source = 'spotify' and f.library_id = 0) "
+            "order by f.source desc", {"lib": library_id})))
         frame = frame.drop(columns=["match_key"])
         for col in TEXT_COLUMNS:
             frame[col] = frame[col].fillna("")
@@ -136,6 +190,7 @@ class Store(LibraryTables, SyncTables):
         if not given.empty:  # 'spotify' sorts after 'export', so it wins the drop_duplicates
             given = given.drop_duplicates("key", keep="first").set_index("key")[FEATURES + ["source"]]
             frame = frame.join(given, on="key")
+            frame[FEATURES] = frame[FEATURES].apply(pd.to_numeric, errors="coerce").astype(float)
         else:
             frame = frame.assign(**{f: float("nan") for f in FEATURES}, source="")
         frame["source"] = frame["source"].fillna("")
@@ -148,4 +203,8 @@ class Store(LibraryTables, SyncTables):
         return pd.DataFrame(list(self.db.query(sql, [library_id])), columns=["playlist_id", "name", "spotify_id", "tracks"])
 
     def close(self) -> None:
-        self.db.close()
+        with self._pool_lock:
+            for db in self._by_thread.values():
+                db.close()
+            self._by_thread.clear()
+        self._local = threading.local()

@@ -1,12 +1,16 @@
 """Store methods a Spotify sync needs beyond add_tracks: cursors, playlist upkeep, genres, features.
 
-Mixed into Store (with LibraryTables, which has `_write_cursor`); `self.db` is a sqlite_utils.Database. Every write is one transaction, and a
-cursor given is written in the same transaction as the data it follows.
+Mixed into Store (with LibraryTables, which has `_write_cursor`); `self.db` is a sqlite_utils.Database.
+Every write is one transaction, and a cursor given is written in the same transaction as the data it
+follows. Genres belong to the syncing library like all metadata; audio features Spotify served for a
+Spotify id are the one shared value (they come from Spotify itself, not from anyone's file).
 """
 
 from __future__ import annotations
 
 import pandas as pd
+
+from engine.library.tables import SHARED
 
 
 class SyncTables:
@@ -36,18 +40,22 @@ class SyncTables:
                 self.db.execute("delete from playlists where id = ?", [playlist_id])
         return len(gone)
 
-    def set_genres(self, genres_by_key: dict[str, str], run_id: int | None = None, cursor: dict | None = None) -> None:
-        """Replace tracks' ';'-joined genres (empty values are skipped: no source erases genres)."""
+    def set_genres(self, library_id: int, genres_by_key: dict[str, str], run_id: int | None = None,
+                   cursor: dict | None = None) -> None:
+        """Replace the library's tracks' ';'-joined genres (empty values are skipped: no source erases genres)."""
         with self.transaction():
-            self.db.conn.executemany("update tracks set genres = ? where key = ?",
-                                     [(g, k) for k, g in genres_by_key.items() if g])
+            self.db.conn.executemany("update library_tracks set genres = ? where library_id = ? and key = ?",
+                                     [(g, library_id, k) for k, g in genres_by_key.items() if g])
             self._write_cursor(run_id, cursor)
 
     def add_given_features(self, keys: list[str], frame: pd.DataFrame, run_id: int | None = None,
                            cursor: dict | None = None) -> None:
-        """Real features for tracks already stored: frame has the 8 FEATURES and `source` per key."""
+        """Audio features Spotify served for these Spotify ids (frame: the 8 FEATURES per key), shared by
+        every library holding the id; out-of-range values are left out like an import's."""
         with self.transaction():
-            self._store_given_features(frame.reset_index(drop=True), list(keys))
+            ids = [len(str(k)) == 22 for k in keys]
+            frame = self._checked(frame.reset_index(drop=True)[ids])
+            self._store_given_features(frame, [k for k, ok in zip(keys, ids) if ok], SHARED, source="spotify")
             self._write_cursor(run_id, cursor)
 
     def prune_library(self, library_id: int, saved_keys: list[str]) -> int:

@@ -1,9 +1,11 @@
-"""Library tables of the store: libraries, deduplicated tracks, playlists, plays, features and runs.
+"""Library tables of the store: libraries, their tracks, playlists, plays, features and runs.
 
 A track's key is its Spotify id when known, else 'k:' + a hash of its folded primary artist and
-title. Rows without an id join an existing track of the same artist and title (so one song brought
-by an Exportify CSV and by an old account export is one track); when an id arrives later for an
-id-less track, that track is re-keyed everywhere. Every write is one transaction.
+title. Within a library, rows without an id join the library's track of the same artist and title
+(so one song brought by an Exportify CSV and by an old account export is one track); when an id
+arrives later for an id-less track, the library's rows are re-keyed. What a file brings belongs to
+its library: metadata is kept per library (library_tracks) and export features carry the library's
+id, so no library's file changes what another sees. Every write is one transaction.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import numpy as np
 import pandas as pd
 
 from engine.config import FEATURES
-from engine.library.migrations import TRACK_COLUMNS
-from engine.schema import SCHEMA
+from engine.library.migrations import OWNED_TRACK_COLUMNS
+from engine.library.ranges import within_ranges
 from engine.textnorm import track_keys
 
-_TRACK_FIELDS = [c for c in TRACK_COLUMNS if c not in ("key", "match_key")]
+_TRACK_FIELDS = [c for c in OWNED_TRACK_COLUMNS if c not in ("library_id", "key", "added_at", "saved", "match_key")]
+SHARED = 0  # features.library_id of values every library reads: only what Spotify served for an id
 _FEATURE_COLUMNS = FEATURES + [f"{f}_confidence" for f in FEATURES] + ["confidence"]
 _CHUNK = 900  # SQLite's bound-parameter limit
 
@@ -70,7 +73,7 @@ class LibraryTables:
 
     def delete_library(self, library_id: int) -> None:
         with self.transaction():
-            for table in ("library_tracks", "plays", "runs"):
+            for table in ("library_tracks", "plays", "runs", "features"):
                 self.db.execute(f"delete from {table} where library_id = ?", [library_id])
             self.db.execute("delete from playlist_tracks where playlist_id in "
                             "(select id from playlists where library_id = ?)", [library_id])
@@ -82,39 +85,41 @@ class LibraryTables:
                    playlist: dict | None = None, run_id: int | None = None, cursor: dict | None = None) -> list[str]:
         """Upsert normalized rows into the library; returns their keys in row order.
 
-        frame: SCHEMA columns, optionally the 8 FEATURES and `source` ('export' / 'spotify').
-        playlist: {'id', 'name', 'spotify_id'?, 'snapshot_id'?, 'offset'?}; rows become its items
-        from position `offset` on. cursor is saved to run_id in the same transaction, so a sync
-        resumes exactly after the last page written.
+        frame: SCHEMA columns, optionally the 8 FEATURES (stored as this library's 'export' values).
+        Out-of-range values are left out and counted in `last_dropped`. playlist: {'id', 'name',
+        'spotify_id'?, 'snapshot_id'?, 'offset'?}; rows become its items from position `offset` on.
+        cursor is saved to run_id in the same transaction, so a sync resumes exactly after the last
+        page written.
         """
         with self.transaction():
+            frame = self._checked(frame)
             mkeys = track_keys(frame).tolist()
-            keys = self._resolve_keys(frame, mkeys)
-            self._upsert_tracks(frame, keys, mkeys)
-            stamp = now()
-            self.db.conn.executemany(
-                "insert into library_tracks (library_id, key, added_at, saved) values (?, ?, ?, ?) "
-                "on conflict(library_id, key) do update set saved = max(saved, excluded.saved)",
-                [(library_id, k, stamp, int(saved)) for k in dict.fromkeys(keys)])
+            keys = self._resolve_keys(library_id, frame, mkeys)
+            self._upsert_tracks(library_id, frame, keys, mkeys, saved)
             if playlist is not None:
                 self._add_playlist_items(library_id, playlist, keys)
-            self._store_given_features(frame, keys)
+            self._store_given_features(frame, keys, library_id)
             self._write_cursor(run_id, cursor)
         return keys
+
+    def _checked(self, frame: pd.DataFrame) -> pd.DataFrame:
+        frame, dropped = within_ranges(frame)
+        self._local.dropped.update(dropped)  # the outermost transaction's count (Store.last_dropped)
+        return frame
 
     def _write_cursor(self, run_id: int | None, cursor: dict | None) -> None:
         if run_id is not None and cursor is not None:
             self.db.execute("update runs set cursor = ? where id = ?", [json.dumps(cursor), run_id])
 
-    def _resolve_keys(self, frame: pd.DataFrame, mkeys: list[str]) -> list[str]:
+    def _resolve_keys(self, library_id: int, frame: pd.DataFrame, mkeys: list[str]) -> list[str]:
         ids = frame["track_id"].fillna("").map(str).tolist() if "track_id" in frame else [""] * len(frame)
-        known = self._existing_by_match(set(mkeys))
+        known = self._existing_by_match(library_id, set(mkeys))
         keys = []
         for track_id, mkey in zip(ids, mkeys):
             if len(track_id) == 22:
                 stale = known.get(mkey)
                 if stale and stale.startswith("k:"):  # the id-less twin becomes this id
-                    self._rekey(stale, track_id)
+                    self._rekey(library_id, stale, track_id)
                     known[mkey] = track_id
                 keys.append(track_id)
                 known.setdefault(mkey, track_id)
@@ -124,42 +129,45 @@ class LibraryTables:
                 keys.append(key)
         return keys
 
-    def _existing_by_match(self, mkeys: set[str]) -> dict[str, str]:
+    def _existing_by_match(self, library_id: int, mkeys: set[str]) -> dict[str, str]:
+        """This library's track key per match key, an id'd key preferred."""
         found: dict[str, str] = {}
         items = list(mkeys)
         for start in range(0, len(items), _CHUNK):
             chunk = items[start:start + _CHUNK]
-            sql = f"select match_key, key from tracks where match_key in ({','.join('?' * len(chunk))}) order by key"
-            for mkey, key in self.db.execute(sql, chunk).fetchall():
+            sql = (f"select match_key, key from library_tracks where library_id = ? and "
+                   f"match_key in ({','.join('?' * len(chunk))}) order by key")
+            for mkey, key in self.db.execute(sql, [library_id, *chunk]).fetchall():
                 if mkey not in found or found[mkey].startswith("k:"):
                     found[mkey] = key
         return found
 
-    def _rekey(self, old: str, new: str) -> None:
-        exists = self.db.execute("select 1 from tracks where key = ?", [new]).fetchone()
-        for table in ("library_tracks", "playlist_tracks", "plays", "features"):
-            self.db.execute(f"update or ignore {table} set key = ? where key = ?", [new, old])
-            self.db.execute(f"delete from {table} where key = ?", [old])
-        if exists:
-            self.db.execute("delete from tracks where key = ?", [old])
-        else:
-            self.db.execute("update tracks set key = ?, track_id = ? where key = ?", [new, new, old])
+    def _rekey(self, library_id: int, old: str, new: str) -> None:
+        """Move this library's rows from `old` to `new`; other libraries keep their id-less key."""
+        scopes = {"library_tracks": "library_id = :lib", "plays": "library_id = :lib", "features": "library_id = :lib",
+                  "playlist_tracks": "playlist_id in (select id from playlists where library_id = :lib)"}
+        args = {"lib": library_id, "old": old, "new": new}
+        for table, scope in scopes.items():
+            self.db.execute(f"update or ignore {table} set key = :new where key = :old and {scope}", args)
+            self.db.execute(f"delete from {table} where key = :old and {scope}", args)
 
-    def _upsert_tracks(self, frame: pd.DataFrame, keys: list[str], mkeys: list[str]) -> None:
-        rows = []
+    def _upsert_tracks(self, library_id: int, frame: pd.DataFrame, keys: list[str], mkeys: list[str],
+                       saved: bool) -> None:
+        columns = ["library_id", "key", "added_at", "saved", "match_key", *_TRACK_FIELDS]
+        stamp, rows = now(), []
         for i, record in enumerate(frame.reindex(columns=_TRACK_FIELDS).to_dict("records")):
             row = {c: _clean(v) for c, v in record.items()}
             row = {c: (None if v == "" else v) for c, v in row.items()}
-            row.update(key=keys[i], match_key=mkeys[i])
+            row.update(library_id=library_id, key=keys[i], added_at=stamp, saved=int(saved), match_key=mkeys[i])
             if len(keys[i]) == 22:
                 row["track_id"] = keys[i]
-            rows.append(row)
-        columns = list(TRACK_COLUMNS)
+            rows.append([row[c] for c in columns])
         # A field the new row leaves empty keeps what was stored, so a poorer source never erases data.
-        updates = ", ".join(f"{c} = coalesce(excluded.{c}, tracks.{c})" for c in columns if c != "key")
-        sql = (f"insert into tracks ({', '.join(columns)}) values ({', '.join('?' * len(columns))}) "
-               f"on conflict(key) do update set {updates}")
-        self.db.conn.executemany(sql, [[r.get(c) for c in columns] for r in rows])
+        kept = ("library_id", "key", "added_at", "saved")
+        updates = ", ".join(f"{c} = coalesce(excluded.{c}, library_tracks.{c})" for c in columns if c not in kept)
+        sql = (f"insert into library_tracks ({', '.join(columns)}) values ({', '.join('?' * len(columns))}) "
+               f"on conflict(library_id, key) do update set saved = max(saved, excluded.saved), {updates}")
+        self.db.conn.executemany(sql, rows)
 
     def _add_playlist_items(self, library_id: int, playlist: dict, keys: list[str]) -> None:
         playlist_id = f"{library_id}/{playlist['id']}"
@@ -172,26 +180,32 @@ class LibraryTables:
             "insert or replace into playlist_tracks (playlist_id, position, key) values (?, ?, ?)",
             [(playlist_id, offset + i, key) for i, key in enumerate(keys)])
 
-    def _store_given_features(self, frame: pd.DataFrame, keys: list[str]) -> None:
+    def _store_given_features(self, frame: pd.DataFrame, keys: list[str], library_id: int,
+                              source: str = "export") -> None:
+        """Rows with at least one real feature; a value left out by the range check is stored empty."""
         if not set(FEATURES) <= set(frame.columns):
             return
         values = frame[FEATURES].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-        sources = frame["source"].fillna("").map(str).tolist() if "source" in frame else ["export"] * len(frame)
-        rows = [(key, src or "export", *map(float, vals), *[1.0] * len(FEATURES), 1.0, now())
-                for key, src, vals in zip(keys, sources, values) if np.isfinite(vals).all()]
+        stamp = now()
+        rows = [(key, source, library_id, *map(_clean, vals), *[1.0] * len(FEATURES), 1.0, stamp)
+                for key, vals in zip(keys, values.tolist()) if np.isfinite(vals).any()]
         self._write_features(rows)
 
     def _write_features(self, rows: list[tuple]) -> None:
-        columns = ["key", "source", *_FEATURE_COLUMNS, "updated_at"]
+        columns = ["key", "source", "library_id", *_FEATURE_COLUMNS, "updated_at"]
+        # A value left out (empty) keeps the one stored: a poorer file never erases a real value.
+        updates = ", ".join(f"{c} = coalesce(excluded.{c}, features.{c})" for c in columns[3:])
         self.db.conn.executemany(
-            f"insert or replace into features ({', '.join(columns)}) values ({', '.join('?' * len(columns))})", rows)
+            f"insert into features ({', '.join(columns)}) values ({', '.join('?' * len(columns))}) "
+            f"on conflict(key, source, library_id) do update set {updates}", rows)
 
-    def save_enrichment(self, keys: list[str], enriched: pd.DataFrame) -> None:
-        """Store catalog and predicted values with their confidences (export/spotify rows are already in)."""
+    def save_enrichment(self, library_id: int, keys: list[str], enriched: pd.DataFrame) -> None:
+        """Store this library's catalog and predicted values with their confidences (they follow from
+        its own metadata; export/spotify rows are already in)."""
         mask = enriched["source"].isin(["catalog", "predicted"]).to_numpy()
         values = enriched.loc[mask, _FEATURE_COLUMNS].to_numpy(dtype=float)
         stamp = now()
-        rows = [(k, s, *map(float, v), stamp) for k, s, v in
+        rows = [(k, s, library_id, *map(float, v), stamp) for k, s, v in
                 zip(np.asarray(keys)[mask], enriched.loc[mask, "source"], values)]
         with self.transaction():
             self._write_features(rows)

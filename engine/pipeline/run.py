@@ -23,7 +23,7 @@ def enriched_library(store, library_id: int, enricher, progress=None) -> pd.Data
                                                               if c not in frame.columns])
     name = store.libraries().set_index("library_id").get("name", pd.Series(dtype=str)).get(library_id, "library")
     enriched = enricher.enrich(frame, where=str(name), progress=progress)
-    store.save_enrichment(enriched["key"].tolist(), enriched)
+    store.save_enrichment(library_id, enriched["key"].tolist(), enriched)
     return enriched
 
 

@@ -13,7 +13,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from engine.config import FEATURES, models_dir
+from engine.config import FEATURE_RANGES, FEATURES, models_dir
 from engine.schema import CONFIDENCE_COLUMNS, INTERVAL_COLUMNS, OUTPUT_COLUMNS, SCHEMA, normalize_frame  # noqa: F401
 
 
@@ -132,12 +132,16 @@ class Enricher:
 
 
 def _given_features(frame: pd.DataFrame) -> np.ndarray:
-    """(N, 8) features the input itself carries (export or Spotify columns), NaN where absent."""
+    """(N, 8) features the input itself carries (export or Spotify columns), NaN where absent or
+    where no real value could be (outside FEATURE_RANGES: such a value is predicted instead)."""
     lower = {str(c).strip().lower(): c for c in frame.columns}
     out = np.full((len(frame), len(FEATURES)), np.nan)
     for j, feat in enumerate(FEATURES):
         if feat in lower:
-            out[:, j] = pd.to_numeric(frame[lower[feat]], errors="coerce").to_numpy(dtype=float)
+            values = pd.to_numeric(frame[lower[feat]], errors="coerce").to_numpy(dtype=float)
+            low, high = FEATURE_RANGES[feat]
+            with np.errstate(invalid="ignore"):
+                out[:, j] = np.where((values >= low) & (values <= high), values, np.nan)
     return out
 
 

@@ -14,7 +14,7 @@ TOP_2024 = "exportify/martinkvu__2026-03__Your_Top_Songs_2024.csv"
 
 
 def counts(store):
-    return {t: store.db[t].count for t in ("tracks", "library_tracks", "playlist_tracks", "plays", "features")}
+    return {t: store.db[t].count for t in ("library_tracks", "playlist_tracks", "plays", "features")}
 
 
 def test_several_files_merge_into_one_library_with_each_track_once(memory_store, samples):

@@ -29,7 +29,8 @@ def client_for(fake, auth, **kw):
 
 
 def playlist_track_ids(store, library_id, spotify_id):
-    rows = store.db.query("select t.track_id from playlist_tracks pt join tracks t on t.key = pt.key "
+    rows = store.db.query("select lt.track_id from playlist_tracks pt join library_tracks lt on lt.key = pt.key "
+                          f"and lt.library_id = {int(library_id)} "
                           "where pt.playlist_id = ? order by pt.position", [f"{library_id}/{spotify_id}"])
     return [r["track_id"] for r in rows]
 

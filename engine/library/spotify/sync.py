@@ -161,7 +161,7 @@ class _Sync:
             self.c["done_pages"] += 1 if batch else 0
             if self.c["artist_index"] >= len(artist_ids):
                 self.c["stage"] = "features"
-                self.store.set_genres(self._genres_by_key(), self.run_id, self.c)
+                self.store.set_genres(self.library_id, self._genres_by_key(), self.run_id, self.c)
             else:
                 self.store.save_cursor(self.run_id, self.c)
             self._tell(f"Artists' genres: {self.c['artist_index']} of {len(artist_ids)}")
