@@ -61,7 +61,7 @@ def normalize_frame(df: pd.DataFrame, where: str = "input") -> pd.DataFrame:
     out = out.loc[:, ~out.columns.duplicated()]
     missing = [c for c in ("title", "artists") if c not in out.columns]
     if missing:
-        found = ", ".join(repr(str(c)) for c in df.columns) or "(none)"
+        found = ", ".join(repr(str(c)[:60]) for c in df.columns[:12]) or "(none)"
         raise MissingColumnsError(
             f"{where}: needs columns 'title' and 'artists' but has no {' or '.join(missing)}. "
             f"Columns found: {found}. Rename the track-name column to 'title' and the artist column to 'artists'."

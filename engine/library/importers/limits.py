@@ -46,7 +46,11 @@ def check_json_entries(name: str, text: str) -> None:
 
 def check_columns(name: str, text: str, delimiter: str) -> None:
     header = first_lines(text.lstrip("\ufeff"), 1)
-    fields = len(next(csv.reader(header, delimiter=delimiter), []))
+    try:
+        fields = len(next(csv.reader(header, delimiter=delimiter), []))
+    except csv.Error:  # a header cell over the csv module's 128 KB: no column name is that long
+        raise InputFileError(f"{name}: the first row is not a row of column names (one is over 128 KB). "
+                             "Export the playlist again with Exportify, or add a header row.") from None
     if fields > MAX_COLUMNS:
         raise InputFileError(f"{name}: has {fields:,} columns; a library table has at most {MAX_COLUMNS:,}. "
                              "Check the separator, or export the playlist again with Exportify.")
@@ -67,7 +71,7 @@ def cap_cells(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, str]:
     """Text cells cut to MAX_CELL_CHARS (before any cleaning looks at them); a note when any was cut."""
     cut = 0
     for col in frame.columns:
-        if frame[col].dtype == object:
+        if not pd.api.types.is_numeric_dtype(frame[col]):
             text = frame[col].astype(str)
             long = text.str.len() > MAX_CELL_CHARS
             if long.any():

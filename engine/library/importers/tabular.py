@@ -54,7 +54,7 @@ def parse_csv(name: str, text: str) -> Parsed:
                              "Check for an unclosed quote or a row with extra separators.") from exc
     renames = map_headers(raw.columns)
     if not {"title", "artists"} <= set(renames.values()):
-        cols = ", ".join(repr(str(c).strip()) for c in raw.columns[:12]) or "(none)"
+        cols = ", ".join(repr(str(c).strip()[:60]) for c in raw.columns[:12]) or "(none)"
         raise MissingColumnsError(f"{name}: needs a track-title column and an artist column; found {cols}. "
                                   "Rename them to 'title' and 'artist', or export with Exportify.")
     if raw.empty:
