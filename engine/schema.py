@@ -61,7 +61,7 @@ def normalize_frame(df: pd.DataFrame, where: str = "input") -> pd.DataFrame:
     out = out.loc[:, ~out.columns.duplicated()]
     missing = [c for c in ("title", "artists") if c not in out.columns]
     if missing:
-        found = ", ".join(repr(str(c)) for c in df.columns) or "(none)"
+        found = ", ".join(repr(str(c)[:60]) for c in df.columns[:12]) or "(none)"
         raise MissingColumnsError(
             f"{where}: needs columns 'title' and 'artists' but has no {' or '.join(missing)}. "
             f"Columns found: {found}. Rename the track-name column to 'title' and the artist column to 'artists'."
@@ -71,8 +71,8 @@ def normalize_frame(df: pd.DataFrame, where: str = "input") -> pd.DataFrame:
         out[col] = _clean_text(out[col]) if col in out.columns else ""
     out["track_id"] = out["track_id"].map(_bare_id)
     out["release_date"] = out["release_date"].map(_iso_date)
-    for col in NUMERIC_COLUMNS:
-        out[col] = pd.to_numeric(out[col], errors="coerce") if col in out.columns else np.nan
+    for col in NUMERIC_COLUMNS:  # "Infinity" or 1e400 in a cell is no length or position: missing
+        out[col] = _finite(pd.to_numeric(out[col], errors="coerce")) if col in out.columns else np.nan
     out["explicit"] = _to_bool_float(out["explicit"]) if "explicit" in out.columns else np.nan
     extra = [c for c in out.columns if c not in SCHEMA]
     return out[SCHEMA + extra].reset_index(drop=True)
@@ -81,6 +81,11 @@ def normalize_frame(df: pd.DataFrame, where: str = "input") -> pd.DataFrame:
 def _clean_text(col: pd.Series) -> pd.Series:
     text = col.astype("string").fillna("").astype(str)
     return text.str.replace(r"\s+", " ", regex=True).str.strip().replace({"nan": "", "None": "", "<NA>": ""})
+
+
+def _finite(col: pd.Series) -> pd.Series:
+    col = col.astype(float)
+    return col.where(np.isfinite(col))
 
 
 def _bare_id(value: str) -> str:

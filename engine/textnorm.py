@@ -20,12 +20,25 @@ _SAME_RECORDING = (
     r"|radio (?:edit|version|mix)|single (?:edit|version)|album version|original mix|explicit(?: version)?"
     r"|clean(?: version)?|mono(?: version)?|stereo(?: version)?|original version|\d{4} (?:mix|version|stereo mix)"
 )
-_DASH_SUFFIX = re.compile(rf"\s+-\s+(?:{_SAME_RECORDING})\s*$", re.IGNORECASE)
-_BRACKET_SUFFIX = re.compile(rf"\s*[\(\[](?:{_SAME_RECORDING})[\)\]]", re.IGNORECASE)
-_FEAT_BRACKET = re.compile(r"\s*[\(\[](?:feat\.?|ft\.?|featuring|with)\s[^\)\]]*[\)\]]", re.IGNORECASE)
-_FEAT_DASH = re.compile(r"\s+-\s+(?:feat\.?|ft\.?|featuring|with)\s.*$", re.IGNORECASE)
-_ARTIST_FEAT = re.compile(r"\s+(?:feat\.?|ft\.?|featuring|with|x|vs\.?)\s+.*$", re.IGNORECASE)
-_KEEP_DASH = re.compile(r"\s+-\s+(.*)$")
+# Linear time on any input (a cell is user text: 400 KB of "(ft " must not stall the server):
+# - `(?<!\s)` starts a whitespace run's match only at the run's first character; without it every
+#   position inside a long run re-scans the rest of the run (quadratic). The leftmost match always
+#   starts there anyway, so the results are the same.
+# - `(?s:.*)` reaches the end in one pass; the trailing `.*$` it replaces re-scanned to each newline.
+#   Cells are whitespace-collapsed before they get here, so no normal title holds a newline.
+# - `_FEAT_BRACKET` only ever matches up to a closing bracket, so it only looks at the text up to the
+#   last one (see `_drop_feat_brackets`): an opener with no closer after it would scan to the end.
+_DASH_SUFFIX = re.compile(rf"(?<!\s)\s+-\s+(?:{_SAME_RECORDING})\s*$", re.IGNORECASE)
+_BRACKET_SUFFIX = re.compile(rf"(?<!\s)\s*[\(\[](?:{_SAME_RECORDING})[\)\]]", re.IGNORECASE)
+_FEAT_BRACKET = re.compile(r"(?<!\s)\s*[\(\[](?:feat\.?|ft\.?|featuring|with)\s[^\)\]]*[\)\]]", re.IGNORECASE)
+_FEAT_DASH = re.compile(r"(?<!\s)\s+-\s+(?:feat\.?|ft\.?|featuring|with)\s(?s:.*)$", re.IGNORECASE)
+_ARTIST_FEAT = re.compile(r"(?<!\s)\s+(?:feat\.?|ft\.?|featuring|with|x|vs\.?)\s+(?s:.*)$", re.IGNORECASE)
+_KEEP_DASH = re.compile(r"(?<!\s)\s+-\s+((?s:.*))$")
+
+
+def _drop_feat_brackets(title: str) -> str:
+    end = max(title.rfind(")"), title.rfind("]")) + 1
+    return _FEAT_BRACKET.sub("", title[:end]) + title[end:]
 
 
 def fold(text: str) -> str:
@@ -40,7 +53,7 @@ def fold(text: str) -> str:
 def title_key(title: str) -> str:
     """Normalized title for matching (see the module docstring for what is kept)."""
     title = str(title)
-    title = _FEAT_BRACKET.sub("", title)
+    title = _drop_feat_brackets(title)
     title = _FEAT_DASH.sub("", title)
     for _ in range(2):  # "Song - 2011 Remaster - Mono" style stacks
         title = _DASH_SUFFIX.sub("", title)

@@ -3,11 +3,13 @@
     report = import_files(store, [Path("Liked.csv"), Path("my_spotify_data.zip")])
 
 Each file is written in one transaction: a bad file is reported by name and skipped, and
-nothing imported before it (in this call or earlier) is touched.
+nothing imported before it (in this call or earlier) is touched. Whatever one file raises, even a
+bug's exception, becomes one named problem for that file; the run is always finished.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,8 +18,10 @@ import pandas as pd
 from engine.config import FEATURES
 from engine.errors import InputFileError, TunescopeError
 from engine.library.importers import Parsed, read_file
-from engine.library.importers.base import check_size
+from engine.library.importers.limits import check_size
 from engine.schema import SCHEMA, normalize_frame
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -65,36 +69,53 @@ def import_files(store, files, library_id: int | None = None, name: str | None =
     report = ImportReport(library_id=library_id)
     before = store.library_size(library_id)
     run_id = store.start_run(library_id, "import", {"files": len(files)})
+    status = "failed"
+    try:
+        _import_all(store, library_id, files, report, progress)
+        status = "done" if not report.problems else "partial"
+    finally:  # never leave a run "running", whatever escaped
+        report.added = store.library_size(library_id) - before
+        store.finish_run(run_id, status, {"added": report.added, "problems": report.problems})
+    store.touch_library(library_id)
+    if progress:
+        progress(len(files), len(files), f"imported {report.added} new tracks")
+    return report
+
+
+def _import_all(store, library_id: int, files: list, report: ImportReport, progress) -> None:
     pieces: list[tuple[FileResult, Parsed]] = []
     for index, item in enumerate(files):
-        label = str(item[0]) if isinstance(item, tuple) else str(item)
+        label = Path(str(item[0]) if isinstance(item, tuple) else str(item)).name
         if progress:
-            progress(index, len(files), f"reading {Path(label).name}")
+            progress(index, len(files), f"reading {label}")
         try:
             fname, data = _load(item)
             parsed, problems = read_file(fname, data)
-        except TunescopeError as exc:
-            report.files.append(FileResult(Path(label).name, error=str(exc)))
-            report.problems.append(str(exc))
+        except Exception as exc:  # noqa: BLE001 - one file's failure of any kind must not stop the others
+            report.files.append(FileResult(label, error=_named(label, exc)))
+            report.problems.append(report.files[-1].error)
             continue
-        report.problems.extend(problems)
+        report.problems.extend(problems + [note for p in parsed for note in p.notes])
         pieces.extend((FileResult(p.name, p.kind), p) for p in parsed)
     shows = {s for _, p in pieces for s in p.shows}
     # Plays last: they attach to tracks the library and playlists already brought.
     for result, piece in sorted(pieces, key=lambda rp: rp[1].kind == "streaming-history"):
         try:
             _store_piece(store, library_id, piece, result, shows)
-        except TunescopeError as exc:
-            result.error = str(exc)
-            report.problems.append(str(exc))
+        except Exception as exc:  # noqa: BLE001 - the transaction rolled this file back; the others stay
+            result.error = _named(piece.name, exc)
+            report.problems.append(result.error)
         report.files.append(result)
-    report.added = store.library_size(library_id) - before
-    store.finish_run(run_id, "done" if not report.problems else "partial",
-                     {"added": report.added, "problems": report.problems})
-    store.touch_library(library_id)
-    if progress:
-        progress(len(files), len(files), f"imported {report.added} new tracks")
-    return report
+
+
+def _named(name: str, exc: Exception) -> str:
+    """A TunescopeError's own message; anything else named by file and kind, its details only logged
+    (file contents, never tokens, reach the log: importers see no credentials)."""
+    if isinstance(exc, TunescopeError):
+        return str(exc)
+    log.info("import of %s failed", name, exc_info=exc)
+    return (f"{name}: could not be imported ({type(exc).__name__}); nothing from it was stored and the other "
+            "files were. Check it is an Exportify CSV or a file from Spotify's export, unchanged.")
 
 
 def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, shows: set[str]) -> None:

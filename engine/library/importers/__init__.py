@@ -4,7 +4,8 @@
 one Parsed per logical file (a ZIP gives one per member it recognises).
 """
 
-from engine.library.importers.base import MAX_FILE_BYTES, Parsed
+from engine.library.importers.base import Parsed
+from engine.library.importers.limits import MAX_FILE_BYTES
 from engine.library.importers.detect import read_file
 
 __all__ = ["MAX_FILE_BYTES", "Parsed", "read_file"]

@@ -10,13 +10,16 @@ import pandas as pd
 
 from engine.errors import InputFileError, UnrecognisedExportError
 from engine.library.importers.base import PLAY_COLUMNS, Parsed, with_feature_columns
+from engine.library.importers.limits import MAX_CELL_CHARS, cap_cells, check_rows, play_ms
 from engine.schema import normalize_frame
 
 
-def _frame(rows: list[dict], where: str) -> pd.DataFrame:
+def _frame(rows: list[dict], where: str, notes: list[str]) -> pd.DataFrame:
     if not rows:
         return with_feature_columns(normalize_frame(pd.DataFrame(columns=["title", "artists"]), where=where))
-    frame = normalize_frame(pd.DataFrame(rows), where=where)
+    frame, cut_note = cap_cells(pd.DataFrame(rows), where)
+    notes.extend([cut_note] if cut_note else [])
+    frame = normalize_frame(frame, where=where)
     frame = frame[(frame["title"] != "") & (frame["artists"] != "")].reset_index(drop=True)
     return with_feature_columns(frame)
 
@@ -35,19 +38,22 @@ def parse_library(name: str, doc: dict) -> Parsed:
     items = doc.get("tracks")
     if not isinstance(items, list):
         raise InputFileError(f"{name}: a YourLibrary file without a 'tracks' list. Use the file from Spotify's export as it came.")
+    check_rows(name, len(items))
+    notes: list[str] = []
     rows = [{"title": _text(t.get("track")), "artists": _text(t.get("artist")), "album": _text(t.get("album")),
              "track_id": _uri(t.get("uri"))} for t in items if isinstance(t, dict)]
-    tracks = _frame(rows, name)
+    tracks = _frame(rows, name, notes)
     skipped = sum(len(doc.get(k) or []) for k in ("shows", "episodes")) + (len(items) - len(tracks))
     shows = {str(s.get("name")) for s in doc.get("shows") or [] if isinstance(s, dict) and s.get("name")}
-    return Parsed(name=name, kind="account-library", tracks=tracks, skipped=skipped, shows=shows)
+    return Parsed(name=name, kind="account-library", tracks=tracks, skipped=skipped, shows=shows, notes=notes)
 
 
 def parse_playlists(name: str, doc: dict) -> Parsed:
     """Playlist1.json ...: each playlist with its ordered items; episodes and local-only items are skipped."""
-    playlists, skipped = [], 0
+    playlists, skipped, notes = [], 0, []
     if not isinstance(doc.get("playlists"), list):
         raise InputFileError(f"{name}: 'playlists' is not a list. Use the Playlist file as Spotify sent it.")
+    check_rows(name, sum(len(p.get("items") or []) for p in doc["playlists"] if isinstance(p, dict)))
     for index, playlist in enumerate(doc["playlists"]):
         if not isinstance(playlist, dict):
             continue
@@ -59,14 +65,15 @@ def parse_playlists(name: str, doc: dict) -> Parsed:
                 continue
             rows.append({"title": _text(track.get("trackName")), "artists": _text(track.get("artistName")),
                          "album": _text(track.get("albumName")), "track_id": _uri(track.get("trackUri"))})
-        title = str(playlist.get("name") or f"Playlist {index + 1}").strip()
-        playlists.append((title, _frame(rows, f"{name}, playlist {title!r}")))
-    return Parsed(name=name, kind="account-playlists", playlists=playlists, skipped=skipped)
+        title = str(playlist.get("name") or f"Playlist {index + 1}")[:MAX_CELL_CHARS].strip()
+        playlists.append((title, _frame(rows, f"{name}, playlist {title[:80]!r}", notes)))
+    return Parsed(name=name, kind="account-playlists", playlists=playlists, skipped=skipped, notes=notes)
 
 
 def parse_history(name: str, rows: list) -> Parsed:
     """StreamingHistory*.json (endTime, artistName, trackName, msPlayed) or the extended history
     (ts, master_metadata_*, spotify_track_uri, ms_played). Rows without a track are podcasts."""
+    check_rows(name, len(rows))
     plays, skipped = [], 0
     for row in rows:
         if not isinstance(row, dict):
@@ -79,25 +86,19 @@ def parse_history(name: str, rows: list) -> Parsed:
                 continue
             plays.append({"track_id": _uri(row.get("spotify_track_uri")), "title": title, "artists": artist,
                           "album": _text(row.get("master_metadata_album_album_name")),
-                          "played_at": str(row.get("ts")), "ms_played": _int(row.get("ms_played"))})
+                          "played_at": str(row.get("ts")), "ms_played": play_ms(row.get("ms_played"))})
         else:
             title, artist = _text(row.get("trackName")), _text(row.get("artistName"))
             if not title or not artist or row.get("episodeName") or row.get("podcastName"):
                 skipped += 1
                 continue
             plays.append({"track_id": "", "title": title, "artists": artist, "album": "",
-                          "played_at": str(row.get("endTime")), "ms_played": _int(row.get("msPlayed"))})
-    frame = pd.DataFrame(plays, columns=PLAY_COLUMNS)
+                          "played_at": str(row.get("endTime")), "ms_played": play_ms(row.get("msPlayed"))})
+    frame, cut_note = cap_cells(pd.DataFrame(plays, columns=PLAY_COLUMNS), name)
     for col in ("title", "artists", "album", "played_at", "track_id"):
         frame[col] = frame[col].fillna("").map(str).str.strip()
-    return Parsed(name=name, kind="streaming-history", plays=frame, skipped=skipped)
-
-
-def _int(value) -> int:
-    try:
-        return max(0, int(float(value)))
-    except (TypeError, ValueError):
-        return 0
+    return Parsed(name=name, kind="streaming-history", plays=frame, skipped=skipped,
+                  notes=[cut_note] if cut_note else [])
 
 
 def parse_json_document(name: str, doc) -> Parsed:

@@ -11,7 +11,6 @@ from engine.config import FEATURES
 from engine.errors import InputFileError
 from engine.schema import SCHEMA
 
-MAX_FILE_BYTES = 100 * 1024 * 1024  # a year of extended history is ~15 MB; larger is not a library file
 PLAY_COLUMNS = ["track_id", "title", "artists", "album", "played_at", "ms_played"]
 
 
@@ -26,17 +25,11 @@ class Parsed:
     plays: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PLAY_COLUMNS))
     skipped: int = 0  # podcasts, audiobooks, removed or local-only items left out
     shows: set[str] = field(default_factory=set)  # podcast names from YourLibrary, to drop from old histories
+    notes: list[str] = field(default_factory=list)  # what was changed to fit a limit (cells cut...), for the user
 
     @property
     def track_count(self) -> int:
         return len(self.tracks) + sum(len(items) for _, items in self.playlists)
-
-
-def check_size(name: str, size: int) -> None:
-    """Refuse a file over the limit before it is read or parsed."""
-    if size > MAX_FILE_BYTES:
-        raise InputFileError(f"{name}: is {size / 2**20:.0f} MB; Tunescope reads files up to "
-                             f"{MAX_FILE_BYTES // 2**20} MB. Split it, or import the export's JSON files one by one.")
 
 
 def empty_tracks() -> pd.DataFrame:

@@ -8,10 +8,12 @@ import zipfile
 
 from engine.errors import InputFileError, TunescopeError, UnrecognisedExportError
 from engine.library.importers.account import parse_json_document
-from engine.library.importers.base import MAX_FILE_BYTES, Parsed, check_size, decode_text
+from engine.library.importers.base import Parsed, decode_text
+from engine.library.importers.limits import (MAX_ZIP_BYTES, MAX_ZIP_MEMBERS, check_json_entries, check_size,
+                                             summarise)
 from engine.library.importers.tabular import parse_csv
 
-MAX_ZIP_TOTAL = 10 * MAX_FILE_BYTES
+_CENTRAL_DIRECTORY_ENTRY = b"PK\x01\x02"
 # Files in Spotify's export that hold no music library (identity, payments, searches...): skipped quietly.
 _IRRELEVANT = ("userdata", "identity", "payments", "follow", "inferences", "searchqueries", "wrapped",
                "marquee", "soundchecks", "yourvoice", "podcast", "video", "audiobook", "read_me", "readme")
@@ -32,16 +34,27 @@ def _read_single(name: str, data: bytes) -> Parsed:
     text = decode_text(name, data)
     head = text.lstrip()[:1]
     if head in ("{", "[") or name.lower().endswith(".json"):
+        check_json_entries(name, text)
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputFileError(f"{name}: the JSON is cut off or malformed (line {exc.lineno}, column {exc.colno}: "
                                  f"{exc.msg}). Download or unzip the export again.") from None
+        except RecursionError:
+            raise InputFileError(f"{name}: the JSON nests lists or objects too deeply (the reader stops near 1,000 "
+                                 "levels; Spotify's files nest 5). Use the file as Spotify sent it.") from None
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise InputFileError(f"{name}: the JSON holds a value Tunescope cannot read ({str(exc)[:80]}). "
+                                 "Use the file as Spotify sent it.") from None
         return parse_json_document(name, doc)
     return parse_csv(name, text)
 
 
 def _read_zip(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
+    # Counted before ZipFile lists them: listing a million empty members alone takes seconds and GBs.
+    if data.count(_CENTRAL_DIRECTORY_ENTRY) > MAX_ZIP_MEMBERS:
+        raise InputFileError(f"{name}: holds more than {MAX_ZIP_MEMBERS:,} files; Spotify's export holds about 40. "
+                             "Unzip it and import the YourLibrary, Playlist and StreamingHistory files.")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [m for m in archive.infolist() if not m.is_dir() and "__MACOSX" not in m.filename]
@@ -49,8 +62,9 @@ def _read_zip(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
         raise InputFileError(f"{name}: a damaged ZIP ({exc}). Download Spotify's export again.") from None
     if any(m.filename.startswith("xl/") for m in members):
         raise InputFileError(f"{name}: an Excel workbook. Save it as CSV (File > Save As > CSV UTF-8) and import that.")
-    if sum(m.file_size for m in members) > MAX_ZIP_TOTAL:
-        raise InputFileError(f"{name}: unpacks to more than {MAX_ZIP_TOTAL // 2**20} MB. Unzip it and import "
+    # Declared sizes bound the work: zipfile never unpacks more than a member declares.
+    if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+        raise InputFileError(f"{name}: unpacks to more than {MAX_ZIP_BYTES // 2**20} MB. Unzip it and import "
                              "the YourLibrary, Playlist and StreamingHistory files.")
     parsed, problems = [], []
     for member in members:
@@ -70,7 +84,7 @@ def _read_zip(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
     if not parsed and not problems:
         raise InputFileError(f"{name}: no library files inside (looked for YourLibrary.json, Playlist*.json, "
                              "StreamingHistory*.json, Streaming_History_Audio_*.json, endsong_*.json or CSVs).")
-    return parsed, problems
+    return parsed, summarise(name, problems)
 
 
 def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, where: str) -> bytes:

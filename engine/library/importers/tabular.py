@@ -12,16 +12,20 @@ import pandas as pd
 from engine.config import FEATURES
 from engine.errors import InputFileError, MissingColumnsError
 from engine.library.importers.base import Parsed, with_feature_columns
+from engine.library.importers.limits import MAX_ROWS, cap_cells, check_columns, check_rows, first_lines
 from engine.library.importers.headers import map_headers
 from engine.schema import normalize_frame
 
 _EXPORTIFY_MARKERS = {"track_id", "added_at", "artist_uris"}
+# ',' or ';' with the spaces around it. `(?<!\s)` keeps it linear: a match starts only at the first
+# space of a run (without it, a 20,000-space cell took 2 s, every position re-scanning the run).
+_LIST_SEPARATOR = r"(?<!\s)\s*[,;]\s*"
 
 
 def sniff_delimiter(text: str) -> str:
     """The separator giving the same number (>1) of fields on the first lines; most fields wins.
     Stray tabs inside a comma header don't fool it: the data lines would disagree."""
-    sample = text.lstrip("\ufeff").splitlines()[:6]
+    sample = first_lines(text.lstrip("\ufeff"), 6)
     best, best_fields = ",", 1
     for delimiter in (",", ";", "\t", "|"):
         try:
@@ -38,9 +42,11 @@ def parse_csv(name: str, text: str) -> Parsed:
     named after the file (Exportify names files after the playlist)."""
     if not text.strip():
         raise InputFileError(f"{name}: the file is empty. Export the playlist again, with its header row.")
+    delimiter = sniff_delimiter(text)
+    check_columns(name, text, delimiter)
     try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sniff_delimiter(text),
-                          skipinitialspace=True, on_bad_lines="error")
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter,
+                          skipinitialspace=True, on_bad_lines="error", nrows=MAX_ROWS + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
         line = re.search(r"line (\d+)", str(exc))
         where = f" near line {line.group(1)}" if line else ""
@@ -48,15 +54,16 @@ def parse_csv(name: str, text: str) -> Parsed:
                              "Check for an unclosed quote or a row with extra separators.") from exc
     renames = map_headers(raw.columns)
     if not {"title", "artists"} <= set(renames.values()):
-        cols = ", ".join(repr(str(c).strip()) for c in raw.columns[:12]) or "(none)"
+        cols = ", ".join(repr(str(c).strip()[:60]) for c in raw.columns[:12]) or "(none)"
         raise MissingColumnsError(f"{name}: needs a track-title column and an artist column; found {cols}. "
                                   "Rename them to 'title' and 'artist', or export with Exportify.")
     if raw.empty:
         raise InputFileError(f"{name}: has a header but no tracks. Add at least one row.")
-    frame = raw[list(renames)].rename(columns=renames)
+    check_rows(name, len(raw))
+    frame, cut_note = cap_cells(raw[list(renames)].rename(columns=renames), name)
     frame["artists"] = _split_artists(frame)
     if "genres" in frame:
-        frame["genres"] = frame["genres"].str.replace(r"\s*[,;]\s*", ";", regex=True)
+        frame["genres"] = frame["genres"].str.replace(_LIST_SEPARATOR, ";", regex=True)
     for feat in FEATURES:
         frame[feat] = pd.to_numeric(frame[feat].str.replace(",", ".", regex=False), errors="coerce") \
             if feat in frame else np.nan
@@ -68,9 +75,10 @@ def parse_csv(name: str, text: str) -> Parsed:
         raise InputFileError(f"{name}: every row has an empty title and artist. Nothing to import.")
     out = with_feature_columns(out)
     kind = "exportify" if _EXPORTIFY_MARKERS & set(renames.values()) else "csv"
+    notes = [cut_note] if cut_note else []
     if kind == "exportify":
-        return Parsed(name=name, kind=kind, playlists=[(playlist_from_name(name), out)])
-    return Parsed(name=name, kind=kind, tracks=out)
+        return Parsed(name=name, kind=kind, playlists=[(playlist_from_name(name), out)], notes=notes)
+    return Parsed(name=name, kind=kind, tracks=out, notes=notes)
 
 
 def _split_artists(frame: pd.DataFrame) -> pd.Series:
@@ -79,9 +87,9 @@ def _split_artists(frame: pd.DataFrame) -> pd.Series:
     names = frame["artists"].fillna("")
     if "artist_uris" in frame:
         counts = frame["artist_uris"].fillna("").str.count(r"(?:spotify:artist:)?[0-9A-Za-z]{22}")
-        split = names.str.replace(r"\s*[,;]\s*", ";", regex=True)
+        split = names.str.replace(_LIST_SEPARATOR, ";", regex=True)
         return split.where(counts != 1, names.str.replace(";", ",", regex=False))
-    return names.str.replace(r"\s*[,;]\s*", ";", regex=True)
+    return names.str.replace(_LIST_SEPARATOR, ";", regex=True)
 
 
 def playlist_from_name(name: str) -> str:
