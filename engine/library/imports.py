@@ -17,6 +17,7 @@ import pandas as pd
 
 from engine.config import FEATURES
 from engine.errors import InputFileError, TunescopeError
+from engine.library.ranges import dropped_note
 from engine.library.importers import Parsed, read_file
 from engine.library.importers.limits import check_size
 from engine.schema import SCHEMA, normalize_frame
@@ -102,6 +103,9 @@ def _import_all(store, library_id: int, files: list, report: ImportReport, progr
     for result, piece in sorted(pieces, key=lambda rp: rp[1].kind == "streaming-history"):
         try:
             _store_piece(store, library_id, piece, result, shows)
+            note = dropped_note(piece.name, store.last_dropped)  # the count of the transaction just committed
+            if note:
+                report.problems.append(note)
         except Exception as exc:  # noqa: BLE001 - the transaction rolled this file back; the others stay
             result.error = _named(piece.name, exc)
             report.problems.append(result.error)

@@ -140,3 +140,10 @@ def test_a_file_enriched_without_the_store_treats_impossible_values_as_unknown(e
     out = enricher.enrich(frame).iloc[0]
     assert out["valence"] == 0.5 and out["valence_confidence"] == 1.0  # real values beside them stay real
     assert 0 <= out["energy"] <= 1 and 0 < out["tempo"] <= 300 and out["tempo_confidence"] < 1
+
+
+def test_the_import_report_says_which_values_were_left_out(store, tmp_path):
+    report = import_files(store, [crafted(tmp_path)], name="crafted")
+    notes = [p for p in report.problems if "left out" in p]
+    assert len(notes) == 1 and notes[0].startswith("crafted.csv: left out 4 values") and "tempo in 2 rows" in notes[0]
+    assert store.library_size(report.library_id) == 2  # the tracks themselves are in
