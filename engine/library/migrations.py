@@ -41,4 +41,10 @@ def m2_libraries(db: sqlite_utils.Database) -> None:
     db["runs"].create_index(["library_id", "kind", "status"])
 
 
-MIGRATIONS = [m1_prediction_cache, m2_libraries]
+def m3_library_accounts(db: sqlite_utils.Database) -> None:
+    """Every library gets an owning account ('' = the local user; see engine/library/accounts.py)."""
+    db.execute("alter table libraries add column account text not null default ''")
+    db["libraries"].create_index(["account"])
+
+
+MIGRATIONS = [m1_prediction_cache, m2_libraries, m3_library_accounts]

@@ -15,6 +15,7 @@ import pandas as pd
 import sqlite_utils
 
 from engine.config import FEATURES, home_dir
+from engine.library.accounts import LibraryAccounts
 from engine.library.tables import LibraryTables, now
 from engine.library.migrations import MIGRATIONS
 from engine.schema import NUMERIC_COLUMNS, SCHEMA, TEXT_COLUMNS
@@ -25,7 +26,7 @@ __all__ = ["MIGRATIONS", "Store"]
 LIBRARY_COLUMNS = ["key", *SCHEMA, "saved", "plays", "ms_played", *FEATURES, "source"]
 
 
-class Store(LibraryTables, SyncTables):
+class Store(LibraryAccounts, LibraryTables, SyncTables):
     """Open (and migrate) the store; `Store(":memory:")` for tests."""
 
     def __init__(self, path: str | Path | None = None):
