@@ -6,7 +6,7 @@ image; in Plotly hover text, an <a href>; in a spreadsheet opening our CSV, a fo
 
     st.warning(md(message))            # every user string, or a message that embeds one
     hover_safe(frame, ["title"])       # before handing text columns to Plotly
-    csv_safe(frame).to_csv(...)        # before a download
+    csv_text(frame)                    # a download's bytes
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ def hover_safe(frame: pd.DataFrame, columns) -> pd.DataFrame:
 
 def plot_text(text) -> str:
     return html.escape(str(text))
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The frame as CSV for a download: formulas neutralised, and RFC 4180 line ends, so a cell holding a
+    carriage return is quoted (with pandas' bare '\n' it would split the row in a spreadsheet)."""
+    return csv_safe(frame).to_csv(index=False, lineterminator="\r\n")
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:

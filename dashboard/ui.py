@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import account, resources
-from dashboard.safe import csv_safe, md
+from dashboard.safe import csv_text, md
 from engine.config import BOUNDED_FEATURES, FEATURES
 from engine.errors import TunescopeError
 
@@ -170,7 +170,7 @@ def paged_table(frame: pd.DataFrame, columns: list[str], key: str, search: bool 
 def csv_button(frame: pd.DataFrame, label: str, file_name: str, key: str) -> None:
     """A download built only when clicked (a 10,000-row CSV is not rebuilt on every rerun); its text
     cells cannot run as spreadsheet formulas. `label` is Markdown: escape what users named."""
-    st.download_button(label, lambda: csv_safe(frame).to_csv(index=False), file_name=file_name, mime="text/csv",
+    st.download_button(label, lambda: csv_text(frame), file_name=file_name, mime="text/csv",
                        key=key, icon=":material/download:")
 
 
