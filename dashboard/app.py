@@ -1,10 +1,16 @@
 """Tunescope's entrypoint: `streamlit run dashboard/app.py` (or `make run`)."""
 
+import sys
 from pathlib import Path
 
 import streamlit as st
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+from dashboard import account  # noqa: E402  (needs the path above)
+
 PAGES = [
     st.Page(ROOT / "pages" / "home.py", title="Home", icon=":material/home:", url_path="", default=True),
     st.Page(ROOT / "pages" / "coverage.py", title="Library coverage", icon=":material/fact_check:", url_path="coverage"),
@@ -16,4 +22,5 @@ PAGES = [
 ]
 
 st.set_page_config(page_title="Tunescope", page_icon=":material/graphic_eq:", layout="wide")
+account.current()  # on a shared server: this browser's account, kept in the URL whichever page is open
 st.navigation(PAGES).run()

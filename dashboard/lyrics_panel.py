@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.resources import analyze_lyrics
+from dashboard.safe import md
 from engine.errors import TunescopeError
 
 DATASET_CAPTION = ("Learned from a truncated copy of the Mendeley lyrics dataset: 3,733 songs, **pop only, released "
@@ -24,7 +25,7 @@ def render(result: dict, title: str, artists: str) -> None:
     try:
         analysis = analyze_lyrics(text, result)
     except TunescopeError as exc:
-        st.warning(str(exc))
+        st.warning(md(exc))
         return
 
     topics = list(analysis["topics"].items())[:6]

@@ -212,15 +212,20 @@ def spotify_sign_ins():
     return PendingSignIns(ttl_s=600)
 
 
-def spotify_client_id() -> str:
-    """SPOTIFY_CLIENT_ID from .streamlit/secrets.toml, else the environment; '' when neither."""
+def setting(name: str) -> str:
+    """A setting from .streamlit/secrets.toml, else the environment; '' when neither."""
     import os
 
     try:
-        value = st.secrets.get("SPOTIFY_CLIENT_ID", "")
+        value = st.secrets.get(name, "")
     except Exception:  # no secrets.toml at all: Streamlit raises rather than returning the default
         value = ""
-    return str(value or os.environ.get("SPOTIFY_CLIENT_ID", "")).strip()
+    return str(value or os.environ.get(name, "")).strip()
+
+
+def spotify_client_id() -> str:
+    """SPOTIFY_CLIENT_ID from .streamlit/secrets.toml, else the environment; '' when neither."""
+    return setting("SPOTIFY_CLIENT_ID")
 
 
 @st.cache_resource(show_spinner="Loading the lyrics model…")

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.safe import md
 from dashboard.ui import engine_errors
+
+SPOTIFY_WEB = "https://open.spotify.com/"
 
 
 def playlist_button(name: str, track_ids: list[str], key: str) -> None:
@@ -26,4 +29,6 @@ def playlist_button(name: str, track_ids: list[str], key: str) -> None:
         with engine_errors(), st.spinner(f"Creating '{name}' on Spotify…"):
             made = export_playlist(client, name, track_ids)
         skipped = f" ({made['skipped']} tracks without a Spotify id skipped)" if made["skipped"] else ""
-        st.success(f"Saved '{name}' with {made['added']} tracks{skipped}. [Open it in Spotify]({made['url']})")
+        st.success(md(f"Saved '{name}' with {made['added']} tracks{skipped}."))
+        if str(made["url"]).startswith(SPOTIFY_WEB):  # a link only to Spotify itself, never one a reply made up
+            st.link_button("Open it in Spotify", made["url"], icon=":material/open_in_new:")

@@ -3,7 +3,10 @@
     library_id = spotify_panel.render(store)   # None until a library has been synced
 
 The token lives in this session's st.session_state (never a shared file); the PKCE verifier waits
-server-side (resources.spotify_sign_ins) for the redirect back, which arrives in a new session.
+server-side (resources.spotify_sign_ins) for the redirect back, which arrives in a new session (a new
+tab: the consent link opens one). A sign-in belongs to the browser account that started it
+(dashboard/account.py): locally every tab is that account, so the new tab finishes it; on a shared server
+the new tab hands the code back and the starting tab, which watches for it, finishes it.
 """
 
 from __future__ import annotations
@@ -12,14 +15,18 @@ import time
 
 import streamlit as st
 
+from dashboard import account
 from dashboard.resources import spotify_client_id, spotify_sign_ins
+from dashboard.safe import md
 from engine.errors import TunescopeError
-from engine.library.spotify.auth import MappingCacheHandler, SpotifyAuth
+from engine.library.spotify.auth import MappingCacheHandler, SignInElsewhereError, SpotifyAuth
 from engine.library.spotify.client import SpotifyClient
 from engine.library.spotify.sync import sync_library
 
 _TOKEN, _URL, _USER, _LIBRARY = "spotify_token", "spotify_authorize_url", "spotify_user", "spotify_library_id"
 _URL_FRESH_S = 540  # a consent link is regenerated before its verifier expires server-side (600 s)
+_WATCH_S = 2  # how often a tab that sent its user to Spotify looks for the code coming back elsewhere
+_CALLBACK = ("code", "state", "error")
 
 
 def session_auth(client_id: str | None) -> SpotifyAuth:
@@ -43,22 +50,26 @@ def render(store) -> int | None:
                 '`SPOTIFY_CLIENT_ID = "..."` or in the `SPOTIFY_CLIENT_ID` environment variable, '
                 "then restart. See the README, *Connect Spotify*.")
         return None
-    auth = session_auth(client_id)
-    _finish_sign_in(auth)
+    auth, browser = session_auth(client_id), account.current()
+    _finish_sign_in(auth, browser)
     if not auth.signed_in:
-        st.link_button("Connect Spotify", _authorize_url(auth), icon=":material/link:", type="primary")
+        _collect_handed_in(auth, browser)
+    if not auth.signed_in:
+        st.link_button("Connect Spotify", _authorize_url(auth, browser), icon=":material/link:", type="primary")
         st.caption("Opens Spotify's consent page; you come back here signed in. Nothing is posted to your account.")
+        if account.shared():
+            _watch_for_return(auth, browser)
         return st.session_state.get(_LIBRARY)
     client = SpotifyClient(auth)
     try:
         if _USER not in st.session_state:
             st.session_state[_USER] = client.me()
     except TunescopeError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         return st.session_state.get(_LIBRARY)
     user = st.session_state[_USER]
     left, right = st.columns([3, 1])
-    left.markdown(f"Connected to Spotify as **{user.get('display_name') or user['id']}**")
+    left.markdown(f"Connected to Spotify as **{md(user.get('display_name') or user['id'])}**")
     if right.button("Disconnect", key="spotify_disconnect"):
         auth.sign_out()
         for key in (_USER, _URL):
@@ -69,32 +80,68 @@ def render(store) -> int | None:
     return st.session_state.get(_LIBRARY)
 
 
-def _finish_sign_in(auth: SpotifyAuth) -> None:
-    """Back from Spotify: exchange ?code=&state= for tokens, then clear them from the URL."""
-    params = st.query_params
+def _finish_sign_in(auth: SpotifyAuth, browser: str) -> None:
+    """Back from Spotify: exchange ?code=&state= for tokens when this browser started the sign-in, else
+    hand the code to the browser that did; then clear them from the URL (the account token stays)."""
+    params = {k: st.query_params.get(k) for k in _CALLBACK if k in st.query_params}
+    for key in params:  # a code works once; a reload must not replay it
+        del st.query_params[key]
     if "error" in params:
-        reason = params.get("error")
-        st.query_params.clear()
-        st.warning(f"Spotify sign-in was not completed ({reason}). Click 'Connect Spotify' to try again.")
+        st.warning(f"Spotify sign-in was not completed ({md(params['error'])}). "
+                   "Click 'Connect Spotify' to try again.")
         return
     if "code" not in params:
         return
-    code, state = params.get("code"), params.get("state", "")
-    st.query_params.clear()  # a code works once; a reload must not replay it
     try:
-        auth.sign_in(code, state)
-    except TunescopeError as exc:
-        st.error(str(exc))
+        auth.sign_in(params["code"], params.get("state") or "", browser)
+    except SignInElsewhereError as exc:
+        auth.pending.hand_in(params.get("state") or "", params["code"])  # only its own browser can use it
+        st.info("Spotify sent you back in a new tab. If you clicked 'Connect Spotify' in another Tunescope tab, "
+                "go back to it: it finishes signing in there, and you can close this one. " + md(exc))
         return
+    except TunescopeError as exc:
+        st.error(md(exc))
+        return
+    _signed_in()
+
+
+def _signed_in() -> None:
     for key in (_USER, _URL):
         st.session_state.pop(key, None)
 
 
-def _authorize_url(auth: SpotifyAuth) -> str:
+def _collect_handed_in(auth: SpotifyAuth, browser: str) -> None:
+    """Finish a sign-in this browser started whose code came back in another tab."""
+    returned = auth.pending.handed_in(browser)
+    if returned is None:
+        return
+    state, code = returned
+    try:
+        auth.sign_in(code, state, browser)
+    except TunescopeError as exc:
+        st.error(md(exc))
+        return
+    _signed_in()
+
+
+def _watch_for_return(auth: SpotifyAuth, browser: str) -> None:
+    """While this tab's consent link is out, rerun the page once its code comes back in another tab."""
+    if _URL not in st.session_state:
+        return
+
+    @st.fragment(run_every=_WATCH_S)
+    def watch() -> None:
+        if auth.pending.handed_in(browser) is not None:
+            st.rerun()
+
+    watch()
+
+
+def _authorize_url(auth: SpotifyAuth, browser: str) -> str:
     """One consent link per session (not one per rerun), renewed before its verifier expires."""
     url, made = st.session_state.get(_URL, ("", 0.0))
     if not url or time.monotonic() - made > _URL_FRESH_S:
-        url = auth.authorize_url()
+        url = auth.authorize_url(browser)
         st.session_state[_URL] = (url, time.monotonic())
     return url
 
@@ -110,12 +157,13 @@ def _sync(store, client: SpotifyClient) -> None:
             report = sync_library(store, client, progress)
         except TunescopeError as exc:
             status.update(label="Sync stopped; run it again to continue where it stopped", state="error")
-            st.error(str(exc))
+            st.error(md(exc))
             return
         status.update(label=f"Synced {report.tracks} tracks and {report.playlists} playlists", state="complete")
+    store.claim_library(report.library_id, account.current())  # every library has an owning account
     st.session_state[_LIBRARY] = report.library_id
     if report.unreadable_playlists:
         st.caption(f"Spotify withholds the items of {len(report.unreadable_playlists)} followed playlists you do not "
-                   f"own ({', '.join(report.unreadable_playlists[:5])}…); copy one into your own to include it.")
+                   f"own ({md(', '.join(report.unreadable_playlists[:5]))}…); copy one into your own to include it.")
     if report.audio_features == "unavailable":
         st.caption("Spotify no longer gives audio features to new apps; Tunescope predicts them for you.")

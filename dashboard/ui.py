@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import resources
+from dashboard import account, resources
+from dashboard.safe import csv_text, md
 from engine.config import BOUNDED_FEATURES, FEATURES
 from engine.errors import TunescopeError
 
@@ -33,7 +34,7 @@ def engine_errors(stop: bool = True):
     try:
         yield
     except TunescopeError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md(exc), icon=":material/error:")  # messages name files and columns users chose
         if stop:
             st.stop()
 
@@ -46,11 +47,15 @@ def select_library(library_id: int) -> None:
 
 
 def visible_libraries() -> pd.DataFrame:
-    """Libraries this session may open: imports and the demo, and a Spotify library only for the
-    Spotify user signed in to this session (two users of one server never see each other's)."""
-    known = resources.libraries()
-    me = (st.session_state.get("spotify_user") or {}).get("id")
-    return known[(known["kind"] != "spotify") | (known["owner"] == me)].reset_index(drop=True)
+    """Libraries this browser may open: its account's imports (every import on a local run), the demo,
+    and a Spotify library only for the Spotify user signed in to this session (engine/library/accounts.py)."""
+    return resources.store().account_libraries(account.current(), account.spotify_user())
+
+
+def can_write(library_id: int | None) -> bool:
+    """Whether this browser may import into the library: one it may open, never the demo."""
+    return library_id is not None and resources.store().can_write(account.current(), library_id,
+                                                                  account.spotify_user())
 
 
 def open_library_id(known: pd.DataFrame | None = None) -> int | None:
@@ -81,11 +86,11 @@ def require_library() -> tuple[int, pd.DataFrame]:
         frame = resources.enriched(library_id)
     name = library_name(library_id, known)
     if frame.empty:
-        st.info(f"**{name}** has no tracks yet. Import a file into it on **Home**, "
+        st.info(f"**{md(name)}** has no tracks yet. Import a file into it on **Home**, "
                 "or open the demo library.", icon=":material/library_music:")
         st.page_link(str(PAGES / "home.py"), label="Go to Home", icon=":material/home:")
         st.stop()
-    st.caption(f"Library: **{name}** · {len(frame):,} tracks")
+    st.caption(f"Library: **{md(name)}** · {len(frame):,} tracks")
     return library_id, frame
 
 
@@ -163,8 +168,9 @@ def paged_table(frame: pd.DataFrame, columns: list[str], key: str, search: bool 
 
 
 def csv_button(frame: pd.DataFrame, label: str, file_name: str, key: str) -> None:
-    """A download built only when clicked (a 10,000-row CSV is not rebuilt on every rerun)."""
-    st.download_button(label, lambda: frame.to_csv(index=False), file_name=file_name, mime="text/csv",
+    """A download built only when clicked (a 10,000-row CSV is not rebuilt on every rerun); its text
+    cells cannot run as spreadsheet formulas. `label` is Markdown: escape what users named."""
+    st.download_button(label, lambda: csv_text(frame), file_name=file_name, mime="text/csv",
                        key=key, icon=":material/download:")
 
 

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import resources, spotify_export, ui
+from dashboard.safe import md, plot_text
 from engine.config import BOUNDED_FEATURES, FEATURES
 
 st.title("Clusters")
@@ -53,8 +54,8 @@ mean = frame[FEATURES].apply(pd.to_numeric, errors="coerce").mean()
 fig = go.Figure()
 fig.add_bar(x=BOUNDED_FEATURES, y=[mean[f] for f in BOUNDED_FEATURES], name="library mean", marker_color="#555555",
             hovertemplate="%{x}: %{y:.0%}<extra>library mean</extra>")
-fig.add_bar(x=BOUNDED_FEATURES, y=[profile[f] for f in BOUNDED_FEATURES], name=names[chosen], marker_color="#1DB954",
-            hovertemplate="%{x}: %{y:.0%}<extra>" + names[chosen] + "</extra>")
+fig.add_bar(x=BOUNDED_FEATURES, y=[profile[f] for f in BOUNDED_FEATURES], name=plot_text(names[chosen]),
+            marker_color="#1DB954", hovertemplate="%{x}: %{y:.0%}<extra>" + plot_text(names[chosen]) + "</extra>")
 fig.update_layout(barmode="group", yaxis=dict(range=[0, 1], tickformat=".0%"), height=320,
                   margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h"))
 chart, numbers = st.columns([3, 1])
@@ -65,10 +66,10 @@ members = tracks[tracks["cluster"] == chosen]
 numbers.metric("Tracks", f"{len(members):,}", f"{len(members) / len(frame):.0%} of library", delta_color="off")
 numbers.metric("Mean assignment confidence", f"{members['cluster_confidence'].mean():.0%}")
 
-st.subheader(f"Tracks in {names[chosen]}")
+st.subheader(f"Tracks in {md(names[chosen])}")
 columns = ["title", "artists", "album", "genres", "duration_ms", "source", "cluster_confidence", *FEATURES]
 ui.paged_table(members, columns, key=f"clusters_tracks_{k}_{chosen}", sort_default="cluster_confidence")
 export = members[["track_id", "title", "artists", "album", "genres", "duration_ms", "source", *FEATURES]]
 slug = "".join(ch if ch.isalnum() else "_" for ch in names[chosen].lower()).strip("_")
-ui.csv_button(export, f"Download {names[chosen]} (CSV)", f"tunescope_cluster_{slug}.csv", key="clusters_csv")
+ui.csv_button(export, f"Download {md(names[chosen])} (CSV)", f"tunescope_cluster_{slug}.csv", key="clusters_csv")
 spotify_export.playlist_button(f"Tunescope: {names[chosen]}", members["track_id"].tolist(), key="clusters_spotify")

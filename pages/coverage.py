@@ -5,6 +5,7 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import resources, ui
+from dashboard.safe import hover_safe
 from engine.config import FEATURES
 
 BANDS = [(1.0, 1.01, "real (100%)"), (0.6, 1.0, "high (60–99%)"), (0.3, 0.6, "medium (30–59%)"), (0.0, 0.3, "low (< 30%)")]
@@ -55,7 +56,7 @@ st.subheader("Coverage per cluster")
 with ui.engine_errors():
     clusters = resources.assignments(library_id)
 per_cluster = (frame.assign(cluster=clusters["cluster_name"], source=people["source"])
-               .groupby(["cluster", "source"]).size().rename("tracks").reset_index())
+               .groupby(["cluster", "source"]).size().rename("tracks").reset_index().pipe(hover_safe, ["cluster"]))
 fig = px.bar(per_cluster, y="cluster", x="tracks", color="source", orientation="h", color_discrete_map=SOURCE_COLORS)
 fig.update_layout(height=60 + 32 * clusters["cluster_name"].nunique(), margin=dict(l=0, r=0, t=10, b=0),
                   legend=dict(orientation="h", title=None), yaxis=dict(title=None, categoryorder="total ascending"))

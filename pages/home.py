@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import resources, ui
+from dashboard import account, resources, ui
+from dashboard.safe import md
 from dashboard.ui import engine_errors
 
 st.title("Tunescope")
@@ -60,8 +61,12 @@ with upload:
                "Nothing leaves this machine.")
     files = st.file_uploader("Files", type=["csv", "json", "zip"], accept_multiple_files=True)
     open_id = ui.open_library_id()
+    writable = ui.can_write(open_id)
     target = st.radio("Import into", ["a new library", "the open library"], horizontal=True,
-                      disabled=open_id is None, key="import_target")
+                      disabled=not writable, key="import_target")
+    if open_id is not None and not writable:
+        target = "a new library"  # the demo is a shared reference: nobody imports into it
+        st.caption("The open library is the read-only demo: files go into a new library of your own.")
     name = st.text_input("Name for the new library (optional)", key="import_name",
                          disabled=target != "a new library")
     if st.button(f"Import {len(files)} file{'s' * (len(files) != 1)}", type="primary", disabled=not files,
@@ -75,11 +80,13 @@ with upload:
                                       library_id=open_id if target == "the open library" else None,
                                       name=name.strip() or None,
                                       progress=lambda done, total, msg: bar.progress(done / max(total, 1), text=msg))
+            if target == "a new library":
+                resources.store().claim_library(report.library_id, account.current())
             for problem in report.problems:
-                st.warning(problem, icon=":material/warning:")
+                st.warning(md(problem), icon=":material/warning:")
             for result in report.files:
                 if not result.error:
-                    st.write(f"**{result.name}** ({result.kind}): {result.tracks:,} tracks, "
+                    st.write(f"**{md(result.name)}** ({result.kind}): {result.tracks:,} tracks, "
                              f"{result.playlists} playlists, {result.plays:,} plays")
             status.update(label=f"Imported {report.added:,} new tracks"
                                 + (f", {len(report.problems)} problem(s)" if report.problems else ""),
@@ -101,7 +108,7 @@ if library_id is None:
     st.stop()
 row = known.set_index("library_id").loc[library_id]
 left, mid, right = st.columns(3)
-left.metric("Library", row["name"])
+left.metric("Library", md(row["name"]))
 mid.metric("Tracks", f"{int(row['tracks']):,}")
 right.metric("Kind", str(row["kind"]))
 for page, label, icon in [("coverage.py", "Coverage: real versus predicted", ":material/fact_check:"),

@@ -7,6 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import resources, ui
+from dashboard.safe import hover_safe
 from engine.config import BOUNDED_FEATURES, FEATURES
 
 MAX_3D_POINTS = 15_000  # WebGL 3-D scatter stays fluid below this; 2-D WebGL handles 10k+ without sampling
@@ -52,6 +53,7 @@ if color_by in FEATURES or color_by == "confidence":
     common["color_continuous_scale"] = "Viridis"
     if color_by != "tempo":
         common["range_color"] = [0, 1]
+shown = hover_safe(shown, ["title", "artists", "cluster", "genre"])  # Plotly renders <a href> in hover text
 if dims == 2:
     fig = px.scatter(shown, x="x", y="y", render_mode="webgl", **common)
 else:
@@ -60,7 +62,7 @@ fig.update_traces(marker=dict(size=5 if dims == 2 else 3, opacity=0.85))
 
 if context:
     with ui.engine_errors():
-        catalog = resources.catalog_points(dims, CONTEXT_POINTS)
+        catalog = hover_safe(resources.catalog_points(dims, CONTEXT_POINTS), ["title", "artists"])
     trace = (px.scatter(catalog, x="x", y="y", render_mode="webgl", hover_name="title", hover_data={"artists": True, "x": False, "y": False})
              if dims == 2 else px.scatter_3d(catalog, x="x", y="y", z="z", hover_name="title",
                                              hover_data={"artists": True, "x": False, "y": False, "z": False})).data[0]

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import resources, ui
+from dashboard.safe import md
 from engine.config import FEATURES
 
 TEMPO_RANGE = (40, 220)
@@ -25,7 +26,7 @@ elif scope == "a track":
     if query.strip():
         pool = frame[(frame["title"] + " " + frame["artists"]).str.contains(query.strip(), case=False, regex=False)]
     if pool.empty:
-        st.info(f"No track in the library matches '{query}'. Try part of the title or the artist's name.")
+        st.info(f"No track in the library matches '{md(query)}'. Try part of the title or the artist's name.")
         st.stop()
     pool = pool.head(200)
     key = st.selectbox("Track", pool["key"].tolist(), key="recs_track",
@@ -50,9 +51,9 @@ with ui.engine_errors():
         tempo=None if tuple(tempo) == TEMPO_RANGE else tuple(float(t) for t in tempo),
         energy=None if tuple(energy) == (0, 100) else tuple(e / 100 for e in energy))
 
-st.subheader(f"For {label}")
+st.subheader(f"For {md(label)}")
 if recs.attrs.get("note"):
-    st.warning(f"Note: {recs.attrs['note']}.", icon=":material/info:")
+    st.warning(f"Note: {md(recs.attrs['note'])}.", icon=":material/info:")
 if recs.empty:
     st.info("No track passes these filters. Widen the tempo or energy range, or exclude fewer artists.")
     st.stop()

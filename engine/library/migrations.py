@@ -82,5 +82,10 @@ def m3_library_ownership(db: sqlite_utils.Database) -> None:
                list(DURATION_RANGE_MS))
 
 
+def m4_library_accounts(db: sqlite_utils.Database) -> None:
+    """Every library gets an owning account ('' = the local user; see engine/library/accounts.py)."""
+    db.execute("alter table libraries add column account text not null default ''")
+    db["libraries"].create_index(["account"])
 
-MIGRATIONS = [m1_prediction_cache, m2_libraries, m3_library_ownership]
+
+MIGRATIONS = [m1_prediction_cache, m2_libraries, m3_library_ownership, m4_library_accounts]

@@ -26,6 +26,7 @@ import pandas as pd
 import sqlite_utils
 
 from engine.config import FEATURES, home_dir
+from engine.library.accounts import LibraryAccounts
 from engine.library.tables import LibraryTables, now
 from engine.library.migrations import MIGRATIONS
 from engine.schema import NUMERIC_COLUMNS, SCHEMA, TEXT_COLUMNS
@@ -37,7 +38,7 @@ LIBRARY_COLUMNS = ["key", *SCHEMA, "saved", "plays", "ms_played", *FEATURES, "so
 BUSY_TIMEOUT_S = 30  # another process (the CLI beside the dashboard) holding the write lock
 
 
-class Store(LibraryTables, SyncTables):
+class Store(LibraryAccounts, LibraryTables, SyncTables):
     """Open (and migrate) the store; `Store(":memory:")` for tests."""
 
     connection_class = sqlite3.Connection  # tests substitute a subclass that injects faults

@@ -7,6 +7,8 @@ import pytest
 from fake_spotify import FakeSpotify
 from streamlit.testing.v1 import AppTest
 
+from dashboard.safe import md
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
@@ -50,4 +52,5 @@ def test_connect_sync_and_save_a_cluster_as_a_spotify_playlist(fake):
     made = user.playlists[-1]
     assert made.name.startswith("Tunescope: ") and made.items
     assert {value for _, value in made.items} <= user.expected_tracks()
-    assert any("Saved 'Tunescope: " in s.value for s in app.success)
+    assert any(md("Saved 'Tunescope: ") in s.value for s in app.success)
+    assert app.get("link_button")[-1].proto.url == f"https://open.spotify.com/playlist/{made.id}"  # Spotify's own address

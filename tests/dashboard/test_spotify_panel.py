@@ -4,6 +4,7 @@ import pytest
 from fake_spotify import FakeSpotify
 from streamlit.testing.v1 import AppTest
 
+from dashboard.safe import md
 from engine.library.store import Store
 
 SCRIPT = """
@@ -87,4 +88,4 @@ def test_a_failing_sync_shows_the_fix_not_a_traceback(fake, tmp_path):
     fake.inject("429", path="/v1/me/tracks", retry_after=3600)
     app.button(key="spotify_sync").click().run()
     assert not app.exception
-    assert "rate-limiting" in app.error[0].value and "resumes where it stopped" in app.error[0].value
+    assert md("rate-limiting") in app.error[0].value and "resumes where it stopped" in app.error[0].value

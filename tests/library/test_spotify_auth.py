@@ -7,7 +7,8 @@ import pytest
 from fake_spotify import FakeSpotify
 
 from engine.errors import SpotifyAuthError, SpotifyConfigError
-from engine.library.spotify.auth import REDIRECT_URI, MappingCacheHandler, PendingSignIns, SpotifyAuth
+from engine.library.spotify.auth import (REDIRECT_URI, MappingCacheHandler, PendingSignIns, SignInElsewhereError,
+                                         SpotifyAuth)
 from engine.library.spotify.client import SpotifyClient
 from engine.library.spotify.sync import sync_library
 from engine.library.store import Store
@@ -118,3 +119,19 @@ def test_two_sessions_never_see_each_others_token_or_library(fake, tmp_path, cap
         data = path.read_bytes()
         assert not any(secret.encode() in data for secret in secrets), f"a token was written to {path}"
     assert not any(secret in caplog.text for secret in secrets), "a token reached the log"
+
+
+def test_a_callback_finishes_only_in_the_browser_that_started_it(fake):
+    pending = PendingSignIns()  # one per server
+    victim, attacker = {}, {}
+    fake.approve_as = "bob"
+    answer = fake.authorize(_auth(fake, attacker, pending).authorize_url(browser="attacker-token"))
+    with pytest.raises(SignInElsewhereError, match="started in another browser"):
+        _auth(fake, victim, pending).sign_in(answer["code"], answer["state"], browser="victim-token")
+    assert victim == {}  # the link someone sent changed nothing in this session
+    assert pending.hand_in(answer["state"], answer["code"])  # the code goes back to the browser that asked for it
+    assert not pending.hand_in(answer["state"], "another-code")  # and cannot be replaced
+    assert pending.handed_in("victim-token") is None
+    state, code = pending.handed_in("attacker-token")
+    token = _auth(fake, attacker, pending).sign_in(code, state, browser="attacker-token")
+    assert attacker["spotify_token"] is token and len(pending) == 0

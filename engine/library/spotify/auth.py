@@ -7,7 +7,8 @@
 
 Tokens live only in the cache handler given (one per user session, never a shared file).
 The PKCE code verifier is kept server-side in PendingSignIns, keyed by the OAuth `state`, because
-the redirect back from Spotify opens a new Streamlit session; entries expire.
+the redirect back from Spotify opens a new Streamlit session; entries expire, and each belongs to the
+browser that started it (`browser`: its account token on a shared server), which alone can finish it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import secrets
 import threading
 import time
 from collections.abc import MutableMapping
+from dataclasses import dataclass
 
 import requests
 from spotipy.cache_handler import CacheHandler
@@ -30,6 +32,8 @@ REDIRECT_URI = "http://127.0.0.1:8501/"
 ACCOUNTS_URL = "https://accounts.spotify.com"
 SCOPES = ["user-library-read", "playlist-read-private", "playlist-read-collaborative",
           "playlist-modify-private", "playlist-modify-public"]
+_ELSEWHERE = ("This Spotify sign-in was started in another browser, so it cannot sign in this one; nothing "
+              "changed here. To connect your own account, click 'Connect Spotify'.")
 _REFUSALS = {"invalid_grant", "invalid_request", "invalid_client", "unauthorized_client"}
 REFRESH_MARGIN_S = 60  # refresh a token this close to expiry, before a call can fail on it
 
@@ -71,27 +75,63 @@ class MappingCacheHandler(CacheHandler):
         self.mapping.pop(self.key, None)
 
 
+class SignInElsewhereError(SpotifyAuthError):
+    """A sign-in's code came back to a browser other than the one that started it."""
+
+
+@dataclass
+class _Pending:
+    verifier: str
+    browser: str  # the account token of the browser that started the sign-in ('' for a local run)
+    at: float
+    code: str | None = None  # the redirect's code, when it came back in another browser session
+
+
 class PendingSignIns:
-    """PKCE code verifiers by OAuth state, for sign-ins on their way to Spotify and back; thread-safe."""
+    """PKCE code verifiers by OAuth state, for sign-ins on their way to Spotify and back; thread-safe.
+
+    Each sign-in belongs to the browser that started it: only that browser may exchange its code. A code
+    that comes back elsewhere (Spotify's redirect opens a new tab) is handed in, and the starting browser
+    collects it; so a callback link someone else sends you can never sign your session in to their account."""
 
     def __init__(self, ttl_s: float = 600.0, max_entries: int = 1000):
         self.ttl_s, self.max_entries = ttl_s, max_entries
-        self._entries: dict[str, tuple[str, float]] = {}
+        self._entries: dict[str, _Pending] = {}
         self._lock = threading.Lock()
 
-    def put(self, state: str, verifier: str) -> None:
+    def put(self, state: str, verifier: str, browser: str = "") -> None:
         with self._lock:
             self._expire()
             while len(self._entries) >= self.max_entries:  # oldest first: dicts keep insertion order
                 self._entries.pop(next(iter(self._entries)))
-            self._entries[state] = (verifier, time.monotonic())
+            self._entries[state] = _Pending(verifier, browser, time.monotonic())
 
-    def pop(self, state: str) -> str | None:
-        """The verifier for this state, once; None when unknown or expired."""
+    def pop(self, state: str, browser: str = "") -> str | None:
+        """The verifier for this state, once, to the browser that started it; None when unknown or expired.
+        Raises SignInElsewhereError (and keeps the entry) when another browser started it."""
         with self._lock:
             self._expire()
-            entry = self._entries.pop(state, None)
-        return entry[0] if entry else None
+            entry = self._entries.get(state)
+            if entry is not None and entry.browser != browser:
+                raise SignInElsewhereError(_ELSEWHERE)
+            self._entries.pop(state, None)
+        return entry.verifier if entry else None
+
+    def hand_in(self, state: str, code: str) -> bool:
+        """Keep a code that came back in another session for the browser that started the sign-in."""
+        with self._lock:
+            self._expire()
+            entry = self._entries.get(state)
+            if entry is None or entry.code is not None:  # the first code wins; a second cannot replace it
+                return False
+            entry.code = code
+            return True
+
+    def handed_in(self, browser: str) -> tuple[str, str] | None:
+        """(state, code) of a sign-in this browser started whose code came back elsewhere, if any."""
+        with self._lock:
+            self._expire()
+            return next(((s, e.code) for s, e in self._entries.items() if e.browser == browser and e.code), None)
 
     def __len__(self) -> int:
         with self._lock:
@@ -100,7 +140,7 @@ class PendingSignIns:
 
     def _expire(self) -> None:
         cutoff = time.monotonic() - self.ttl_s
-        for state in [s for s, (_, at) in self._entries.items() if at < cutoff]:
+        for state in [s for s, e in self._entries.items() if e.at < cutoff]:
             del self._entries[state]
 
 
@@ -124,17 +164,19 @@ class SpotifyAuth:
         pkce.OAUTH_AUTHORIZE_URL, pkce.OAUTH_TOKEN_URL = self.authorize_endpoint, self.token_endpoint
         return pkce
 
-    def authorize_url(self) -> str:
-        """A new sign-in: remembers its verifier under a fresh state and returns Spotify's consent URL."""
+    def authorize_url(self, browser: str = "") -> str:
+        """A new sign-in for this browser (its account token): remembers its verifier under a fresh state
+        and returns Spotify's consent URL."""
         pkce = self._pkce()
         pkce.get_pkce_handshake_parameters()
         state = secrets.token_urlsafe(24)
-        self.pending.put(state, pkce.code_verifier)
+        self.pending.put(state, pkce.code_verifier, browser)
         return pkce.get_authorize_url(state=state)
 
-    def sign_in(self, code: str, state: str) -> dict:
-        """Exchange the redirect's code for tokens (saved in the cache handler); returns the token info."""
-        verifier = self.pending.pop(state or "")
+    def sign_in(self, code: str, state: str, browser: str = "") -> dict:
+        """Exchange the redirect's code for tokens (saved in the cache handler); returns the token info.
+        Only the browser that started this sign-in may finish it (SignInElsewhereError otherwise)."""
+        verifier = self.pending.pop(state or "", browser)
         if verifier is None:
             raise SpotifyAuthError("This Spotify sign-in link has expired or was already used. "
                                    "Click 'Connect Spotify' again.")
