@@ -78,10 +78,8 @@ with upload:
             with engine_errors():
                 report = import_files(resources.store(), [(f.name, f.getvalue()) for f in files],
                                       library_id=open_id if target == "the open library" else None,
-                                      name=name.strip() or None,
+                                      name=name.strip() or None, account=account.current(),
                                       progress=lambda done, total, msg: bar.progress(done / max(total, 1), text=msg))
-            if target == "a new library":
-                resources.store().claim_library(report.library_id, account.current())
             for problem in report.problems:
                 st.warning(md(problem), icon=":material/warning:")
             for result in report.files:

@@ -60,13 +60,17 @@ def _load(item) -> tuple[str, bytes]:
     return path.name, path.read_bytes()
 
 
-def import_files(store, files, library_id: int | None = None, name: str | None = None, progress=None) -> ImportReport:
-    """Detect, parse and store every file; several files merge into one library."""
+def import_files(store, files, library_id: int | None = None, name: str | None = None, progress=None,
+                 account: str = "") -> ImportReport:
+    """Detect, parse and store every file; several files merge into one library. A new library belongs to
+    `account` from the start (shared mode), so no failure later in the import can leave it unowned."""
     files = list(files)
     if library_id is None:
         names = [str(f[0]) if isinstance(f, tuple) else Path(f).name for f in files]
         label = name or ("Import: " + ", ".join(names[:2]) + (f" (+{len(names) - 2})" if len(names) > 2 else ""))
         library_id = store.create_library(label, "import")
+        if account:
+            store.claim_library(library_id, account)
     report = ImportReport(library_id=library_id)
     before = store.library_size(library_id)
     run_id = store.start_run(library_id, "import", {"files": len(files)})

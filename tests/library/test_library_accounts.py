@@ -57,3 +57,14 @@ def test_a_store_made_before_accounts_gains_the_column_and_its_libraries_stay_th
     assert list(reopened.account_libraries("")["library_id"]) == [library_id]
     assert reopened.library_account(library_id) == ""
     reopened.close()
+
+
+def test_a_new_import_belongs_to_its_account_even_when_every_file_fails(tmp_path):
+    from engine.library.imports import import_files
+
+    store = Store(":memory:")
+    bad = tmp_path / "notes.csv"
+    bad.write_bytes(b"\x00\x01 binary")
+    report = import_files(store, [bad], account="browser-a")
+    assert report.problems and store.library_account(report.library_id) == "browser-a"
+    assert report.library_id not in set(store.account_libraries("browser-b")["library_id"])
