@@ -6,11 +6,18 @@ and audio features where Spotify still serves them.
 Resumable: every page is written together with the run's cursor (one transaction), so a sync
 killed at any point continues after the last written page, never duplicating or losing a track.
 Idempotent: a finished run followed by another leaves the same library.
+
+It asks only what it must (see README, Spotify sync requests): a re-sync whose saved tracks' total
+and first page are unchanged keeps what the last sync stored, playlists with an unchanged snapshot id
+are not read again, artists' genres come from the catalog's artist table, then from the batch endpoint,
+and a refusal of /audio-features is remembered for a week. A save during the read shifts the pages:
+the moved `total` is noticed and the saved tracks are read again from the top.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import asdict, dataclass
 from typing import Callable
 
@@ -18,11 +25,15 @@ import pandas as pd
 
 from engine.config import FEATURES
 from engine.errors import NothingToExportError, SpotifyRequestError
-from engine.schema import SCHEMA
-from engine.library.spotify.client import PAGE, SpotifyClient
+from engine.library.spotify.client import ARTISTS_PER_REQUEST, PAGE, SpotifyClient
+from engine.library.spotify.genres import ask_spotify, catalog_genres
+from engine.library.spotify.track_rows import track_rows
 
-ARTIST_BATCH = 25  # artists fetched between two cursor saves; one progress "page"
 FEATURE_BATCH = 100  # /audio-features takes at most 100 ids
+ASK_FEATURES_AGAIN_S = 7 * 24 * 3600  # a refused /audio-features is asked again after a week
+MAX_SAVED_REREADS = 5  # saved tracks read again from the top at most this often when they change meanwhile
+# What a finished sync hands the next one, so it need not ask again.
+CARRIED = ("artist_genres", "batch_artists", "features_refused_at")
 Progress = Callable[[int, int, str], None]
 
 
@@ -56,7 +67,7 @@ def sync_library(store, client: SpotifyClient, progress: Progress | None = None)
     run = store.unfinished_run(library_id, "sync")
     resumed = bool(run and run["cursor"])
     run_id = run["id"] if run else store.start_run(library_id, "sync", {"user": user_id})
-    job = _Sync(store, client, library_id, run_id, run["cursor"] if run else {}, progress)
+    job = _Sync(store, client, library_id, run_id, run["cursor"] if run else _carried(store, library_id), progress)
     job.saved_tracks()
     job.playlists()
     job.playlist_items()
@@ -68,12 +79,23 @@ def sync_library(store, client: SpotifyClient, progress: Progress | None = None)
     return report
 
 
+def _carried(store, library_id: int) -> dict:
+    """A new run's cursor: what the last finished sync learnt (artists' genres, refusals) and what it
+    saw of the saved tracks (total, first page, ids), to tell an unchanged account in one request."""
+    last = store.last_sync_cursor(library_id)
+    if not last:
+        return {}
+    before = {"total": last.get("saved_total"), "head": last.get("saved_head"), "saved_ids": last.get("saved_ids")}
+    return {**{k: last[k] for k in CARRIED if k in last}, "before": before}
+
+
 class _Sync:
     def __init__(self, store, client, library_id, run_id, cursor, progress):
         self.store, self.client, self.library_id, self.run_id = store, client, library_id, run_id
         self.c = {"stage": "saved", "saved_offset": 0, "saved_total": None, "done_pages": 0, "keys": [], "saved_ids": [],
-                  "artists": {}, "artist_genres": {}, "artist_index": 0, "features": "untried",
-                  "feature_offset": 0, "features_stored": 0, "unreadable": [],
+                  "saved_head": [], "saved_rereads": 0, "artists": {}, "artist_names": {}, "artist_genres": {},
+                  "batch_artists": True, "features": "untried", "features_refused_at": None,
+                  "feature_offset": 0, "features_stored": 0, "unreadable": [], "before": {},
                   **cursor}
         self.progress = progress or (lambda done, total, message: None)
         self._seen = set(self.c["keys"])
@@ -82,13 +104,36 @@ class _Sync:
     def saved_tracks(self) -> None:
         while self.c["stage"] == "saved":
             page = self.client.saved_tracks(offset=self.c["saved_offset"])
-            self.c["saved_total"] = page.get("total") or 0
+            total = page.get("total") or 0
             entries = page.get("items") or []
-            frame, artist_ids = _frame([(e or {}).get("track") for e in entries])
+            frame, artist_ids = track_rows([(e or {}).get("track") for e in entries])
+            if self.c["saved_offset"] == 0:
+                self.c["saved_head"] = frame["track_id"].tolist()
+                if self._saved_unchanged(total):
+                    return
+            elif total != self.c["saved_total"] and self.c["saved_rereads"] < MAX_SAVED_REREADS:
+                # Saved (or removed) meanwhile: offsets shifted, so this page repeats or skips one.
+                self.c.update(saved_offset=0, saved_ids=[], saved_total=None, saved_rereads=self.c["saved_rereads"] + 1)
+                self.store.save_cursor(self.run_id, self.c)
+                continue
+            self.c["saved_total"] = total
             self.c["saved_offset"] += len(entries)
             if not entries or not page.get("next") or self.c["saved_offset"] >= self.c["saved_total"]:
                 self.c["stage"] = "playlists"
             self._write(frame, artist_ids, saved=True, message=f"Saved tracks: {self.c['saved_offset']}")
+
+    def _saved_unchanged(self, total: int) -> bool:
+        """Same total and first page as the last sync: nothing saved or removed since (saves go on top,
+        a removal changes the total), so its saved tracks stand and none is read again."""
+        before = self.c["before"]
+        if not before or before.get("saved_ids") is None or (before.get("total"), before.get("head")) != (
+                total, self.c["saved_head"]):
+            return False
+        self.c.update(saved_total=total, saved_ids=before["saved_ids"], stage="playlists",
+                      done_pages=self.c["done_pages"] + 1)
+        self.store.save_cursor(self.run_id, self.c)
+        self._tell("Saved tracks: unchanged")
+        return True
 
     def playlists(self) -> None:
         if self.c["stage"] != "playlists":
@@ -116,7 +161,7 @@ class _Sync:
             playlists = self.c["playlists"]
             if self.c["playlist_index"] >= len(playlists):
                 self.store.remove_playlists_except(self.library_id, {p["id"] for p in playlists})
-                self.c.update(stage="genres", artist_index=0)
+                self.c.update(stage="genres")
                 self.store.save_cursor(self.run_id, self.c)
                 continue
             playlist = playlists[self.c["playlist_index"]]
@@ -137,7 +182,7 @@ class _Sync:
                 self.store.save_cursor(self.run_id, self.c)
                 continue
             entries = page.get("items") or []
-            frame, artist_ids = _frame([(e.get("item") or e.get("track")) if e else None for e in entries])
+            frame, artist_ids = track_rows([(e.get("item") or e.get("track")) if e else None for e in entries])
             where = {"id": playlist["id"], "name": playlist["name"], "spotify_id": playlist["id"],
                      "snapshot_id": playlist["snapshot_id"], "offset": self.c["position"]}
             self.c["item_offset"] += len(entries)
@@ -147,33 +192,38 @@ class _Sync:
             self._write(frame, artist_ids, saved=False, playlist=where, message=f"Playlist {playlist['name']}")
 
     def genres(self) -> None:
-        artist_ids = sorted(self.c["artists"])
-        while self.c["stage"] == "genres":
-            batch = artist_ids[self.c["artist_index"]:self.c["artist_index"] + ARTIST_BATCH]
-            for artist_id in batch:
-                try:
-                    genres = self.client.artist(artist_id).get("genres") or []
-                except SpotifyRequestError:  # an artist Spotify no longer serves: no genres, carry on
-                    genres = []
-                if genres:
-                    self.c["artist_genres"][artist_id] = genres
-            self.c["artist_index"] += len(batch)
-            self.c["done_pages"] += 1 if batch else 0
-            if self.c["artist_index"] >= len(artist_ids):
-                self.c["stage"] = "features"
-                self.store.set_genres(self.library_id, self._genres_by_key(), self.run_id, self.c)
-            else:
-                self.store.save_cursor(self.run_id, self.c)
-            self._tell(f"Artists' genres: {self.c['artist_index']} of {len(artist_ids)}")
+        if self.c["stage"] != "genres":
+            return
+        known = self.c["artist_genres"]  # every artist asked, this sync or an earlier one ([]: none)
+        unknown = {a: self.c["artist_names"].get(a, "") for a in self.c["artists"] if a not in known}
+        known.update(catalog_genres(unknown))  # no request for an artist the catalog knows
+        while True:
+            pending = sorted(a for a in self.c["artists"] if a not in known)
+            if not pending:
+                break
+            found, self.c["batch_artists"] = ask_spotify(self.client, pending[:ARTISTS_PER_REQUEST],
+                                                         self.c["batch_artists"])
+            known.update(found)
+            self.c["done_pages"] += 1
+            self.store.save_cursor(self.run_id, self.c)
+            self._tell(f"Artists' genres: {len(pending) - len(found)} left")
+        self.c["stage"] = "features"
+        self.store.set_genres(self.library_id, self._genres_by_key(), self.run_id, self.c)
+        self._tell("Artists' genres: done")
 
     def audio_features(self) -> None:
         ids = [k for k in self.c["keys"] if len(k) == 22]
+        refused_at = self.c["features_refused_at"]
+        if self.c["stage"] == "features" and refused_at and time.time() - refused_at < ASK_FEATURES_AGAIN_S:
+            self.c.update(stage="done", features="unavailable" if ids else self.c["features"])
+            self.store.save_cursor(self.run_id, self.c)
+            self._tell("Done (Spotify does not give this app audio features)")
         while self.c["stage"] == "features":
             batch = ids[self.c["feature_offset"]:self.c["feature_offset"] + FEATURE_BATCH]
             answer = self.client.audio_features(batch) if batch else None
             if answer is None:  # nothing (left) to ask, or Spotify refused: new apps get 403
                 if batch:
-                    self.c["features"] = "unavailable"
+                    self.c.update(features="unavailable", features_refused_at=time.time())
                 self.c["stage"] = "done"
                 self.store.save_cursor(self.run_id, self.c)
                 self._tell("Done" if self.c["features"] != "unavailable"
@@ -182,7 +232,7 @@ class _Sync:
             rows = [f for f in answer if f and f.get("id")]
             frame = pd.DataFrame([{**{n: f.get(n) for n in FEATURES}, "source": "spotify"} for f in rows],
                                  columns=FEATURES + ["source"])
-            self.c.update(features="spotify", feature_offset=self.c["feature_offset"] + len(batch))
+            self.c.update(features="spotify", features_refused_at=None, feature_offset=self.c["feature_offset"] + len(batch))
             self.c["features_stored"] += len(rows)
             self.c["done_pages"] += 1
             if self.c["feature_offset"] >= len(ids):
@@ -195,6 +245,7 @@ class _Sync:
         """One page and the cursor after it, in one transaction."""
         self.c["done_pages"] += 1
         for track_id, artists in zip(frame["track_id"], artist_ids):
+            self.c["artist_names"].update(artists)
             if len(track_id) != 22:  # local files: no id, no artist ids, nothing to look up
                 continue
             if saved:
@@ -235,8 +286,8 @@ class _Sync:
                     left = p["total"] - (self.c["item_offset"] if i == 0 else 0)
                     total += math.ceil(max(left, 0) / PAGE)
         if self.c["stage"] in ("items", "genres"):
-            left = len(self.c["artists"]) - (self.c["artist_index"] if self.c["stage"] == "genres" else 0)
-            total += math.ceil(max(left, 0) / ARTIST_BATCH)
+            left = sum(1 for a in self.c["artists"] if a not in self.c["artist_genres"])
+            total += math.ceil(left / ARTISTS_PER_REQUEST)
         if self.c["stage"] != "done":
             total += 1  # at least the one /audio-features try
         return total
@@ -254,28 +305,6 @@ class _Sync:
             audio_features="none" if self.c["features"] == "untried" else self.c["features"],
             features_stored=self.c["features_stored"], unreadable_playlists=self.c["unreadable"], pages=self.c["done_pages"], resumed=resumed,
             retries=self.client.retried)
-
-
-def _frame(tracks: list[dict | None]) -> tuple[pd.DataFrame, list[list[str]]]:
-    """Normalized rows for the music tracks among `tracks` (episodes and removed tracks skipped),
-    and each row's artist ids. Local files have no id: their uri stands in as track_id."""
-    rows, artist_ids = [], []
-    for track in tracks:
-        if not track or track.get("type", "track") != "track" or not track.get("name"):
-            continue
-        album = track.get("album") or {}
-        artists = [a for a in track.get("artists") or [] if a and a.get("name")]
-        rows.append({
-            "track_id": track.get("id") or track.get("uri") or "",
-            "title": track["name"], "artists": ";".join(a["name"] for a in artists),
-            "album": album.get("name") or "", "release_date": album.get("release_date") or "",
-            "duration_ms": track.get("duration_ms"),
-            "explicit": float(track["explicit"]) if isinstance(track.get("explicit"), bool) else None,
-            "track_number": track.get("track_number"), "album_total_tracks": album.get("total_tracks"),
-            "genres": "", "moods": "", "playlists": "",
-        })
-        artist_ids.append([a["id"] for a in artists if a.get("id")])
-    return pd.DataFrame(rows, columns=SCHEMA), artist_ids
 
 
 def export_playlist(client: SpotifyClient, name: str, track_ids: list[str],
