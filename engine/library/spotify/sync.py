@@ -33,7 +33,7 @@ FEATURE_BATCH = 100  # /audio-features takes at most 100 ids
 ASK_FEATURES_AGAIN_S = 7 * 24 * 3600  # a refused /audio-features is asked again after a week
 MAX_SAVED_REREADS = 5  # saved tracks read again from the top at most this often when they change meanwhile
 # What a finished sync hands the next one, so it need not ask again.
-CARRIED = ("artist_genres", "batch_artists", "features_refused_at")
+CARRIED = ("artist_genres", "batch_artists", "features_refused_at", "refused_playlists")
 Progress = Callable[[int, int, str], None]
 
 
@@ -93,10 +93,15 @@ class _Sync:
     def __init__(self, store, client, library_id, run_id, cursor, progress):
         self.store, self.client, self.library_id, self.run_id = store, client, library_id, run_id
         self.c = {"stage": "saved", "saved_offset": 0, "saved_total": None, "done_pages": 0, "keys": [], "saved_ids": [],
-                  "saved_head": [], "saved_rereads": 0, "artists": {}, "artist_names": {}, "artist_genres": {},
+                  "saved_head": [], "saved_rereads": 0, "credits": {}, "artist_names": {}, "artist_genres": {},
                   "batch_artists": True, "features": "untried", "features_refused_at": None,
                   "feature_offset": 0, "features_stored": 0, "unreadable": [], "before": {},
+                  "refused_playlists": {},  # followed playlists whose items were refused: id -> snapshot id
                   **cursor}
+        if "artists" in self.c:  # a run interrupted before credits were kept per track: artist -> keys
+            for artist_id, keys in self.c.pop("artists").items():
+                for key in keys:
+                    self.c["credits"].setdefault(key, []).append(artist_id)
         self.progress = progress or (lambda done, total, message: None)
         self._seen = set(self.c["keys"])
 
@@ -146,12 +151,14 @@ class _Sync:
             self.c["done_pages"] += 1
             if not page.get("items") or not page.get("next") or offset >= (page.get("total") or 0):
                 break
-        known = self.store.playlist_snapshots(self.library_id)
+        known, refused = self.store.playlist_snapshots(self.library_id), self.c["refused_playlists"]
         self.c["playlists"] = [
             {"id": p["id"], "name": p.get("name") or p["id"], "snapshot_id": p.get("snapshot_id"),
              "total": ((p.get("items") or p.get("tracks") or {}).get("total") or 0),
-             "unchanged": bool(p.get("snapshot_id")) and known.get(p["id"]) == p.get("snapshot_id")}
+             "unchanged": bool(p.get("snapshot_id")) and known.get(p["id"]) == p.get("snapshot_id"),
+             "refused": bool(p.get("snapshot_id")) and refused.get(p["id"]) == p.get("snapshot_id")}
             for p in listed]
+        self.c["refused_playlists"] = {p["id"]: p["snapshot_id"] for p in self.c["playlists"] if p["refused"]}
         self.c.update(stage="items", playlist_index=0, item_offset=0, position=0)
         self.store.save_cursor(self.run_id, self.c)
         self._tell(f"Found {len(listed)} playlists")
@@ -171,15 +178,15 @@ class _Sync:
                 continue
             if self.c["item_offset"] == 0:  # fetched again from the start: no stale positions may stay
                 self.store.clear_playlist(self.library_id, playlist["id"])
+            if playlist.get("refused"):  # refused at this snapshot by an earlier sync: not asked again
+                self._unreadable(playlist)
+                continue
             try:
                 page = self.client.playlist_items(playlist["id"], offset=self.c["item_offset"])
             except SpotifyRequestError as exc:
                 if exc.status not in (403, 404):
                     raise
-                # Since 2026 Spotify serves items only of playlists the user owns or collaborates on.
-                self.c["unreadable"].append(playlist["name"])
-                self._next_playlist()
-                self.store.save_cursor(self.run_id, self.c)
+                self._unreadable(playlist)
                 continue
             entries = page.get("items") or []
             frame, artist_ids = track_rows([(e.get("item") or e.get("track")) if e else None for e in entries])
@@ -195,10 +202,10 @@ class _Sync:
         if self.c["stage"] != "genres":
             return
         known = self.c["artist_genres"]  # every artist asked, this sync or an earlier one ([]: none)
-        unknown = {a: self.c["artist_names"].get(a, "") for a in self.c["artists"] if a not in known}
+        unknown = {a: self.c["artist_names"].get(a, "") for a in self._credited() if a not in known}
         known.update(catalog_genres(unknown))  # no request for an artist the catalog knows
         while True:
-            pending = sorted(a for a in self.c["artists"] if a not in known)
+            pending = sorted(a for a in self._credited() if a not in known)
             if not pending:
                 break
             found, self.c["batch_artists"] = ask_spotify(self.client, pending[:ARTISTS_PER_REQUEST],
@@ -253,24 +260,31 @@ class _Sync:
             if track_id not in self._seen:  # an id is the track's store key
                 self._seen.add(track_id)
                 self.c["keys"].append(track_id)
-                for artist_id in artists:
-                    self.c["artists"].setdefault(artist_id, []).append(track_id)
+                self.c["credits"][track_id] = list(artists)  # in credit order: the first artist's genres first
         self.store.add_tracks(self.library_id, frame, saved=saved, playlist=playlist,
                               run_id=self.run_id, cursor=self.c)
         self._tell(message)
+
+    def _unreadable(self, playlist: dict) -> None:
+        """Since 2026 Spotify serves items only of playlists the user owns or collaborates on."""
+        self.c["unreadable"].append(playlist["name"])
+        self.c["refused_playlists"][playlist["id"]] = playlist["snapshot_id"]
+        self._next_playlist()
+        self.store.save_cursor(self.run_id, self.c)
+
+    def _credited(self) -> set[str]:
+        """Spotify ids of the artists credited on the tracks this sync read."""
+        return {a for artist_ids in self.c["credits"].values() for a in artist_ids}
 
     def _next_playlist(self) -> None:
         self.c.update(playlist_index=self.c["playlist_index"] + 1, item_offset=0, position=0)
 
     def _genres_by_key(self) -> dict[str, str]:
-        found: dict[str, list[str]] = {}
-        for artist_id, keys in self.c["artists"].items():
-            for key in keys:
-                found.setdefault(key, [])
-                for genre in self.c["artist_genres"].get(artist_id, []):
-                    if genre not in found[key]:
-                        found[key].append(genre)
-        return {k: ";".join(g) for k, g in found.items() if g}
+        found = {}
+        for key, artist_ids in self.c["credits"].items():
+            genres = [g for a in artist_ids for g in self.c["artist_genres"].get(a, [])]
+            found[key] = ";".join(dict.fromkeys(genres))
+        return {k: g for k, g in found.items() if g}
 
     def _total_pages(self) -> int:
         total = self.c["done_pages"]
@@ -286,7 +300,7 @@ class _Sync:
                     left = p["total"] - (self.c["item_offset"] if i == 0 else 0)
                     total += math.ceil(max(left, 0) / PAGE)
         if self.c["stage"] in ("items", "genres"):
-            left = sum(1 for a in self.c["artists"] if a not in self.c["artist_genres"])
+            left = sum(1 for a in self._credited() if a not in self.c["artist_genres"])
             total += math.ceil(left / ARTISTS_PER_REQUEST)
         if self.c["stage"] != "done":
             total += 1  # at least the one /audio-features try
@@ -301,7 +315,7 @@ class _Sync:
         return SyncReport(
             library_id=self.library_id, user=user, tracks=len(tracks), saved=int(tracks["saved"].sum()),
             playlists=len(playlists), playlist_items=int(playlists["tracks"].sum()),
-            artists=len(self.c["artists"]), tracks_with_genres=int((tracks["genres"] != "").sum()),
+            artists=len(self._credited()), tracks_with_genres=int((tracks["genres"] != "").sum()),
             audio_features="none" if self.c["features"] == "untried" else self.c["features"],
             features_stored=self.c["features_stored"], unreadable_playlists=self.c["unreadable"], pages=self.c["done_pages"], resumed=resumed,
             retries=self.client.retried)
