@@ -55,7 +55,7 @@ class FakeSpotify:
         self.access: dict[str, tuple[str, float]] = {}  # access token -> (user, expires at)
         self.refresh: dict[str, str] = {}  # refresh token -> user
         self.rules: list[dict] = []
-        self.log: list[tuple[str, str, int]] = []  # (method, path, status)
+        self.log: list[tuple[str, str, int]] = []  # (method, path, status); every request, 0: no answer
         self.too_early = 0  # requests that ignored a Retry-After
         self._blocked_until = 0.0
         self.lock = threading.Lock()
@@ -223,6 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
         if kind in ("500", "502", "503"):
             return self._send(int(kind), _error(int(kind), "Server error"))
         if kind == "reset":
+            fake.log.append((method, self.path, 0))  # 0: no answer
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
@@ -235,6 +236,7 @@ class _Handler(BaseHTTPRequestHandler):
             fake.users[user_id].save_new_track()
         status, payload = _answer(fake, fake.users[user_id], method, path, query, body, self.base_url())
         if kind == "drop":
+            fake.log.append((method, self.path, status))  # answered (and done), but only half the body arrives
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
