@@ -55,7 +55,7 @@ def main() -> None:
                             "tracks": report.tracks, "tracks_with_genres": report.tracks_with_genres,
                             "playlist_items": report.playlist_items}
         result["artists"] = len(fake.users["heavy"].artists)
-        result["too_early"] = fake.too_early
+        result["too_early"], result["in_flight_at_429"] = fake.too_early, fake.in_flight_at_429
         store.close()
     print(json.dumps(result))
     if args.out:

@@ -36,6 +36,9 @@ from fake_spotify_catalog import FakeUser, HeavyShape, make_user  # noqa: F401 (
 from engine.config import data_dir
 
 
+IN_FLIGHT_S = 0.25  # a request arriving this soon after a 429 was sent before its sender could see it
+
+
 class FakeSpotify:
     def __init__(self, users: dict[str, int] | None = None, *, playlists: int = 6, audio_features: bool = False,
                  legacy_playlist_path: bool = False, genres: bool = True, token_ttl: int = 3600, seed: int = 7,
@@ -57,7 +60,10 @@ class FakeSpotify:
         self.rules: list[dict] = []
         self.log: list[tuple[str, str, int]] = []  # (method, path, status); every request, 0: no answer
         self.too_early = 0  # requests that ignored a Retry-After
-        self._blocked_until = 0.0
+        # Requests already on their way when a 429 was answered (sent by another thread before the client
+        # could know): they arrive within IN_FLIGHT_S of it and are refused too, but ignored nothing.
+        self.in_flight_at_429 = 0
+        self._blocked_until = self._blocked_at = 0.0
         self.lock = threading.Lock()
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -207,16 +213,19 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server_fake
         now = time.time()
         if now < fake._blocked_until:
-            fake.too_early += 1
+            if now - fake._blocked_at < IN_FLIGHT_S:
+                fake.in_flight_at_429 += 1
+            else:
+                fake.too_early += 1
             return self._send(429, _error(429, "API rate limit exceeded"), {"Retry-After": "1"})
         fault = fake.fault_for(path)
         kind = fault["kind"] if fault else None
         limited = fake._rate_limited()
         if limited:
-            fake._blocked_until = now + limited
+            fake._blocked_until, fake._blocked_at = now + limited, now
             return self._send(429, _error(429, "API rate limit exceeded"), {"Retry-After": str(limited)})
         if kind == "429":
-            fake._blocked_until = now + fault.get("retry_after", 1)
+            fake._blocked_until, fake._blocked_at = now + fault.get("retry_after", 1), now
             return self._send(429, _error(429, "API rate limit exceeded"), {"Retry-After": str(fault.get("retry_after", 1))})
         if kind == "401":
             return self._send(401, _error(401, "The access token expired"))

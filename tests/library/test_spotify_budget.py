@@ -115,3 +115,14 @@ def test_a_heavy_sync_under_a_rate_limiter_stays_exact(memory_store):
         print(f"heavy sync under 429s: {time.monotonic() - started:.1f} s, {fake.api_requests()} requests")
         assert_complete(memory_store, report, fake.users["heavy"])
         assert fake.too_early == 0
+
+
+def test_artists_asked_one_by_one_all_wait_out_a_429(memory_store):
+    with FakeSpotify(users={"alice": 300}, playlists=2, development_mode=True) as fake:
+        fake.inject("429", path="/v1/artists/", skip=6, retry_after=1)  # amid the concurrent single lookups
+        started = time.monotonic()
+        report = sync_library(memory_store, client_for(fake, sign_in(fake)))
+        assert time.monotonic() - started >= 1.0 and not fake.rules
+        assert fake.too_early == 0  # no thread sent a request once one of them had been told to wait
+        assert_complete(memory_store, report, fake.users["alice"])
+        assert report.tracks_with_genres > 0
