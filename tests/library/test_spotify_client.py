@@ -9,7 +9,7 @@ from engine.errors import (NothingToExportError, SpotifyAuthError, SpotifyRateLi
                            SpotifyUnavailableError)
 from engine.library.spotify.auth import MappingCacheHandler, SpotifyAuth
 from engine.library.spotify.client import SpotifyClient
-from engine.library.spotify.sync import export_playlist
+from engine.library.spotify.export import export_playlist
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from typing import Callable
 import pandas as pd
 
 from engine.config import FEATURES
-from engine.errors import NothingToExportError, SpotifyRequestError
+from engine.errors import SpotifyRequestError
 from engine.library.spotify.client import ARTISTS_PER_REQUEST, PAGE, SpotifyClient
 from engine.library.spotify.genres import ask_spotify, catalog_genres
 from engine.library.spotify.track_rows import track_rows
@@ -319,17 +319,3 @@ class _Sync:
             audio_features="none" if self.c["features"] == "untried" else self.c["features"],
             features_stored=self.c["features_stored"], unreadable_playlists=self.c["unreadable"], pages=self.c["done_pages"], resumed=resumed,
             retries=self.client.retried)
-
-
-def export_playlist(client: SpotifyClient, name: str, track_ids: list[str],
-                    description: str = "Made with Tunescope") -> dict:
-    """Create a private playlist of the tracks that have Spotify ids (e.g. one cluster); returns
-    {'id', 'url', 'added', 'skipped'}."""
-    ids = list(dict.fromkeys(t for t in track_ids if isinstance(t, str) and len(t) == 22))
-    if not ids:
-        raise NothingToExportError(f"None of the {len(track_ids)} tracks has a Spotify id, so '{name}' "
-                                   "cannot become a Spotify playlist. Sync from Spotify or import a file with track URIs.")
-    playlist = client.create_playlist(name, description)
-    client.add_items(playlist["id"], [f"spotify:track:{i}" for i in ids])
-    return {"id": playlist["id"], "url": (playlist.get("external_urls") or {}).get("spotify", ""),
-            "added": len(ids), "skipped": len(track_ids) - len(ids)}
