@@ -33,7 +33,7 @@ FEATURE_BATCH = 100  # /audio-features takes at most 100 ids
 ASK_FEATURES_AGAIN_S = 7 * 24 * 3600  # a refused /audio-features is asked again after a week
 MAX_SAVED_REREADS = 5  # saved tracks read again from the top at most this often when they change meanwhile
 # What a finished sync hands the next one, so it need not ask again.
-CARRIED = ("artist_genres", "batch_artists", "features_refused_at", "refused_playlists")
+CARRIED = ("artist_genres", "features_refused_at", "refused_playlists")  # the batch is tried anew: an app may leave development mode
 Progress = Callable[[int, int, str], None]
 
 
