@@ -24,7 +24,7 @@ def playlist_button(name: str, track_ids: list[str], key: str) -> None:
         st.caption("Connect Spotify on Home to save a cluster as a Spotify playlist.")
         return
     if st.button("Save as a Spotify playlist", key=key, icon=":material/playlist_add:"):
-        from engine.library.spotify.sync import export_playlist
+        from engine.library.spotify.export import export_playlist
 
         with engine_errors(), st.spinner(f"Creating '{name}' on Spotify…"):
             made = export_playlist(client, name, track_ids)

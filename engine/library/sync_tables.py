@@ -8,6 +8,8 @@ Spotify id are the one shared value (they come from Spotify itself, not from any
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from engine.library.tables import SHARED
@@ -17,6 +19,12 @@ class SyncTables:
     def save_cursor(self, run_id: int, cursor: dict) -> None:
         with self.transaction():
             self._write_cursor(run_id, cursor)
+
+    def last_sync_cursor(self, library_id: int) -> dict:
+        """The cursor the library's latest finished sync ended with ({} if none): what the next one builds on."""
+        rows = list(self.db.query("select cursor from runs where library_id = ? and kind = 'sync' and status = 'done' "
+                                  "order by id desc limit 1", [library_id]))
+        return json.loads(rows[0]["cursor"] or "{}") if rows else {}
 
     def clear_playlist(self, library_id: int, playlist_id: str) -> None:
         """Drop a playlist's items (it is about to be fetched again from position 0)."""

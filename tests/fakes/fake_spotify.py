@@ -9,7 +9,12 @@ Item JSON is built from the real response bodies in shared/data/spotify_api (ids
 fields removed in 2026 dropped). /authorize approves as `fake.approve_as` and redirects with a code;
 /api/token checks the PKCE verifier against the challenge and rotates refresh tokens. Faults:
 '429' (Retry-After, enforced), '401', '500'/'502'/'503', 'slow' (answers after `delay` s), 'drop'
-(half the body, then the connection closes), 'reset' (closes without answering).
+(half the body, then the connection closes), 'reset' (closes without answering), 'save' (the user
+saves a new track just before this request is answered).
+
+    FakeSpotify(users={"heavy": 2800}, playlists=12, shape=HeavyShape())   # a heavy user's account
+    FakeSpotify(..., development_mode=True)   # batch GET /artists?ids= answers 403, as in development mode
+    FakeSpotify(..., rate_limit_every=7)      # every 7th API request: 429 with Retry-After 1 or 2 s
 """
 
 from __future__ import annotations
@@ -26,20 +31,26 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from fake_spotify_catalog import FakeUser, make_user
+from fake_spotify_catalog import FakeUser, HeavyShape, make_user  # noqa: F401 (HeavyShape: for callers)
 
 from engine.config import data_dir
 
 
+IN_FLIGHT_S = 0.25  # a request arriving this soon after a 429 was sent before its sender could see it
+
+
 class FakeSpotify:
     def __init__(self, users: dict[str, int] | None = None, *, playlists: int = 6, audio_features: bool = False,
-                 legacy_playlist_path: bool = False, genres: bool = True, token_ttl: int = 3600, seed: int = 7):
+                 legacy_playlist_path: bool = False, genres: bool = True, token_ttl: int = 3600, seed: int = 7,
+                 shape: HeavyShape | None = None, development_mode: bool = False, rate_limit_every: int = 0):
         fixtures = data_dir() / "spotify_api"
         self.audio_features_template = json.loads(
             (fixtures / "jmperez__tracks_audio_features.json").read_text())["audio_features"][0]
         rng = random.Random(seed)
         self.users: dict[str, FakeUser] = {
-            uid: make_user(uid, n, playlists, rng, fixtures, genres) for uid, n in (users or {"alice": 200}).items()}
+            uid: make_user(uid, n, playlists, rng, fixtures, genres, shape) for uid, n in (users or {"alice": 200}).items()}
+        self.development_mode, self.rate_limit_every = development_mode, rate_limit_every
+        self._served, self._limiter = 0, random.Random(seed)
         self.client_id = "fake-client-id"
         self.approve_as = next(iter(self.users))
         self.audio_features, self.legacy_playlist_path, self.token_ttl = audio_features, legacy_playlist_path, token_ttl
@@ -47,9 +58,12 @@ class FakeSpotify:
         self.access: dict[str, tuple[str, float]] = {}  # access token -> (user, expires at)
         self.refresh: dict[str, str] = {}  # refresh token -> user
         self.rules: list[dict] = []
-        self.log: list[tuple[str, str, int]] = []  # (method, path, status)
+        self.log: list[tuple[str, str, int]] = []  # (method, path, status); every request, 0: no answer
         self.too_early = 0  # requests that ignored a Retry-After
-        self._blocked_until = 0.0
+        # Requests already on their way when a 429 was answered (sent by another thread before the client
+        # could know): they arrive within IN_FLIGHT_S of it and are refused too, but ignored nothing.
+        self.in_flight_at_429 = 0
+        self._blocked_until = self._blocked_at = 0.0
         self.lock = threading.Lock()
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -90,6 +104,18 @@ class FakeSpotify:
 
     def requests_to(self, fragment: str) -> list[tuple[str, str, int]]:
         return [entry for entry in self.log if fragment in entry[1]]
+
+    def api_requests(self) -> int:
+        """Requests the Web API (and token refreshes) answered so far, whatever the answer."""
+        return sum(1 for _, path, _ in self.log if not path.startswith("/authorize"))
+
+    def _rate_limited(self) -> int:
+        """Retry-After seconds when the rate limiter refuses this request (every `rate_limit_every`th), else 0."""
+        if not self.rate_limit_every:
+            return 0
+        with self.lock:
+            self._served += 1
+            return self._limiter.choice((1, 2)) if self._served % self.rate_limit_every == 0 else 0
 
     # --- fault matching --------------------------------------------------------------------------
     def fault_for(self, path: str) -> dict | None:
@@ -187,18 +213,26 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server_fake
         now = time.time()
         if now < fake._blocked_until:
-            fake.too_early += 1
+            if now - fake._blocked_at < IN_FLIGHT_S:
+                fake.in_flight_at_429 += 1
+            else:
+                fake.too_early += 1
             return self._send(429, _error(429, "API rate limit exceeded"), {"Retry-After": "1"})
         fault = fake.fault_for(path)
         kind = fault["kind"] if fault else None
+        limited = fake._rate_limited()
+        if limited:
+            fake._blocked_until, fake._blocked_at = now + limited, now
+            return self._send(429, _error(429, "API rate limit exceeded"), {"Retry-After": str(limited)})
         if kind == "429":
-            fake._blocked_until = now + fault.get("retry_after", 1)
+            fake._blocked_until, fake._blocked_at = now + fault.get("retry_after", 1), now
             return self._send(429, _error(429, "API rate limit exceeded"), {"Retry-After": str(fault.get("retry_after", 1))})
         if kind == "401":
             return self._send(401, _error(401, "The access token expired"))
         if kind in ("500", "502", "503"):
             return self._send(int(kind), _error(int(kind), "Server error"))
         if kind == "reset":
+            fake.log.append((method, self.path, 0))  # 0: no answer
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
@@ -207,8 +241,11 @@ class _Handler(BaseHTTPRequestHandler):
         user_id = fake.user_for(self.headers.get("Authorization"))
         if user_id is None:
             return self._send(401, _error(401, "The access token expired"))
+        if kind == "save":
+            fake.users[user_id].save_new_track()
         status, payload = _answer(fake, fake.users[user_id], method, path, query, body, self.base_url())
         if kind == "drop":
+            fake.log.append((method, self.path, status))  # answered (and done), but only half the body arrives
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -280,6 +317,13 @@ def _answer(fake: FakeSpotify, user: FakeUser, method: str, path: str, query: di
         field = "item" if parts[2] == "items" else "track"
         return _page(playlist.items, query, len(playlist.items), f"{base}/v1/playlists/{parts[1]}/{parts[2]}",
                      lambda page: playlist.entries(page, field))
+    if parts == ["artists"]:
+        if fake.development_mode:  # 2026: batch lookups are gone in development mode
+            return 403, _error(403, "Forbidden")
+        ids = [i for i in query.get("ids", "").split(",") if i]
+        if not 1 <= len(ids) <= 50:
+            return 400, _error(400, "Invalid ids")
+        return 200, {"artists": [user.artists.get(i) for i in ids]}
     if len(parts) == 2 and parts[0] == "artists":
         artist = user.artists.get(parts[1])
         return (200, artist) if artist else (404, _error(404, "Resource not found"))

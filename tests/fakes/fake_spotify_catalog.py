@@ -40,6 +40,7 @@ class FakePlaylist:
     owner: str
     items: list = field(default_factory=list)  # ("track", id) | ("null", None) | ("episode", dict) | ("local", dict)
     version: int = 1
+    description: str = ""
 
     @property
     def snapshot_id(self) -> str:
@@ -47,7 +48,7 @@ class FakePlaylist:
 
     def simplified(self, base: str, user: "FakeUser") -> dict:
         ref = {"href": f"{base}/v1/playlists/{self.id}/items", "total": len(self.items)}
-        return {"collaborative": False, "description": "", "external_urls": {"spotify": f"https://open.spotify.com/playlist/{self.id}"},
+        return {"collaborative": False, "description": self.description, "external_urls": {"spotify": f"https://open.spotify.com/playlist/{self.id}"},
                 "href": f"{base}/v1/playlists/{self.id}", "id": self.id, "images": [], "name": self.name,
                 "owner": {"display_name": user.display_name, "external_urls": {}, "href": f"{base}/v1/users/{user.id}",
                           "id": user.id, "type": "user", "uri": f"spotify:user:{user.id}"},
@@ -91,11 +92,20 @@ class FakeUser:
     def playlist(self, playlist_id: str) -> FakePlaylist | None:
         return next((p for p in self.playlists if p.id == playlist_id), None)
 
+    def save_new_track(self) -> str:
+        """The user saves a track (a copy of the first one under a new id) while a sync runs: it goes on top."""
+        track = copy.deepcopy(self.tracks[self.saved[0]])
+        tid = _id(random.Random(f"saved-{len(self.tracks)}"))
+        track.update(id=tid, uri=f"spotify:track:{tid}", name=f"Saved Meanwhile No. {len(self.tracks)}")
+        self.tracks[tid] = track
+        self.saved.insert(0, tid)
+        return tid
+
     def catalog_track(self, uri: str) -> dict | None:
         return self.tracks.get(uri.rsplit(":", 1)[-1]) if uri.startswith("spotify:track:") else None
 
     def create_playlist(self, name: str, description: str, base: str) -> dict:
-        playlist = FakePlaylist(_id(random.Random(name + str(len(self.playlists)))), name, self.id)
+        playlist = FakePlaylist(_id(random.Random(name + str(len(self.playlists)))), name, self.id, description=description)
         playlist.entry_template, playlist.catalog = self.playlists[0].entry_template, self.tracks
         self.playlists.append(playlist)
         return {**playlist.simplified(base, self), "description": description}
@@ -121,7 +131,8 @@ def _item_key(item) -> str | None:
 
 
 def make_user(user_id: str, n_tracks: int, n_playlists: int, rng: random.Random, fixtures: Path,
-              genres: bool = True) -> FakeUser:
+              genres: bool = True, shape: "HeavyShape | None" = None) -> FakeUser:
+    """A generated library; `shape` (a heavy user's account) sets saved count, artists and playlist sizes."""
     listing = json.loads((fixtures / "zmb3-spotify__playlist_items_tracks.json").read_text())
     entry_template = _strip(copy.deepcopy(listing["items"][0]))
     track_template = _strip(copy.deepcopy(entry_template["track"]))
@@ -130,13 +141,17 @@ def make_user(user_id: str, n_tracks: int, n_playlists: int, rng: random.Random,
     saved_fixture = json.loads((fixtures / "jmperez__user_saved_tracks.json").read_text())["items"][0]
     saved_template = {"added_at": saved_fixture["added_at"]}
 
+    n_artists = shape.artists if shape else max(3, n_tracks // 8)
+    known = _catalog_artists(rng, round(n_artists * shape.in_catalog)) if shape else []
     artists = {}
-    for i in range(max(3, n_tracks // 8)):
+    for i in range(n_artists):
         aid = _id(rng)
         artist = copy.deepcopy(artist_template)
-        artist.update(id=aid, name=f"{rng.choice(_WORDS)} {user_id.title()} Band {i}", uri=f"spotify:artist:{aid}",
+        name, catalog_genres = known[i] if i < len(known) else (f"{rng.choice(_WORDS)} {user_id.title()} Band {i}", None)
+        artist.update(id=aid, name=name, uri=f"spotify:artist:{aid}",
                       href=f"https://api.spotify.com/v1/artists/{aid}", external_urls={"spotify": f"https://open.spotify.com/artist/{aid}"},
-                      genres=rng.sample(_GENRES, rng.randint(0, 3)) if genres else [])
+                      genres=catalog_genres if catalog_genres is not None
+                      else rng.sample(_GENRES, rng.randint(0, 3)) if genres else [])
         artists[aid] = artist
     artist_ids = list(artists)
     tracks = {}
@@ -144,6 +159,8 @@ def make_user(user_id: str, n_tracks: int, n_playlists: int, rng: random.Random,
         tid = _id(rng)
         track = copy.deepcopy(track_template)
         credited = [artists[a] for a in rng.sample(artist_ids, 1 if rng.random() < 0.8 else 2)]
+        if shape:  # every artist credited somewhere: the account has `shape.artists` distinct artists
+            credited = [artists[artist_ids[i % n_artists]]] + [a for a in credited[1:] if a["id"] != artist_ids[i % n_artists]]
         simple = [{k: a[k] for k in ("external_urls", "href", "id", "name", "type", "uri")} for a in credited]
         album_id = _id(rng)
         track["album"].update(id=album_id, name=f"{rng.choice(_WORDS)} Album {i // 10}", artists=simple[:1],
@@ -156,10 +173,11 @@ def make_user(user_id: str, n_tracks: int, n_playlists: int, rng: random.Random,
                      track_number=rng.randint(1, 12), preview_url=None)
         tracks[tid] = track
     ids = list(tracks)
-    saved = ids[: int(n_tracks * 0.8)]  # the rest reach the library only through playlists
+    saved = ids[: shape.saved if shape else int(n_tracks * 0.8)]  # the rest reach the library only through playlists
     playlists = []
+    per_playlist = (shape.playlist_items // n_playlists) if shape else n_tracks // n_playlists
     for p in range(n_playlists):
-        size = rng.randint(max(1, n_tracks // (2 * n_playlists)), max(2, n_tracks // n_playlists))
+        size = rng.randint(max(1, per_playlist // 2), max(2, per_playlist)) if not shape else per_playlist
         items = [("track", t) for t in rng.sample(ids, min(size, len(ids)))]
         items += [("track", items[0][1]), ("null", None)]  # a duplicate and a removed track
         if p % 2 == 0:
@@ -175,6 +193,29 @@ def make_user(user_id: str, n_tracks: int, n_playlists: int, rng: random.Random,
     followed.entry_template, followed.catalog = entry_template, tracks
     playlists.insert(len(playlists) // 2, followed)
     return FakeUser(user_id, f"{user_id.title()} Listener", tracks, artists, saved, playlists, saved_template)
+
+
+@dataclass
+class HeavyShape:
+    """A heavy user's account: saved tracks, distinct artists (the share named as catalog artists, whose
+    Spotify genres are the catalog's), and playlist items in all."""
+    saved: int = 2500
+    artists: int = 2000
+    in_catalog: float = 0.85
+    playlist_items: int = 1400  # with the playlist-only tracks and repeats: about 1,700 items
+
+
+def _catalog_artists(rng: random.Random, n: int) -> list[tuple[str, list[str]]]:
+    """n distinct artists of the shipped catalog's artist table that have genres: (name, genres)."""
+    from engine.catalog import artifact
+    from engine.textnorm import artist_key
+
+    table = artifact.artists()
+    table = table.sort_values("count", ascending=False)
+    table = table[~table["artist"].map(artist_key).duplicated()]  # one row per name, as the catalog's index keeps
+    table = table[table["genres"] != ""]
+    rows = table.iloc[sorted(rng.sample(range(len(table)), n))]
+    return [(a, g.split(";")) for a, g in zip(rows["artist"], rows["genres"])]
 
 
 def _episode(rng: random.Random) -> dict:

@@ -9,7 +9,7 @@ from engine.errors import (NothingToExportError, SpotifyAuthError, SpotifyRateLi
                            SpotifyUnavailableError)
 from engine.library.spotify.auth import MappingCacheHandler, SpotifyAuth
 from engine.library.spotify.client import SpotifyClient
-from engine.library.spotify.sync import export_playlist
+from engine.library.spotify.export import export_playlist
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +150,34 @@ def test_export_a_cluster_as_a_spotify_playlist(fake, session):
     assert created.name == "Tunescope cluster 3" and [v for _, v in created.items] == ids[:110]
     with pytest.raises(NothingToExportError, match="no Spotify id|has a Spotify id"):
         export_playlist(_client(fake, session), "empty", ["k:abc"])
+
+
+@pytest.mark.parametrize("fault", ["drop", "reset", "500"])
+def test_a_lost_answer_to_create_playlist_never_makes_a_second(fake, session, fault):
+    """'drop': the playlist was made, the answer lost; 'reset': never made; '500': made, answer an error."""
+    user = fake.users["alice"]
+    name = f"Tunescope after a {fault}"
+    fake.inject(fault, path="/v1/me/playlists")  # the POST is the first request to this path
+    made = export_playlist(_client(fake, session), name, list(user.tracks)[:30])
+    assert [p.id for p in user.playlists if p.name == name] == [made["id"]]
+    assert [v for _, v in user.playlist(made["id"]).items] == list(user.tracks)[:30]
+
+
+@pytest.mark.parametrize("fault", ["drop", "reset"])
+def test_a_lost_answer_to_add_items_never_adds_twice(fake, session, fault):
+    user = fake.users["alice"]
+    ids = list(user.tracks)[:110]
+    fake.inject(fault, path="/items", skip=1)  # the second POST (items 101-110); no GET to /items comes before
+    made = export_playlist(_client(fake, session), f"Tunescope add after a {fault}", ids)
+    assert [v for _, v in user.playlist(made["id"]).items] == ids  # each track once, in order
+    posts = [s for m, p, s in fake.log if m == "POST" and made["id"] in p]
+    assert len(posts) == (2 if fault == "drop" else 3)  # a landed batch is not sent again; a lost one is
+
+
+def test_a_post_without_a_landed_check_is_not_repeated(fake, session):
+    client = _client(fake, session)
+    fake.inject("drop", path="/v1/me/playlists")
+    before = len(fake.users["alice"].playlists)
+    with pytest.raises(SpotifyUnavailableError, match="may have taken effect"):
+        client._call("POST", "me/playlists", payload={"name": "unchecked", "description": ""})
+    assert len(fake.users["alice"].playlists) == before + 1  # it landed once, and only once

@@ -149,7 +149,7 @@ def test_end_to_end_2000_tracks_through_faults_an_interruption_and_a_resume(tmp_
         assert 1600 <= len(interrupted) < 2000 and not interrupted["track_id"].duplicated().any()
         store.close()
 
-        fake.inject("429", path="/v1/artists/", skip=40, retry_after=1)
+        fake.inject("429", path="/v1/artists", skip=2, retry_after=1)  # on a batch of artists
         fake.expire_tokens()  # the hour passed while the user was away
         reopened = Store(tmp_path / "tunescope.db")  # as a new process would
         report = sync_library(reopened, client_for(fake, auth, timeout=0.5))

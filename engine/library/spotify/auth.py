@@ -59,6 +59,12 @@ def client_id_from_env(client_id: str | None = None) -> str:
     return value
 
 
+def refresh_margin(token: dict) -> float:
+    """Seconds before expiry at which a token is refreshed: the margin, at most half the token's lifetime."""
+    lifetime = token.get("expires_in")
+    return min(REFRESH_MARGIN_S, lifetime / 2) if isinstance(lifetime, (int, float)) and lifetime > 0 else REFRESH_MARGIN_S
+
+
 class MappingCacheHandler(CacheHandler):
     """A spotipy CacheHandler over any per-user mapping (e.g. Streamlit's st.session_state)."""
 
@@ -198,11 +204,12 @@ class SpotifyAuth:
         return bool(self.cache_handler.get_cached_token())
 
     def access_token(self) -> str:
-        """The current access token, refreshed first when it expires within a minute."""
+        """The current access token, refreshed first when it expires within a minute, or within half
+        its lifetime for a token that lives less than two minutes (else every call would refresh it)."""
         token = self.cache_handler.get_cached_token()
         if not token:
             raise SpotifyAuthError("Not connected to Spotify. Click 'Connect Spotify' to sign in.")
-        if token.get("expires_at", 0) - time.time() < REFRESH_MARGIN_S:
+        if token.get("expires_at", 0) - time.time() < refresh_margin(token):
             return self.refresh()
         return token["access_token"]
 

@@ -6,23 +6,34 @@ and audio features where Spotify still serves them.
 Resumable: every page is written together with the run's cursor (one transaction), so a sync
 killed at any point continues after the last written page, never duplicating or losing a track.
 Idempotent: a finished run followed by another leaves the same library.
+
+It asks only what it must (see README, Spotify sync requests): a re-sync whose saved tracks' total
+and first page are unchanged keeps what the last sync stored, playlists with an unchanged snapshot id
+are not read again, artists' genres come from the catalog's artist table, then from the batch endpoint,
+and a refusal of /audio-features is remembered for a week. A save during the read shifts the pages:
+the moved `total` is noticed and the saved tracks are read again from the top.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import asdict, dataclass
 from typing import Callable
 
 import pandas as pd
 
 from engine.config import FEATURES
-from engine.errors import NothingToExportError, SpotifyRequestError
-from engine.schema import SCHEMA
-from engine.library.spotify.client import PAGE, SpotifyClient
+from engine.errors import SpotifyRequestError
+from engine.library.spotify.client import ARTISTS_PER_REQUEST, PAGE, SpotifyClient
+from engine.library.spotify.genres import ask_spotify, catalog_genres
+from engine.library.spotify.track_rows import track_rows
 
-ARTIST_BATCH = 25  # artists fetched between two cursor saves; one progress "page"
 FEATURE_BATCH = 100  # /audio-features takes at most 100 ids
+ASK_FEATURES_AGAIN_S = 7 * 24 * 3600  # a refused /audio-features is asked again after a week
+MAX_SAVED_REREADS = 5  # saved tracks read again from the top at most this often when they change meanwhile
+# What a finished sync hands the next one, so it need not ask again.
+CARRIED = ("artist_genres", "features_refused_at", "refused_playlists")  # the batch is tried anew: an app may leave development mode
 Progress = Callable[[int, int, str], None]
 
 
@@ -56,7 +67,7 @@ def sync_library(store, client: SpotifyClient, progress: Progress | None = None)
     run = store.unfinished_run(library_id, "sync")
     resumed = bool(run and run["cursor"])
     run_id = run["id"] if run else store.start_run(library_id, "sync", {"user": user_id})
-    job = _Sync(store, client, library_id, run_id, run["cursor"] if run else {}, progress)
+    job = _Sync(store, client, library_id, run_id, run["cursor"] if run else _carried(store, library_id), progress)
     job.saved_tracks()
     job.playlists()
     job.playlist_items()
@@ -68,13 +79,29 @@ def sync_library(store, client: SpotifyClient, progress: Progress | None = None)
     return report
 
 
+def _carried(store, library_id: int) -> dict:
+    """A new run's cursor: what the last finished sync learnt (artists' genres, refusals) and what it
+    saw of the saved tracks (total, first page, ids), to tell an unchanged account in one request."""
+    last = store.last_sync_cursor(library_id)
+    if not last:
+        return {}
+    before = {"total": last.get("saved_total"), "head": last.get("saved_head"), "saved_ids": last.get("saved_ids")}
+    return {**{k: last[k] for k in CARRIED if k in last}, "before": before}
+
+
 class _Sync:
     def __init__(self, store, client, library_id, run_id, cursor, progress):
         self.store, self.client, self.library_id, self.run_id = store, client, library_id, run_id
         self.c = {"stage": "saved", "saved_offset": 0, "saved_total": None, "done_pages": 0, "keys": [], "saved_ids": [],
-                  "artists": {}, "artist_genres": {}, "artist_index": 0, "features": "untried",
-                  "feature_offset": 0, "features_stored": 0, "unreadable": [],
+                  "saved_head": [], "saved_rereads": 0, "credits": {}, "artist_names": {}, "artist_genres": {},
+                  "batch_artists": True, "features": "untried", "features_refused_at": None,
+                  "feature_offset": 0, "features_stored": 0, "unreadable": [], "before": {},
+                  "refused_playlists": {},  # followed playlists whose items were refused: id -> snapshot id
                   **cursor}
+        if "artists" in self.c:  # a run interrupted before credits were kept per track: artist -> keys
+            for artist_id, keys in self.c.pop("artists").items():
+                for key in keys:
+                    self.c["credits"].setdefault(key, []).append(artist_id)
         self.progress = progress or (lambda done, total, message: None)
         self._seen = set(self.c["keys"])
 
@@ -82,13 +109,36 @@ class _Sync:
     def saved_tracks(self) -> None:
         while self.c["stage"] == "saved":
             page = self.client.saved_tracks(offset=self.c["saved_offset"])
-            self.c["saved_total"] = page.get("total") or 0
+            total = page.get("total") or 0
             entries = page.get("items") or []
-            frame, artist_ids = _frame([(e or {}).get("track") for e in entries])
+            frame, artist_ids = track_rows([(e or {}).get("track") for e in entries])
+            if self.c["saved_offset"] == 0:
+                self.c["saved_head"] = frame["track_id"].tolist()
+                if self._saved_unchanged(total):
+                    return
+            elif total != self.c["saved_total"] and self.c["saved_rereads"] < MAX_SAVED_REREADS:
+                # Saved (or removed) meanwhile: offsets shifted, so this page repeats or skips one.
+                self.c.update(saved_offset=0, saved_ids=[], saved_total=None, saved_rereads=self.c["saved_rereads"] + 1)
+                self.store.save_cursor(self.run_id, self.c)
+                continue
+            self.c["saved_total"] = total
             self.c["saved_offset"] += len(entries)
             if not entries or not page.get("next") or self.c["saved_offset"] >= self.c["saved_total"]:
                 self.c["stage"] = "playlists"
             self._write(frame, artist_ids, saved=True, message=f"Saved tracks: {self.c['saved_offset']}")
+
+    def _saved_unchanged(self, total: int) -> bool:
+        """Same total and first page as the last sync: nothing saved or removed since (saves go on top,
+        a removal changes the total), so its saved tracks stand and none is read again."""
+        before = self.c["before"]
+        if not before or before.get("saved_ids") is None or (before.get("total"), before.get("head")) != (
+                total, self.c["saved_head"]):
+            return False
+        self.c.update(saved_total=total, saved_ids=before["saved_ids"], stage="playlists",
+                      done_pages=self.c["done_pages"] + 1)
+        self.store.save_cursor(self.run_id, self.c)
+        self._tell("Saved tracks: unchanged")
+        return True
 
     def playlists(self) -> None:
         if self.c["stage"] != "playlists":
@@ -101,12 +151,14 @@ class _Sync:
             self.c["done_pages"] += 1
             if not page.get("items") or not page.get("next") or offset >= (page.get("total") or 0):
                 break
-        known = self.store.playlist_snapshots(self.library_id)
+        known, refused = self.store.playlist_snapshots(self.library_id), self.c["refused_playlists"]
         self.c["playlists"] = [
             {"id": p["id"], "name": p.get("name") or p["id"], "snapshot_id": p.get("snapshot_id"),
              "total": ((p.get("items") or p.get("tracks") or {}).get("total") or 0),
-             "unchanged": bool(p.get("snapshot_id")) and known.get(p["id"]) == p.get("snapshot_id")}
+             "unchanged": bool(p.get("snapshot_id")) and known.get(p["id"]) == p.get("snapshot_id"),
+             "refused": bool(p.get("snapshot_id")) and refused.get(p["id"]) == p.get("snapshot_id")}
             for p in listed]
+        self.c["refused_playlists"] = {p["id"]: p["snapshot_id"] for p in self.c["playlists"] if p["refused"]}
         self.c.update(stage="items", playlist_index=0, item_offset=0, position=0)
         self.store.save_cursor(self.run_id, self.c)
         self._tell(f"Found {len(listed)} playlists")
@@ -116,7 +168,7 @@ class _Sync:
             playlists = self.c["playlists"]
             if self.c["playlist_index"] >= len(playlists):
                 self.store.remove_playlists_except(self.library_id, {p["id"] for p in playlists})
-                self.c.update(stage="genres", artist_index=0)
+                self.c.update(stage="genres")
                 self.store.save_cursor(self.run_id, self.c)
                 continue
             playlist = playlists[self.c["playlist_index"]]
@@ -126,18 +178,18 @@ class _Sync:
                 continue
             if self.c["item_offset"] == 0:  # fetched again from the start: no stale positions may stay
                 self.store.clear_playlist(self.library_id, playlist["id"])
+            if playlist.get("refused"):  # refused at this snapshot by an earlier sync: not asked again
+                self._unreadable(playlist)
+                continue
             try:
                 page = self.client.playlist_items(playlist["id"], offset=self.c["item_offset"])
             except SpotifyRequestError as exc:
                 if exc.status not in (403, 404):
                     raise
-                # Since 2026 Spotify serves items only of playlists the user owns or collaborates on.
-                self.c["unreadable"].append(playlist["name"])
-                self._next_playlist()
-                self.store.save_cursor(self.run_id, self.c)
+                self._unreadable(playlist)
                 continue
             entries = page.get("items") or []
-            frame, artist_ids = _frame([(e.get("item") or e.get("track")) if e else None for e in entries])
+            frame, artist_ids = track_rows([(e.get("item") or e.get("track")) if e else None for e in entries])
             where = {"id": playlist["id"], "name": playlist["name"], "spotify_id": playlist["id"],
                      "snapshot_id": playlist["snapshot_id"], "offset": self.c["position"]}
             self.c["item_offset"] += len(entries)
@@ -147,33 +199,38 @@ class _Sync:
             self._write(frame, artist_ids, saved=False, playlist=where, message=f"Playlist {playlist['name']}")
 
     def genres(self) -> None:
-        artist_ids = sorted(self.c["artists"])
-        while self.c["stage"] == "genres":
-            batch = artist_ids[self.c["artist_index"]:self.c["artist_index"] + ARTIST_BATCH]
-            for artist_id in batch:
-                try:
-                    genres = self.client.artist(artist_id).get("genres") or []
-                except SpotifyRequestError:  # an artist Spotify no longer serves: no genres, carry on
-                    genres = []
-                if genres:
-                    self.c["artist_genres"][artist_id] = genres
-            self.c["artist_index"] += len(batch)
-            self.c["done_pages"] += 1 if batch else 0
-            if self.c["artist_index"] >= len(artist_ids):
-                self.c["stage"] = "features"
-                self.store.set_genres(self.library_id, self._genres_by_key(), self.run_id, self.c)
-            else:
-                self.store.save_cursor(self.run_id, self.c)
-            self._tell(f"Artists' genres: {self.c['artist_index']} of {len(artist_ids)}")
+        if self.c["stage"] != "genres":
+            return
+        known = self.c["artist_genres"]  # every artist asked, this sync or an earlier one ([]: none)
+        unknown = {a: self.c["artist_names"].get(a, "") for a in self._credited() if a not in known}
+        known.update(catalog_genres(unknown))  # no request for an artist the catalog knows
+        while True:
+            pending = sorted(a for a in self._credited() if a not in known)
+            if not pending:
+                break
+            found, self.c["batch_artists"] = ask_spotify(self.client, pending[:ARTISTS_PER_REQUEST],
+                                                         self.c["batch_artists"])
+            known.update(found)
+            self.c["done_pages"] += 1
+            self.store.save_cursor(self.run_id, self.c)
+            self._tell(f"Artists' genres: {len(pending) - len(found)} left")
+        self.c["stage"] = "features"
+        self.store.set_genres(self.library_id, self._genres_by_key(), self.run_id, self.c)
+        self._tell("Artists' genres: done")
 
     def audio_features(self) -> None:
         ids = [k for k in self.c["keys"] if len(k) == 22]
+        refused_at = self.c["features_refused_at"]
+        if self.c["stage"] == "features" and refused_at and time.time() - refused_at < ASK_FEATURES_AGAIN_S:
+            self.c.update(stage="done", features="unavailable" if ids else self.c["features"])
+            self.store.save_cursor(self.run_id, self.c)
+            self._tell("Done (Spotify does not give this app audio features)")
         while self.c["stage"] == "features":
             batch = ids[self.c["feature_offset"]:self.c["feature_offset"] + FEATURE_BATCH]
             answer = self.client.audio_features(batch) if batch else None
             if answer is None:  # nothing (left) to ask, or Spotify refused: new apps get 403
                 if batch:
-                    self.c["features"] = "unavailable"
+                    self.c.update(features="unavailable", features_refused_at=time.time())
                 self.c["stage"] = "done"
                 self.store.save_cursor(self.run_id, self.c)
                 self._tell("Done" if self.c["features"] != "unavailable"
@@ -182,7 +239,7 @@ class _Sync:
             rows = [f for f in answer if f and f.get("id")]
             frame = pd.DataFrame([{**{n: f.get(n) for n in FEATURES}, "source": "spotify"} for f in rows],
                                  columns=FEATURES + ["source"])
-            self.c.update(features="spotify", feature_offset=self.c["feature_offset"] + len(batch))
+            self.c.update(features="spotify", features_refused_at=None, feature_offset=self.c["feature_offset"] + len(batch))
             self.c["features_stored"] += len(rows)
             self.c["done_pages"] += 1
             if self.c["feature_offset"] >= len(ids):
@@ -195,6 +252,7 @@ class _Sync:
         """One page and the cursor after it, in one transaction."""
         self.c["done_pages"] += 1
         for track_id, artists in zip(frame["track_id"], artist_ids):
+            self.c["artist_names"].update(artists)
             if len(track_id) != 22:  # local files: no id, no artist ids, nothing to look up
                 continue
             if saved:
@@ -202,24 +260,31 @@ class _Sync:
             if track_id not in self._seen:  # an id is the track's store key
                 self._seen.add(track_id)
                 self.c["keys"].append(track_id)
-                for artist_id in artists:
-                    self.c["artists"].setdefault(artist_id, []).append(track_id)
+                self.c["credits"][track_id] = list(artists)  # in credit order: the first artist's genres first
         self.store.add_tracks(self.library_id, frame, saved=saved, playlist=playlist,
                               run_id=self.run_id, cursor=self.c)
         self._tell(message)
+
+    def _unreadable(self, playlist: dict) -> None:
+        """Since 2026 Spotify serves items only of playlists the user owns or collaborates on."""
+        self.c["unreadable"].append(playlist["name"])
+        self.c["refused_playlists"][playlist["id"]] = playlist["snapshot_id"]
+        self._next_playlist()
+        self.store.save_cursor(self.run_id, self.c)
+
+    def _credited(self) -> set[str]:
+        """Spotify ids of the artists credited on the tracks this sync read."""
+        return {a for artist_ids in self.c["credits"].values() for a in artist_ids}
 
     def _next_playlist(self) -> None:
         self.c.update(playlist_index=self.c["playlist_index"] + 1, item_offset=0, position=0)
 
     def _genres_by_key(self) -> dict[str, str]:
-        found: dict[str, list[str]] = {}
-        for artist_id, keys in self.c["artists"].items():
-            for key in keys:
-                found.setdefault(key, [])
-                for genre in self.c["artist_genres"].get(artist_id, []):
-                    if genre not in found[key]:
-                        found[key].append(genre)
-        return {k: ";".join(g) for k, g in found.items() if g}
+        found = {}
+        for key, artist_ids in self.c["credits"].items():
+            genres = [g for a in artist_ids for g in self.c["artist_genres"].get(a, [])]
+            found[key] = ";".join(dict.fromkeys(genres))
+        return {k: g for k, g in found.items() if g}
 
     def _total_pages(self) -> int:
         total = self.c["done_pages"]
@@ -235,8 +300,8 @@ class _Sync:
                     left = p["total"] - (self.c["item_offset"] if i == 0 else 0)
                     total += math.ceil(max(left, 0) / PAGE)
         if self.c["stage"] in ("items", "genres"):
-            left = len(self.c["artists"]) - (self.c["artist_index"] if self.c["stage"] == "genres" else 0)
-            total += math.ceil(max(left, 0) / ARTIST_BATCH)
+            left = sum(1 for a in self._credited() if a not in self.c["artist_genres"])
+            total += math.ceil(left / ARTISTS_PER_REQUEST)
         if self.c["stage"] != "done":
             total += 1  # at least the one /audio-features try
         return total
@@ -250,43 +315,7 @@ class _Sync:
         return SyncReport(
             library_id=self.library_id, user=user, tracks=len(tracks), saved=int(tracks["saved"].sum()),
             playlists=len(playlists), playlist_items=int(playlists["tracks"].sum()),
-            artists=len(self.c["artists"]), tracks_with_genres=int((tracks["genres"] != "").sum()),
+            artists=len(self._credited()), tracks_with_genres=int((tracks["genres"] != "").sum()),
             audio_features="none" if self.c["features"] == "untried" else self.c["features"],
             features_stored=self.c["features_stored"], unreadable_playlists=self.c["unreadable"], pages=self.c["done_pages"], resumed=resumed,
             retries=self.client.retried)
-
-
-def _frame(tracks: list[dict | None]) -> tuple[pd.DataFrame, list[list[str]]]:
-    """Normalized rows for the music tracks among `tracks` (episodes and removed tracks skipped),
-    and each row's artist ids. Local files have no id: their uri stands in as track_id."""
-    rows, artist_ids = [], []
-    for track in tracks:
-        if not track or track.get("type", "track") != "track" or not track.get("name"):
-            continue
-        album = track.get("album") or {}
-        artists = [a for a in track.get("artists") or [] if a and a.get("name")]
-        rows.append({
-            "track_id": track.get("id") or track.get("uri") or "",
-            "title": track["name"], "artists": ";".join(a["name"] for a in artists),
-            "album": album.get("name") or "", "release_date": album.get("release_date") or "",
-            "duration_ms": track.get("duration_ms"),
-            "explicit": float(track["explicit"]) if isinstance(track.get("explicit"), bool) else None,
-            "track_number": track.get("track_number"), "album_total_tracks": album.get("total_tracks"),
-            "genres": "", "moods": "", "playlists": "",
-        })
-        artist_ids.append([a["id"] for a in artists if a.get("id")])
-    return pd.DataFrame(rows, columns=SCHEMA), artist_ids
-
-
-def export_playlist(client: SpotifyClient, name: str, track_ids: list[str],
-                    description: str = "Made with Tunescope") -> dict:
-    """Create a private playlist of the tracks that have Spotify ids (e.g. one cluster); returns
-    {'id', 'url', 'added', 'skipped'}."""
-    ids = list(dict.fromkeys(t for t in track_ids if isinstance(t, str) and len(t) == 22))
-    if not ids:
-        raise NothingToExportError(f"None of the {len(track_ids)} tracks has a Spotify id, so '{name}' "
-                                   "cannot become a Spotify playlist. Sync from Spotify or import a file with track URIs.")
-    playlist = client.create_playlist(name, description)
-    client.add_items(playlist["id"], [f"spotify:track:{i}" for i in ids])
-    return {"id": playlist["id"], "url": (playlist.get("external_urls") or {}).get("spotify", ""),
-            "added": len(ids), "skipped": len(track_ids) - len(ids)}

@@ -1,0 +1,66 @@
+"""Requests and wall time of a Spotify sync of a heavy user's account, against the fake Spotify
+(tests/fakes): 2,500 saved tracks, 12 playlists (about 1,700 items), 2,000 distinct artists, 85% of
+them named as artists of the shipped catalog.
+
+Run: TUNESCOPE_DATA_DIR=../shared/data .venv/bin/python bench/sync_requests.py [--dev-mode] [--rate-limit 7]
+     [--engine-root DIR] [--out bench/results/sync_requests.json]
+
+--dev-mode: batch GET /artists?ids= answers 403, as in development mode.
+--rate-limit N: every Nth API request answers 429 with Retry-After 1 or 2 s (as Spotify's limiter).
+--engine-root DIR: sync with the `engine` package under DIR (e.g. an older checkout, for "before"),
+    against this checkout's fake.
+Prints one JSON line: requests of the full sync and of a re-sync of the unchanged account, wall times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dev-mode", action="store_true")
+    parser.add_argument("--rate-limit", type=int, default=0)
+    parser.add_argument("--engine-root", type=Path, default=ROOT)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    sys.path[:0] = [str(args.engine_root.resolve()), str(ROOT / "tests" / "fakes")]
+
+    from fake_spotify import FakeSpotify, HeavyShape
+
+    from engine.library.spotify.auth import MappingCacheHandler, PendingSignIns, SpotifyAuth
+    from engine.library.spotify.client import SpotifyClient
+    from engine.library.spotify.sync import sync_library
+    from engine.library.store import Store
+
+    with FakeSpotify(users={"heavy": 2800}, playlists=12, shape=HeavyShape(), development_mode=args.dev_mode,
+                     rate_limit_every=args.rate_limit) as fake, tempfile.TemporaryDirectory() as home:
+        auth = SpotifyAuth(fake.client_id, MappingCacheHandler({}), PendingSignIns(), accounts_url=fake.accounts_url)
+        answer = fake.authorize(auth.authorize_url())
+        auth.sign_in(answer["code"], answer["state"])
+        client = SpotifyClient(auth, api_url=fake.api_url, retries=8)
+        store = Store(Path(home) / "tunescope.db")
+        result = {"engine_root": str(args.engine_root), "dev_mode": args.dev_mode, "rate_limit_every": args.rate_limit}
+        for name in ("full", "resync"):
+            before, started = fake.api_requests(), time.monotonic()
+            report = sync_library(store, client)
+            result[name] = {"requests": fake.api_requests() - before, "wall_s": round(time.monotonic() - started, 1),
+                            "tracks": report.tracks, "tracks_with_genres": report.tracks_with_genres,
+                            "playlist_items": report.playlist_items}
+        result["artists"] = len(fake.users["heavy"].artists)
+        result["too_early"], result["in_flight_at_429"] = fake.too_early, fake.in_flight_at_429
+        store.close()
+    print(json.dumps(result))
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
