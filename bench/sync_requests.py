@@ -47,7 +47,7 @@ def main() -> None:
         auth.sign_in(answer["code"], answer["state"])
         client = SpotifyClient(auth, api_url=fake.api_url, retries=8)
         store = Store(Path(home) / "tunescope.db")
-        result = {"engine_root": str(args.engine_root), "dev_mode": args.dev_mode, "rate_limit_every": args.rate_limit}
+        result = {"engine_root": "." if args.engine_root.resolve() == ROOT else args.engine_root.name, "dev_mode": args.dev_mode, "rate_limit_every": args.rate_limit}
         for name in ("full", "resync"):
             before, started = fake.api_requests(), time.monotonic()
             report = sync_library(store, client)
