@@ -74,7 +74,7 @@ def calibrate(predictor: AudioPredictor, frame: pd.DataFrame, encoder, sets: np.
     """Fit the calibrator on `frame` as given and again with its artist priors hidden (both regimes occur).
 
     `sets` names each row's calibration set (each set weighs the same); the hidden copy is a set of its own.
-    The shipped model is then recalibrated on real-library-like sets: python -m engine.predictor.recalibrate.
+    The shipped model is then recalibrated on real-library-like sets: python -m engine recalibrate.
     """
     inputs, y = build(predictor.featurizer, frame, encoder)
     hidden = inputs.take(np.arange(len(inputs)))

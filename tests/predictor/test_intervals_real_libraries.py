@@ -61,7 +61,7 @@ def test_instrumentalness_interval_starts_at_zero_where_zero_is_likely(playlists
 
 def test_no_track_is_in_two_calibration_folds(enricher):
     """Cross-fitting leaves one fold out; a track shared by two folds would be calibrated on and scored."""
-    from engine.predictor.calibration_sets import real_library_sets
+    from engine.predictor.recalibration.build import real_library_sets
     from engine.textnorm import track_keys
 
     sets = real_library_sets(enricher.predictor)
@@ -87,10 +87,10 @@ def test_shipped_report_splits_each_set_by_source():
 
 @pytest.mark.slow
 def test_cross_fitted_coverage_holds_on_real_library_sets(enricher):
-    """python -m engine.predictor.recalibrate's measurement (about 4 minutes): each set scored by a
+    """python -m engine recalibrate measures this (about 4 minutes): each set scored by a
     calibrator that never saw its fold. Guards the README's calibration table."""
-    from engine.predictor.calibration_sets import collect
-    from engine.predictor.recalibrate import crossfit_interval, report
+    from engine.predictor.recalibration.build import collect
+    from engine.predictor.recalibration.evaluate import crossfit_interval, report
 
     predictor = enricher.predictor
     rows = collect(predictor, enricher.encoder)

@@ -1,4 +1,4 @@
-"""Real-library-like sets for calibrating and checking the intervals, each a fold of its own.
+"""Real-library-like sets for calibrating and checking the intervals, each in a fold of its own.
 
 Every set is data the ensemble never trained on: the held-out artists of the training tables (with their
 artist prior used and withheld), each unseen (holdout) table, and each owner's Exportify playlists that

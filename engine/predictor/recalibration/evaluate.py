@@ -1,30 +1,21 @@
-"""Recalibrate the shipped predictor's 90% intervals on real-library-like sets, and report them cross-fitted.
+"""Cross-fitted 90% coverage on real-library-like sets, and the predictor split by source.
 
-Run: TUNESCOPE_DATA_DIR=../shared/data python -m engine.predictor.recalibrate   (about 4 minutes on 2 cores)
-
-The ensemble is not retrained: only calibration.json changes. It is fitted on every set of
-engine.predictor.calibration_sets. The figures it reports are cross-fitted: each set is scored by a
-calibrator fitted with its own fold left out, so no row is both calibrated on and reported. They go to
-metrics.json under "real_library_sets" (per set: rows, mean skill over the 7 bounded features and 90%
-coverage per feature, for all rows and for the predicted rows alone), and the README table is printed.
+Each set is scored by a calibrator fitted with its own fold left out, so no row is both calibrated on and
+reported. Per set: rows, mean skill over the 7 bounded features and 90% coverage per feature, for all rows
+and for the predicted rows alone (those the catalog does not know). Run by: python -m engine recalibrate
 """
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
-from engine.catalog import datasets as reference
-from engine.config import BOUNDED_FEATURES, FEATURES, TEMPO_SCALE, models_dir
+from engine.config import FEATURES, TEMPO_SCALE
 from engine.metrics import regression
-from engine.predictor.bundle import AudioPredictor
 from engine.predictor.calibration import Calibrator
-from engine.predictor.calibration_sets import CalibrationRows, collect
 from engine.predictor.fit import real_units
-from engine.predictor.priors import CatalogArtistPriors
+from engine.predictor.recalibration.build import CalibrationRows
 
-_UPPER = np.array([1.0] * (len(FEATURES) - 1) + [250.0 / TEMPO_SCALE])
+UPPER = np.array([1.0] * (len(FEATURES) - 1) + [250.0 / TEMPO_SCALE])
 
 
 def fit_calibrator(rows: CalibrationRows, train_mean: np.ndarray) -> Calibrator:
@@ -38,8 +29,8 @@ def interval(calibrator: Calibrator, rows: CalibrationRows) -> tuple[np.ndarray,
     inputs = rows.inputs
     below, above = calibrator.bounds(rows.mean, rows.spread, inputs.completeness, inputs.has_artist_prior,
                                      inputs.has_genre_prior)
-    mean = np.clip(rows.mean, 0.0, _UPPER)
-    return np.clip(mean - below, 0.0, _UPPER), np.clip(mean + above, 0.0, _UPPER)
+    mean = np.clip(rows.mean, 0.0, UPPER)
+    return np.clip(mean - below, 0.0, UPPER), np.clip(mean + above, 0.0, UPPER)
 
 
 def crossfit_interval(rows: CalibrationRows, train_mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -70,7 +61,7 @@ def report(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, train_mean:
     for name, inside in members.items():
         entry = {}
         for part, chosen in (("all rows", inside), ("predicted rows", inside & rows.predicted)):
-            y, pred = real_units(rows.target[chosen]), real_units(np.clip(rows.mean[chosen], 0.0, _UPPER))
+            y, pred = real_units(rows.target[chosen]), real_units(np.clip(rows.mean[chosen], 0.0, UPPER))
             scores = regression(y, pred, mean) if chosen.sum() >= 3 else {}
             entry[part] = {"n": int(chosen.sum()), "mean_skill_bounded": scores.get("mean_skill_bounded"),
                            "coverage_90": coverage(rows.target[chosen], low[chosen], high[chosen])}
@@ -88,27 +79,3 @@ def markdown(result: dict) -> str:
         cells = [f"{every['coverage_90'][f]:.2f}" if f in every["coverage_90"] else "–" for f in FEATURES]
         lines.append(f"| {name} | {every['n']} ({predicted['n']}) | {skills} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def main() -> None:
-    from engine.config import home_dir
-    from engine.encoder import CachedEncoder
-
-    path = models_dir() / "audio_predictor"
-    predictor = AudioPredictor.load(path)
-    predictor.featurizer.catalog_artists = CatalogArtistPriors(reference.catalog_tracks())  # as served
-    rows = collect(predictor, CachedEncoder(home_dir() / "cache" / "train_embeddings.npz"))
-    train_mean = predictor.featurizer.feature_mean_
-    low, high = crossfit_interval(rows, train_mean)
-    result = report(rows, low, high, train_mean)
-    (path / "calibration.json").write_text(json.dumps(fit_calibrator(rows, train_mean).state(), indent=2))
-    metrics = json.loads((path / "metrics.json").read_text())
-    metrics["real_library_sets"] = {"method": "90% intervals, cross-fitted: each set scored by a calibrator "
-                                              "fitted with its own fold left out", "bounded_features": BOUNDED_FEATURES,
-                                    "sets": result}
-    (path / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    print(markdown(result))
-
-
-if __name__ == "__main__":
-    main()
