@@ -14,8 +14,9 @@ The interval is conformal on the signed, scaled residual, and built to hold on r
   means "0, or now and then much more", not "0.05 give or take 0.02".
 - Calibration rows come in sets (held-out artists, unseen tables, each owner's real playlists). Every set
   weighs the same in the quantiles, so 3,000 held-out TidyTuesday artists do not drown 100 real tracks.
-- A per-feature widening factor then lifts every set of at least MIN_SET_ROWS rows to FLOOR coverage:
-  real libraries are shifted against the training tables, and the worst real-like set decides.
+- A widening factor per evidence group and feature (one for tracks predicted near 0, one for the rest)
+  then lifts every set of at least MIN_SET_ROWS rows to FLOOR coverage: real libraries are shifted
+  against the training tables, and the worst real-like set decides.
 Confidence = 1 - mean half-width / half-width of guessing the training mean: 0 means "no better than the
 average track", 1 means "certain".
 """
@@ -78,7 +79,7 @@ class Calibrator:
         self.coef_: np.ndarray | None = None       # (groups, features, 3)
         self.below_: np.ndarray | None = None      # (groups, features) factor for the lower side
         self.above_: np.ndarray | None = None      # (groups, features) factor for the upper side
-        self.widen_: np.ndarray | None = None      # (groups, features) lifts the worst calibration set to FLOOR
+        self.widen_: np.ndarray | None = None      # (unsnapped/snapped, groups, features): worst set to FLOOR
         self.snap_: np.ndarray | None = None       # (features,) below this prediction the interval starts at 0
         self.reference_: np.ndarray | None = None  # (features,) half-width of predicting the training mean
 
@@ -88,7 +89,7 @@ class Calibrator:
         sets = np.zeros(len(mean), dtype=int) if sets is None else np.asarray(sets)
         self.coef_ = np.zeros((n_groups, n_features, 3))
         self.below_, self.above_ = np.ones((n_groups, n_features)), np.ones((n_groups, n_features))
-        self.widen_ = np.ones((n_groups, n_features))
+        self.widen_ = np.ones((2, n_groups, n_features))
         self.reference_, self.snap_ = np.ones(n_features), np.zeros(n_features)
         for j in range(n_features):
             ok = np.isfinite(target[:, j])
@@ -106,11 +107,15 @@ class Calibrator:
                 fitted = (self._fit_sides(x[rows], residual[rows], weight[rows], snapped[rows])
                           if rows.sum() >= MIN_GROUP_ROWS else pooled)
                 self.coef_[g, j], self.below_[g, j], self.above_[g, j] = fitted
+            # Tracks predicted near 0 (snapped) and the rest get their own widening: a feature that is mostly
+            # 0 would otherwise let its many easy rows decide the width of the few high predictions.
             need = self._need(x, g_ok, np.where(snapped, np.maximum(residual, 0), residual), j)
-            for g in range(n_groups):
-                rows = g_ok == g
-                self.widen_[g, j] = self._widening(need[rows], sets[ok][rows], weight[rows]) if rows.sum() >= MIN_GROUP_ROWS \
-                    else self._widening(need, sets[ok], weight)
+            for regime, in_regime in enumerate((~snapped, snapped)):
+                fallback = in_regime if in_regime.sum() >= MIN_GROUP_ROWS else np.ones(len(need), bool)
+                for g in range(n_groups):
+                    rows = in_regime & (g_ok == g)
+                    rows = rows if rows.sum() >= MIN_GROUP_ROWS else fallback
+                    self.widen_[regime, g, j] = self._widening(need[rows], sets[ok][rows], weight[rows])
         return self
 
     @staticmethod
@@ -144,10 +149,12 @@ class Calibrator:
         group = evidence_group(has_artist, has_genre)
         below, above = np.zeros_like(std, dtype=np.float64), np.zeros_like(std, dtype=np.float64)
         for j in range(std.shape[1]):
-            scale = self.widen_[group, j] * np.exp(np.sum(_design(std[:, j], completeness) * self.coef_[group, j], axis=1))
-            below[:, j], above[:, j] = scale * self.below_[group, j], scale * self.above_[group, j]
             predicted = np.clip(mean[:, j], 0.0, None)
-            below[:, j] = np.where(predicted < self.snap_[j], np.maximum(below[:, j], predicted), below[:, j])
+            snapped = predicted < self.snap_[j]
+            widen = self.widen_[snapped.astype(int), group, j]
+            scale = widen * np.exp(np.sum(_design(std[:, j], completeness) * self.coef_[group, j], axis=1))
+            below[:, j], above[:, j] = scale * self.below_[group, j], scale * self.above_[group, j]
+            below[:, j] = np.where(snapped, np.maximum(below[:, j], predicted), below[:, j])
         return below, above
 
     def confidence(self, below: np.ndarray, above: np.ndarray) -> np.ndarray:
