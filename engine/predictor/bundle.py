@@ -52,7 +52,8 @@ class AudioPredictor:
         scale = np.ones(len(FEATURES))
         scale[-1] = TEMPO_SCALE
         below, above = self.calibrator.bounds(mean, std, inputs.completeness, inputs.has_artist_prior, inputs.has_genre_prior)
-        confidence = self.calibrator.confidence(below, above)
+        confidence = self.calibrator.confidence(
+            self.calibrator.half_width(std, inputs.completeness, inputs.has_artist_prior, inputs.has_genre_prior))
         upper = np.full(len(FEATURES), 1.0)
         upper[-1] = 250.0 / TEMPO_SCALE
         mean = np.clip(mean, 0.0, upper)

@@ -17,8 +17,8 @@ The interval is conformal on the signed, scaled residual, and built to hold on r
 - A widening factor per evidence group and feature (one for tracks predicted near 0, one for the rest)
   then lifts every set of at least MIN_SET_ROWS rows to FLOOR coverage: real libraries are shifted
   against the training tables, and the worst real-like set decides.
-Confidence = 1 - mean half-width / half-width of guessing the training mean: 0 means "no better than the
-average track", 1 means "certain".
+Confidence = 1 - the evidence's half-width (before any snap to 0) / half-width of guessing the training
+mean: 0 means "no better than the average track", 1 means "certain".
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def zero_snap(predicted: np.ndarray, target: np.ndarray, weight: np.ndarray) -> 
 
 
 class Calibrator:
-    """fit() on held-out predictions; bounds() and confidence() for new ones (N x 8)."""
+    """fit() on held-out predictions; bounds(), half_width() and confidence() for new ones (N x 8)."""
 
     def __init__(self):
         self.coef_: np.ndarray | None = None       # (groups, features, 3)
@@ -157,8 +157,18 @@ class Calibrator:
             below[:, j] = np.where(snapped, np.maximum(below[:, j], predicted), below[:, j])
         return below, above
 
-    def confidence(self, below: np.ndarray, above: np.ndarray) -> np.ndarray:
-        return np.clip(1.0 - (below + above) / 2 / self.reference_, 0.0, 1.0)
+    def half_width(self, std, completeness, has_artist, has_genre) -> np.ndarray:
+        """The evidence's typical half-width (N, 8), before snapping to 0: more disagreement or less metadata
+        can only widen it, which keeps confidence monotone in the evidence."""
+        group = evidence_group(has_artist, has_genre)
+        out = np.zeros_like(std, dtype=np.float64)
+        for j in range(std.shape[1]):
+            scale = np.exp(np.sum(_design(std[:, j], completeness) * self.coef_[group, j], axis=1))
+            out[:, j] = self.widen_[0, group, j] * scale * (self.below_[group, j] + self.above_[group, j]) / 2
+        return out
+
+    def confidence(self, half_width: np.ndarray) -> np.ndarray:
+        return np.clip(1.0 - half_width / self.reference_, 0.0, 1.0)
 
     def state(self) -> dict:
         return {"level": LEVEL, "floor": FLOOR, "groups": GROUPS,
