@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from engine.config import BOUNDED_FEATURES, FEATURES, models_dir
@@ -102,3 +103,25 @@ def test_cross_fitted_coverage_holds_on_real_library_sets(enricher):
         large = [e["all rows"]["coverage_90"][feature] for e in result.values()
                  if e["all rows"]["n"] >= 500 and feature in e["all rows"]["coverage_90"]]
         assert min(large) >= 0.75 and max(large) <= 0.99, (feature, large)
+
+
+def test_training_calibration_lifts_every_set_to_the_floor(enricher):
+    """The path `python -m engine train` takes: held-out-like rows and unseen-table rows, each set weighing the same."""
+    from engine.catalog import datasets as reference
+    from engine.predictor.bundle import AudioPredictor
+    from engine.predictor.calibration import Calibrator
+    from engine.predictor.evaluate import ood_tables
+    from engine.predictor.fit import calibrate
+
+    shipped = enricher.predictor
+    predictor = AudioPredictor(shipped.featurizer, shipped.members, shipped.config, Calibrator(), shipped.info)
+    unseen, _ = ood_tables()
+    frame = pd.concat([reference.training_tracks().sample(400, random_state=1), unseen.sample(200, random_state=1)],
+                      ignore_index=True)
+    calibrate(predictor, frame, enricher.encoder, np.repeat(["training tables", "2024 table"], [400, 200]))
+    out = predictor.predict_inputs(predictor.featurizer.transform(frame.drop(columns=FEATURES), enricher.encoder))
+    for rows in (slice(0, 400), slice(400, 600)):
+        for j, feature in enumerate(FEATURES):
+            truth = frame[feature].to_numpy(dtype=float)[rows]
+            ok = np.isfinite(truth)
+            assert _covered(truth[ok], out["low"][rows][ok, j], out["high"][rows][ok, j]) >= 0.85, feature
