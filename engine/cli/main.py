@@ -2,6 +2,7 @@
 
   python -m engine train [--members 5] [--seed 0] [--output models/audio_predictor]
   python -m engine evaluate [--members 5]
+  python -m engine recalibrate        (the shipped model's intervals, on real-library-like sets; no retraining)
   python -m engine predict --input LIB.csv --output OUT.csv [--no-catalog] [--intervals]   (optional `lyrics` column)
   python -m engine import PATH [PATH...] --output LIB.csv [--store]
   python -m engine build-catalog      (models/catalog from TUNESCOPE_DATA_DIR; serving reads only that)
@@ -84,6 +85,15 @@ def cmd_evaluate(args) -> None:
     print(render(report))
 
 
+def cmd_recalibrate(args) -> None:
+    from engine.config import home_dir, models_dir
+    from engine.encoder import CachedEncoder
+    from engine.predictor.recalibration.fit import recalibrate
+
+    encoder = CachedEncoder(home_dir() / "cache" / "train_embeddings.npz")
+    print(recalibrate(models_dir() / "audio_predictor", encoder))
+
+
 def cmd_predict(args) -> None:
     from engine.predictor.enrich import INTERVAL_COLUMNS, Enricher
 
@@ -128,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--members", type=int, default=5)
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(func=cmd_evaluate)
+    recal = sub.add_parser("recalibrate", help="refit the shipped predictor's 90%% intervals on real-library-like sets")
+    recal.set_defaults(func=cmd_recalibrate)
     predict = sub.add_parser("predict", help="enrich a library CSV with the 8 features and confidences")
     predict.add_argument("--input", required=True)
     predict.add_argument("--output", required=True)

@@ -51,12 +51,13 @@ class AudioPredictor:
         mean, std = self.mean_and_spread(inputs)
         scale = np.ones(len(FEATURES))
         scale[-1] = TEMPO_SCALE
-        half = self.calibrator.half_width(std, inputs.completeness, inputs.has_artist_prior, inputs.has_genre_prior)
-        confidence = self.calibrator.confidence(half)
+        below, above = self.calibrator.bounds(mean, std, inputs.completeness, inputs.has_artist_prior, inputs.has_genre_prior)
+        confidence = self.calibrator.confidence(
+            self.calibrator.half_width(std, inputs.completeness, inputs.has_artist_prior, inputs.has_genre_prior))
         upper = np.full(len(FEATURES), 1.0)
         upper[-1] = 250.0 / TEMPO_SCALE
         mean = np.clip(mean, 0.0, upper)
-        low, high = np.clip(mean - half, 0.0, upper), np.clip(mean + half, 0.0, upper)
+        low, high = np.clip(mean - below, 0.0, upper), np.clip(mean + above, 0.0, upper)
         return {"mean": mean * scale, "std": std * scale, "low": low * scale, "high": high * scale,
                 "confidence": confidence}
 

@@ -60,9 +60,13 @@ class Enricher:
         return self._encoder
 
     def model_version(self) -> str:
-        weights = self.model_dir / "weights.pt"
+        """Changes with the weights and with the calibration (recalibrating alone changes every interval)."""
+        weights, calibration = self.model_dir / "weights.pt", self.model_dir / "calibration.json"
         stat = weights.stat() if weights.exists() else None
-        return f"{stat.st_size}:{int(stat.st_mtime)}" if stat else "none"
+        if stat is None:
+            return "none"
+        intervals = hashlib.sha256(calibration.read_bytes()).hexdigest()[:12] if calibration.exists() else "none"
+        return f"{stat.st_size}:{int(stat.st_mtime)}:{intervals}"
 
     def enrich(self, frame: pd.DataFrame, where: str = "input", progress=None) -> pd.DataFrame:
         """The input's columns plus OUTPUT_COLUMNS and the 90% intervals; same rows, same order."""

@@ -159,5 +159,7 @@ def evaluate(encoder, cfg: TrainConfig, log=print) -> dict:
 
 
 def write_metrics(report: dict) -> None:
+    """metrics.json; keeps what `python -m engine recalibrate` measured (its own section)."""
     path = models_dir() / "audio_predictor" / "metrics.json"
-    path.write_text(json.dumps(report, indent=2))
+    kept = {k: v for k, v in json.loads(path.read_text()).items() if k == "real_library_sets"} if path.exists() else {}
+    path.write_text(json.dumps({**report, **kept}, indent=2))

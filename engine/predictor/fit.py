@@ -65,20 +65,27 @@ def train_predictor(tracks: pd.DataFrame, encoder, cfg: TrainConfig, exclude_art
     predictor = AudioPredictor(featurizer, members, config, Calibrator(),
                                {"train_rows": int(len(train_frame)), "train_config": cfg.__dict__})
     cal_frames = [cal_frame] + ([ood_calibration] if ood_calibration is not None else [])
-    calibrate(predictor, pd.concat(cal_frames, ignore_index=True), encoder)
+    sets = np.repeat(["held-out artists", "out of distribution"][:len(cal_frames)], [len(f) for f in cal_frames])
+    calibrate(predictor, pd.concat(cal_frames, ignore_index=True), encoder, sets)
     return predictor
 
 
-def calibrate(predictor: AudioPredictor, frame: pd.DataFrame, encoder) -> None:
-    """Fit the calibrator on `frame` as given and again with its artist priors hidden (both regimes occur)."""
+def calibrate(predictor: AudioPredictor, frame: pd.DataFrame, encoder, sets: np.ndarray | None = None) -> None:
+    """Fit the calibrator on `frame` as given and again with its artist priors hidden (both regimes occur).
+
+    `sets` names each row's calibration set (each set weighs the same); the hidden copy is a set of its own.
+    The shipped model is then recalibrated on real-library-like sets: python -m engine recalibrate.
+    """
     inputs, y = build(predictor.featurizer, frame, encoder)
     hidden = inputs.take(np.arange(len(inputs)))
     hide_artist_prior(hidden, np.arange(len(hidden)))
     both = Inputs.concat([inputs, hidden])
     mean, spread = predictor.mean_and_spread(both)
     y = np.concatenate([y, y])
+    sets = np.full(len(frame), "calibration") if sets is None else np.asarray(sets)
+    sets = np.concatenate([sets, np.char.add(sets.astype(str), ", artist prior withheld")])
     predictor.calibrator.fit(mean, spread, both.completeness, both.has_artist_prior,
-                             both.has_genre_prior, y, predictor.featurizer.feature_mean_)
+                             both.has_genre_prior, y, predictor.featurizer.feature_mean_, sets=sets)
 
 
 def real_units(values: np.ndarray) -> np.ndarray:
