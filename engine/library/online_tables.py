@@ -42,7 +42,7 @@ class OnlineTables:
                 f"select key from features where source = ? and library_id = {SHARED} and key in ({marks})",
                 [provider, *chunk]))
             known.update(r[0] for r in self.db.execute(
-                f"select track_id from online_misses where provider = ? and checked_at >= ? and track_id in ({marks})",
+                f"select track_id from online_misses where provider = ? and checked_at > ? and track_id in ({marks})",
                 [provider, since, *chunk]))
         return [i for i in ids if i not in known]
 

@@ -10,7 +10,8 @@ GET /v1/audio-features?ids=a,b (or repeated ids=): up to 40 ids, else 400. The a
 {"content": [...]}, items in shuffled order, each with a ReccoBeats `id` and the Spotify `href`;
 ids it does not know are left out. Faults: '429' (Retry-After, enforced), '500', 'slow' (answers
 after `delay` s), 'drop' (half the body, then the connection closes), 'reset' (closes, no answer).
-`served` counts every id delivered in a complete answer; `log` keeps (ids asked, status).
+`served` counts every id delivered in a complete answer; `received` keeps the ids of each request as
+it arrives, `log` (ids, status) as it is answered.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class FakeReccoBeats:
         self.fault_rate, self.slow_delay, self.rng = fault_rate, slow_delay, random.Random(seed)
         self.rules: list[dict] = []
         self.log: list[tuple[list[str], int]] = []
+        self.received: list[list[str]] = []  # ids of each request as it arrives (before any delay)
         self.served: Counter = Counter()
         self.too_early = 0  # requests that ignored a Retry-After
         self._blocked_until = 0.0
@@ -75,8 +77,8 @@ class FakeReccoBeats:
             self.rules.append({"kind": kind, "times": times, "skip": skip, **options})
 
     def asked(self) -> list[str]:
-        """Every id in every request received, in order (retries repeat ids)."""
-        return [i for ids, _ in self.log for i in ids]
+        """Every id in every request received, in order of arrival (retries repeat ids)."""
+        return [i for ids in self.received for i in ids]
 
     def fault(self) -> dict | None:
         with self.lock:
@@ -117,6 +119,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _get(self) -> None:
         fake, url = self.server_fake, urlparse(self.path)
         ids = [i for value in parse_qs(url.query).get("ids", []) for i in value.split(",") if i]
+        fake.received.append(ids)
         if url.path.rstrip("/") != "/v1/audio-features":
             return self._send(ids, 404, {"error": "Not found"})
         if time.time() < fake._blocked_until:
