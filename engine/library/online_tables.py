@@ -70,12 +70,14 @@ class OnlineTables:
                 f"and library_id = {SHARED} and key in ({','.join('?' * len(chunk))})", [provider, *chunk]))
         return pd.DataFrame(rows, columns=["key", *FEATURES, "fetched_at"]).set_index("key")
 
-    def online_counts(self, provider: str, library_id: int) -> dict[str, int]:
-        """How many of the library's tracks have this provider's values, and how many it did not know."""
-        found = self.db.execute(
+    def online_found(self, provider: str, library_id: int) -> int:
+        """How many of the library's tracks have this provider's values (one index lookup per track)."""
+        return int(self.db.execute(
             f"select count(*) from library_tracks lt join features f on f.key = lt.key and f.source = ? "
-            f"and f.library_id = {SHARED} where lt.library_id = ?", [provider, library_id]).fetchone()[0]
-        missed = self.db.execute(
+            f"and f.library_id = {SHARED} where lt.library_id = ?", [provider, library_id]).fetchone()[0])
+
+    def online_missed(self, provider: str, library_id: int) -> int:
+        """How many of the library's tracks the provider was asked about and did not know."""
+        return int(self.db.execute(
             "select count(*) from library_tracks lt join online_misses m on m.track_id = lt.key and m.provider = ? "
-            "where lt.library_id = ?", [provider, library_id]).fetchone()[0]
-        return {"found": int(found), "missed": int(missed)}
+            "where lt.library_id = ?", [provider, library_id]).fetchone()[0])
