@@ -17,6 +17,7 @@ import time
 from typing import Callable
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from engine.config import FEATURES
 from engine.errors import OnlineFeaturesUnavailableError
@@ -37,6 +38,7 @@ class ReccoBeatsClient:
         self.session = requests.Session()
         self.requests = 0  # every HTTP request sent, retries included, for reports and tests
         self.retried = 0
+        self.answered = 0  # HTTP answers received: none yet and no connection means offline, so stop soon
 
     # --- the one call --------------------------------------------------------------------------
     def _call(self, path: str, params: dict) -> dict:
@@ -45,6 +47,7 @@ class ReccoBeatsClient:
             self.requests += 1
             try:
                 answer = self.session.get(f"{self.base_url}/{path}", params=params, timeout=self.timeout)
+                self.answered += 1
                 if answer.status_code == 429:
                     wait = _retry_after(answer.headers.get("Retry-After"), self.backoff_s)
                     if wait > self.max_retry_after_s or waited >= self.retries:
@@ -60,7 +63,8 @@ class ReccoBeatsClient:
                 return answer.json()  # a cut-off body raises ValueError: retried like a dropped connection
             except (_ServerError, *_TRANSIENT) as exc:
                 failures += 1
-                if failures > self.retries:
+                offline = _unreachable(exc) and not self.answered
+                if failures > (1 if offline else self.retries):
                     raise OnlineFeaturesUnavailableError(
                         f"ReccoBeats {_what(exc)} {failures} times in a row. Check the internet connection; "
                         "real values fetched so far are kept, and a re-run asks only for what is missing.") from None
@@ -97,9 +101,17 @@ class _ServerError(Exception):
         self.status = status
 
 
+def _unreachable(exc: Exception) -> bool:
+    """No connection could be opened at all (refused, no network, name not resolved)."""
+    reason = getattr(exc.args[0], "reason", None) if isinstance(exc, requests.ConnectionError) and exc.args else None
+    return isinstance(reason, NewConnectionError)
+
+
 def _what(exc: Exception) -> str:
     if isinstance(exc, _ServerError):
         return f"answered {exc.status}"
+    if _unreachable(exc):
+        return "could not be reached"
     return "timed out" if isinstance(exc, requests.Timeout) else "dropped the connection"
 
 
