@@ -157,10 +157,16 @@ def map_job(library_id: int, dims: int) -> Future:
     job = worker["coords"].get(key)
     if job is None or (job.done() and job.exception() is not None):
         frame, model = _enriched(key[0], library_id, key[2]), worker["model"]
-        job = worker["pool"].submit(lambda: model.result().transform(frame, dims=int(dims)))
-        worker["coords"][key] = job
-        while len(worker["coords"]) > 16:
-            worker["coords"].popitem(last=False)
+        job = _keep(worker["coords"], key,
+                    worker["pool"].submit(lambda: model.result().transform(frame, dims=int(dims))))
+    return job
+
+
+def _keep(jobs: OrderedDict, key, job, most: int = 16):
+    """Remember a background job under its key; the oldest are forgotten past `most`."""
+    jobs[key] = job
+    while len(jobs) > most:
+        jobs.popitem(last=False)
     return job
 
 
@@ -179,13 +185,10 @@ def online_job(library_id: int, start: bool) -> dict | None:
     if job is None and start:
         from engine.library.providers.lookup import fetch_features
 
-        the_store, job = store(), {"done": 0, "total": 0}
+        the_store, job = store(), _keep(worker["jobs"], key, {"done": 0, "total": 0})
         job["future"] = worker["pool"].submit(
             lambda: fetch_features(the_store, the_store.lookup_candidates(library_id),
                                    progress=lambda done, total: job.update(done=done, total=total)))
-        worker["jobs"][key] = job
-        while len(worker["jobs"]) > 16:
-            worker["jobs"].popitem(last=False)
     return job
 
 

@@ -47,7 +47,7 @@ class FakeReccoBeats:
         self.known = known
         self.uuids = {i: str(uuid.UUID(int=random.Random(i).getrandbits(128))) for i in known}
         self.fault_rate, self.slow_delay, self.rng = fault_rate, slow_delay, random.Random(seed)
-        self.rules: list[dict] = []
+        self.plan: list[dict | None] = []  # the faults of the next requests, in order (None: answer well)
         self.log: list[tuple[list[str], int]] = []
         self.received: list[list[str]] = []  # ids of each request as it arrives (before any delay)
         self.served: Counter = Counter()
@@ -56,14 +56,9 @@ class FakeReccoBeats:
         self.lock = threading.Lock()
 
     def __enter__(self) -> "FakeReccoBeats":
-        fake = self
-
-        class Handler(_Handler):
-            server_fake = fake
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Handler,), {"server_fake": self}))
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self.url = "http://127.0.0.1:%d/v1" % self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
@@ -72,9 +67,9 @@ class FakeReccoBeats:
         self.server.server_close()
 
     def inject(self, kind: str, times: int = 1, skip: int = 0, **options) -> None:
-        """Fault the next `times` requests after letting `skip` through."""
+        """Fault the next `times` requests after letting `skip` through (each planned request in turn)."""
         with self.lock:
-            self.rules.append({"kind": kind, "times": times, "skip": skip, **options})
+            self.plan += [None] * skip + [{"kind": kind, **options}] * times
 
     def asked(self) -> list[str]:
         """Every id in every request received, in order of arrival (retries repeat ids)."""
@@ -82,14 +77,8 @@ class FakeReccoBeats:
 
     def fault(self) -> dict | None:
         with self.lock:
-            for rule in self.rules:
-                if rule["skip"] > 0:
-                    rule["skip"] -= 1
-                    continue
-                rule["times"] -= 1
-                if rule["times"] <= 0:
-                    self.rules.remove(rule)
-                return rule
+            if self.plan:
+                return self.plan.pop(0)
             if self.fault_rate and self.rng.random() < self.fault_rate:
                 return {"kind": self.rng.choice(RANDOM_FAULTS), "retry_after": 1, "delay": self.slow_delay}
         return None
@@ -121,50 +110,46 @@ class _Handler(BaseHTTPRequestHandler):
         ids = [i for value in parse_qs(url.query).get("ids", []) for i in value.split(",") if i]
         fake.received.append(ids)
         if url.path.rstrip("/") != "/v1/audio-features":
-            return self._send(ids, 404, {"error": "Not found"})
+            return self._write(ids, 404, {"error": "Not found"})
         if time.time() < fake._blocked_until:
             fake.too_early += 1
-            return self._send(ids, 429, {"error": "Too many requests"}, {"Retry-After": "1"})
-        fault = fake.fault()
-        kind = fault["kind"] if fault else None
+            return self._write(ids, 429, {"error": "Too many requests"}, retry_after=1)
+        fault = fake.fault() or {"kind": None}
+        kind = fault["kind"]
         if kind == "429":
             fake._blocked_until = time.time() + fault.get("retry_after", 1)
-            return self._send(ids, 429, {"error": "Too many requests"}, {"Retry-After": str(fault.get("retry_after", 1))})
+            return self._write(ids, 429, {"error": "Too many requests"}, retry_after=fault.get("retry_after", 1))
         if kind == "500":
-            return self._send(ids, 500, {"error": "Internal server error"})
+            return self._write(ids, 500, {"error": "Internal server error"})
         if kind == "reset":
             fake.log.append((ids, 0))
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
+            return self._hang_up()
         if kind == "slow":
             time.sleep(fault.get("delay", 2.0))
         if not 1 <= len(ids) <= 40:
-            return self._send(ids, 400, {"error": "ids: between 1 and 40"})
+            return self._write(ids, 400, {"error": "ids: between 1 and 40"})
         payload = fake.answer(ids)
-        if kind == "drop":
-            data = json.dumps(payload).encode()
-            fake.log.append((ids, -1))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data[: len(data) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        self._send(ids, 200, payload)
-        with fake.lock:
-            fake.served.update(item["href"].rsplit("/", 1)[-1] for item in payload["content"])
+        self._write(ids, 200, payload, cut=kind == "drop")
+        if kind != "drop":
+            with fake.lock:
+                fake.served.update(item["href"].rsplit("/", 1)[-1] for item in payload["content"])
 
-    def _send(self, ids: list[str], status: int, payload, headers: dict | None = None) -> None:
+    def _write(self, ids: list[str], status: int, payload, retry_after: float | None = None, cut: bool = False) -> None:
+        """Answer with JSON; `cut`: only half the body, then the connection closes (a dropped answer)."""
         data = json.dumps(payload).encode()
-        self.server_fake.log.append((ids, status))
+        self.server_fake.log.append((ids, -1 if cut else status))
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(data))}
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
+        for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        self.wfile.write(data[: len(data) // 2] if cut else data)
+        if cut:
+            self.wfile.flush()
+            self._hang_up()
+
+    def _hang_up(self) -> None:
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)

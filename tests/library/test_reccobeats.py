@@ -74,7 +74,7 @@ def test_a_server_that_keeps_failing_ends_in_a_named_error(known):
         fake.inject("500", times=10)
         with pytest.raises(OnlineFeaturesUnavailableError, match="answered 500 5 times"):
             quick(fake).audio_features(list(known)[:5])
-        fake.rules.clear()
+        fake.plan.clear()
         fake.inject("429", times=10, retry_after=600)
         with pytest.raises(OnlineFeaturesUnavailableError, match="rate-limiting"):
             quick(fake).audio_features(list(known)[:5])
