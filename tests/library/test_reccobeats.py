@@ -8,7 +8,7 @@ import time
 import pytest
 from fake_reccobeats import FakeReccoBeats, real_features
 
-from engine.config import FEATURES
+from engine.config import FEATURES, ROOT
 from engine.errors import OnlineFeaturesUnavailableError
 from engine.library.providers.lookup import PROVIDER, fetch_features
 from engine.library.providers.reccobeats import ReccoBeatsClient
@@ -137,28 +137,21 @@ def test_a_killed_run_resumes_without_asking_again(tmp_path, known):
     from engine.library.store import Store
 
     ids, path = list(known)[:200], tmp_path / "tunescope.db"
-    Store(path).close()  # migrated before the child starts
+    store = Store(path)  # migrated before the child starts; it watches the child's writes land
     with FakeReccoBeats(known, fault_rate=1.0, slow_delay=0.4) as fake:
         fake.rng.choice = lambda kinds: "slow"  # every answer slow, so the kill lands mid-run
         child = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(path), fake.url, ",".join(ids)],
-                                 cwd=str(fake_root()))
-        while len(fake.served) < 80 and child.poll() is None:
-            time.sleep(0.05)
+                                 cwd=str(ROOT))
+        while len(store.online_features(PROVIDER, ids)) < 80 and child.poll() is None:
+            time.sleep(0.02)
         child.kill()
         child.wait()
-        store = Store(path)
         landed = set(store.online_features(PROVIDER, ids).index)
         assert 80 <= len(landed) < len(ids)
         fake.fault_rate, first_run = 0.0, len(fake.asked())
         report = fetch_features(store, ids, quick(fake))
     assert report.finished and len(store.online_features(PROVIDER, ids)) == len(ids)
     assert not set(fake.asked()[first_run:]) & landed
-
-
-def fake_root():
-    from engine.config import ROOT
-
-    return ROOT
 
 
 @pytest.mark.slow
