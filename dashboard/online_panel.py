@@ -15,21 +15,25 @@ _SEEN = "online_found_seen"
 REFRESH_EVERY_S = 10.0  # while values land, pages recompute at most this often (and once at the end)
 
 
-def consent_toggle() -> bool:
+def consent_toggle(library_id: int) -> bool:
     """Home's switch; the choice is remembered under TUNESCOPE_HOME for this account."""
     who = account.current()
     on = st.toggle("Fetch real audio features online", value=consent.allowed(who), key="online_consent")
     st.caption(f"When on, Tunescope sends {consent.WHAT_IS_SENT} Off by default; switch it off any time.")
     if on != consent.allowed(who):
         consent.remember(on, who)
+        job = resources.online_job(library_id, allowed=lambda: False)
+        if on and job is not None and job["future"].done():  # one stopped earlier (turned off, offline) starts again
+            resources.forget_online_job(library_id)
     return on
 
 
 def status(library_id: int) -> None:
     """Start the lookup if agreed, and show it: progress while it runs, one calm note if it had to stop."""
-    job = resources.online_job(library_id, start=consent.allowed(account.current()))
-    if job is None:
-        return
+    who = account.current()
+    job = resources.online_job(library_id, allowed=lambda: consent.allowed(who))
+    if job is None or (job["future"].done() and not consent.allowed(who)):
+        return  # never agreed, or turned off: nothing to show
     running = not job["future"].done()
     st.fragment(run_every=1.5 if running else None)(_progress)(library_id, job)
 

@@ -176,24 +176,25 @@ def _online_worker():
     return {"pool": ThreadPoolExecutor(max_workers=1, thread_name_prefix="tunescope-online"), "jobs": OrderedDict()}
 
 
-def online_job(library_id: int, start: bool) -> dict | None:
+def online_job(library_id: int, allowed) -> dict | None:
     """The library's lookup of real values (engine.library.providers.lookup) as {'future', 'done',
-    'total'}: started when `start` (the listener agreed) and none ran for this membership yet. It runs
-    behind the pages, so the library opens at once with catalog values and predictions."""
+    'total'}: started when allowed() (the listener agreed) and none ran for this membership yet; it asks
+    allowed() again before each batch. It runs behind the pages, so the library opens at once with
+    catalog values and predictions."""
     worker, key = _online_worker(), (_home(), library_id, _membership(library_id))
     job = worker["jobs"].get(key)
-    if job is None and start:
+    if job is None and allowed():
         from engine.library.providers.lookup import fetch_features
 
         the_store, job = store(), _keep(worker["jobs"], key, {"done": 0, "total": 0})
         job["future"] = worker["pool"].submit(
             lambda: fetch_features(the_store, the_store.lookup_candidates(library_id),
-                                   progress=lambda done, total: job.update(done=done, total=total)))
+                                   progress=lambda done, total: job.update(done=done, total=total), allowed=allowed))
     return job
 
 
 def forget_online_job(library_id: int) -> None:
-    """Let the next online_job(start=True) ask again (after a stop: offline, rate-limited)."""
+    """Let the next online_job ask again (after a stop: offline, rate-limited, consent turned off)."""
     _online_worker()["jobs"].pop((_home(), library_id, _membership(library_id)), None)
 
 

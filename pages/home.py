@@ -112,7 +112,7 @@ right.metric("Kind", str(row["kind"]))
 with st.container(border=True):
     from dashboard import online_panel
 
-    online_panel.consent_toggle()
+    online_panel.consent_toggle(library_id)
     online_panel.status(library_id)
 for page, label, icon in [("coverage.py", "Coverage: real versus predicted", ":material/fact_check:"),
                           ("clusters.py", "Clusters", ":material/bubble_chart:"),

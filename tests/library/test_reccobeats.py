@@ -124,6 +124,14 @@ def test_offline_or_refused_it_stops_with_one_calm_note_and_keeps_what_it_had(me
     assert len(memory_store.online_features(PROVIDER, ids)) == 40
 
 
+def test_turning_consent_off_stops_a_running_lookup_before_the_next_batch(memory_store, known):
+    answers = []
+    with FakeReccoBeats(known) as fake:
+        report = fetch_features(memory_store, list(known)[:200], quick(fake),
+                                progress=lambda done, total: answers.append(done), allowed=lambda: not answers)
+    assert len(fake.received) == 1 and report.found == 40 and "turned off" in report.note
+
+
 KILLED_RUN = """
 import sys
 from engine.library.store import Store

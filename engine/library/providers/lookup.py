@@ -38,13 +38,18 @@ class LookupReport:
 
 
 def fetch_features(store, track_ids: list[str], client: ReccoBeatsClient | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> LookupReport:
-    """Ask the provider for those ids still unknown to the store. progress(done, total) after each batch."""
+                   progress: Callable[[int, int], None] | None = None,
+                   allowed: Callable[[], bool] = lambda: True) -> LookupReport:
+    """Ask the provider for those ids still unknown to the store. progress(done, total) after each batch;
+    allowed() is asked before each batch, so turning consent off stops a running lookup at once."""
     client = client or ReccoBeatsClient()
     todo = store.pending_online_ids(PROVIDER, track_ids)
     report = LookupReport(cached=len({i for i in track_ids if len(str(i)) == 22}) - len(todo))
     try:
         for start in range(0, len(todo), BATCH):
+            if not allowed():
+                report.note = "Fetching real values online was turned off; nothing more is sent."
+                break
             batch = todo[start:start + BATCH]
             found = client.audio_features(batch)
             store.save_online_features(PROVIDER, found, [i for i in batch if i not in found])
