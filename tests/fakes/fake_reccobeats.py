@@ -8,7 +8,7 @@ shapes (../shared/design/real_feature_providers.md) and real feature values (Tid
 
 GET /v1/audio-features?ids=a,b (or repeated ids=): up to 40 ids, else 400. The answer is
 {"content": [...]}, items in shuffled order, each with a ReccoBeats `id` and the Spotify `href`;
-ids it does not know are left out. Faults: '429' (Retry-After, enforced), '500', 'slow' (answers
+ids it does not know are left out. Faults: '429' (Retry-After, enforced), '404', '500', 'slow' (answers
 after `delay` s), 'drop' (half the body, then the connection closes), 'reset' (closes, no answer).
 `served` counts every id delivered in a complete answer; `received` keeps the ids of each request as
 it arrives, `log` (ids, status) as it is answered.
@@ -119,8 +119,8 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "429":
             fake._blocked_until = time.time() + fault.get("retry_after", 1)
             return self._write(ids, 429, {"error": "Too many requests"}, retry_after=fault.get("retry_after", 1))
-        if kind == "500":
-            return self._write(ids, 500, {"error": "Internal server error"})
+        if kind in ("404", "500"):
+            return self._write(ids, int(kind), {"error": "Not found" if kind == "404" else "Internal server error"})
         if kind == "reset":
             fake.log.append((ids, 0))
             return self._hang_up()

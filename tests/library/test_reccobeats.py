@@ -44,6 +44,13 @@ def test_the_base_url_comes_from_the_environment(known, monkeypatch):
     assert ReccoBeatsClient().base_url == "https://api.reccobeats.com/v1"
 
 
+def test_not_found_means_none_of_these_ids_is_known(memory_store, known):
+    with FakeReccoBeats(known) as fake:
+        fake.inject("404")
+        report = fetch_features(memory_store, UNKNOWN + list(known)[:50], quick(fake))
+    assert report.finished and report.missing == 40 and report.found == 35 and len(fake.received) == 2
+
+
 def test_429_waits_as_long_as_retry_after_says(known):
     with FakeReccoBeats(known) as fake:
         fake.inject("429", retry_after=1)

@@ -59,6 +59,8 @@ class ReccoBeatsClient:
                     continue
                 if answer.status_code >= 500:
                     raise _ServerError(answer.status_code)
+                if answer.status_code == 404:  # documented for unknown resources: none of these ids is known
+                    return {"content": []}
                 answer.raise_for_status()
                 return answer.json()  # a cut-off body raises ValueError: retried like a dropped connection
             except (_ServerError, *_TRANSIENT) as exc:
