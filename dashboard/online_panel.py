@@ -35,17 +35,19 @@ def status(library_id: int) -> None:
     if job is None or (job["future"].done() and not consent.allowed(who)):
         return  # never agreed, or turned off: nothing to show
     running = not job["future"].done()
-    st.fragment(run_every=1.5 if running else None)(_progress)(library_id, job)
+    st.fragment(run_every=1.5 if running else None)(_progress)(library_id, job, running)
 
 
-def _progress(library_id: int, job: dict) -> None:
+def _progress(library_id: int, job: dict, was_running: bool) -> None:
+    """Polls while the lookup runs (was_running); the whole app reruns when it ends, or at most every
+    REFRESH_EVERY_S while values land, so the page's frames recompute with them."""
     from engine.library.providers.lookup import PROVIDER
 
     found = resources.store().online_found(PROVIDER, library_id)
     future, seen = job["future"], st.session_state.setdefault(_SEEN, {})
     shown, shown_at = seen.get(library_id, (found, time.monotonic()))
-    if shown != found and (future.done() or time.monotonic() - shown_at >= REFRESH_EVERY_S):
-        seen[library_id] = (found, time.monotonic())  # new real values: the page's frames recompute
+    if (was_running and future.done()) or (shown != found and time.monotonic() - shown_at >= REFRESH_EVERY_S):
+        seen[library_id] = (found, time.monotonic())
         st.rerun(scope="app")
     seen.setdefault(library_id, (found, shown_at))
     if not future.done():
