@@ -65,14 +65,21 @@ def recommender():
 
 
 # --- which library, and its version ------------------------------------------------------------
-def library_version(library_id: int) -> str:
-    """Changes when the library's membership or its runs change (cheap: three indexed counts)."""
+def _membership(library_id: int) -> str:
+    """Changes when the library's tracks or its runs change (cheap: three indexed counts)."""
     row = store().db.execute(
         "select (select count(*) from library_tracks where library_id = ?),"
         " (select coalesce(max(rowid), 0) from library_tracks where library_id = ?),"
         " (select coalesce(max(id), 0) from runs where library_id = ?)",
         [library_id, library_id, library_id]).fetchone()
     return ":".join(map(str, row))
+
+
+def library_version(library_id: int) -> str:
+    """The membership, plus how many real values have arrived online: frames recompute when they land."""
+    from engine.library.providers.lookup import PROVIDER
+
+    return f"{_membership(library_id)}:{store().online_found(PROVIDER, library_id)}"
 
 
 def libraries():
@@ -150,11 +157,45 @@ def map_job(library_id: int, dims: int) -> Future:
     job = worker["coords"].get(key)
     if job is None or (job.done() and job.exception() is not None):
         frame, model = _enriched(key[0], library_id, key[2]), worker["model"]
-        job = worker["pool"].submit(lambda: model.result().transform(frame, dims=int(dims)))
-        worker["coords"][key] = job
-        while len(worker["coords"]) > 16:
-            worker["coords"].popitem(last=False)
+        job = _keep(worker["coords"], key,
+                    worker["pool"].submit(lambda: model.result().transform(frame, dims=int(dims))))
     return job
+
+
+def _keep(jobs: OrderedDict, key, job, most: int = 16):
+    """Remember a background job under its key; the oldest are forgotten past `most`."""
+    jobs[key] = job
+    while len(jobs) > most:
+        jobs.popitem(last=False)
+    return job
+
+
+# --- real values online: a background lookup, only with consent ----------------------------------
+@st.cache_resource(show_spinner=False)
+def _online_worker():
+    return {"pool": ThreadPoolExecutor(max_workers=1, thread_name_prefix="tunescope-online"), "jobs": OrderedDict()}
+
+
+def online_job(library_id: int, allowed) -> dict | None:
+    """The library's lookup of real values (engine.library.providers.lookup) as {'future', 'done',
+    'total'}: started when allowed() (the listener agreed) and none ran for this membership yet; it asks
+    allowed() again before each batch. It runs behind the pages, so the library opens at once with
+    catalog values and predictions."""
+    worker, key = _online_worker(), (_home(), library_id, _membership(library_id))
+    job = worker["jobs"].get(key)
+    if job is None and allowed():
+        from engine.library.providers.lookup import fetch_features
+
+        the_store, job = store(), _keep(worker["jobs"], key, {"done": 0, "total": 0})
+        job["future"] = worker["pool"].submit(
+            lambda: fetch_features(the_store, the_store.lookup_candidates(library_id),
+                                   progress=lambda done, total: job.update(done=done, total=total), allowed=allowed))
+    return job
+
+
+def forget_online_job(library_id: int) -> None:
+    """Let the next online_job ask again (after a stop: offline, rate-limited, consent turned off)."""
+    _online_worker()["jobs"].pop((_home(), library_id, _membership(library_id)), None)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

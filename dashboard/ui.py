@@ -15,8 +15,9 @@ from engine.config import BOUNDED_FEATURES, FEATURES
 from engine.errors import TunescopeError
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
-REAL_SOURCES = ["catalog", "export", "spotify"]
-SOURCE_LABELS = {"catalog": "✓ catalog", "export": "✓ your export", "spotify": "✓ Spotify", "predicted": "≈ predicted"}
+REAL_SOURCES = ["catalog", "export", "spotify", "reccobeats"]
+SOURCE_LABELS = {"catalog": "✓ catalog", "export": "✓ your export", "spotify": "✓ Spotify",
+                 "reccobeats": "✓ ReccoBeats", "predicted": "≈ predicted"}
 
 
 def source_labels(sources: pd.Series) -> pd.Series:
@@ -91,6 +92,9 @@ def require_library() -> tuple[int, pd.DataFrame]:
         st.page_link(str(PAGES / "home.py"), label="Go to Home", icon=":material/home:")
         st.stop()
     st.caption(f"Library: **{md(name)}** · {len(frame):,} tracks")
+    from dashboard import online_panel
+
+    online_panel.status(library_id)  # after the frame: the lookup never delays the first screen
     return library_id, frame
 
 

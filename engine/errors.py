@@ -67,3 +67,8 @@ class UnknownSeedError(TunescopeError):
 
 class BadParameterError(TunescopeError):
     """A parameter (k, method, a filter range) is out of its allowed range."""
+
+
+class OnlineFeaturesUnavailableError(TunescopeError):
+    """The online source of real features (ReccoBeats) kept failing or rate-limiting after every retry;
+    what was fetched before is kept, and a re-run asks only for what is still missing."""

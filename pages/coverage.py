@@ -9,17 +9,19 @@ from dashboard.safe import hover_safe
 from engine.config import FEATURES
 
 BANDS = [(1.0, 1.01, "real (100%)"), (0.6, 1.0, "high (60–99%)"), (0.3, 0.6, "medium (30–59%)"), (0.0, 0.3, "low (< 30%)")]
-SOURCE_COLORS = {"✓ catalog": "#1DB954", "✓ your export": "#2E77D0", "✓ Spotify": "#7CD992", "≈ predicted": "#F0A500"}
+SOURCE_COLORS = {"✓ catalog": "#1DB954", "✓ your export": "#2E77D0", "✓ Spotify": "#7CD992", "✓ ReccoBeats": "#8E5CD9",
+                 "≈ predicted": "#F0A500"}
+SOURCE_METRICS = ["From the catalog", "From your export", "From Spotify", "From ReccoBeats"]  # ui.REAL_SOURCES' order
 
 st.title("Library coverage")
 library_id, frame = ui.require_library()
 
 sources = frame["source"].value_counts()
 real = int(sources.reindex(ui.REAL_SOURCES).fillna(0).sum())
-cols = st.columns(5)
+cols = st.columns(2 + len(ui.REAL_SOURCES))
 cols[0].metric("Tracks", f"{len(frame):,}")
 cols[1].metric("Real features", f"{real:,}", f"{real / len(frame):.0%}", delta_color="off")
-for col, source, label in zip(cols[2:], ui.REAL_SOURCES, ["From the catalog", "From your export", "From Spotify"]):
+for col, source, label in zip(cols[2:], ui.REAL_SOURCES, SOURCE_METRICS):
     col.metric(label, f"{int(sources.get(source, 0)):,}")
 predicted = int(sources.get("predicted", 0))
 st.caption(f"{predicted:,} tracks ({predicted / len(frame):.0%}) have predicted features. A track counts as real when "
@@ -65,6 +67,8 @@ st.caption(f"Every track is placed in one of the catalog's {clusters['cluster'].
            "sound clusters, predicted or not: 100% coverage. The Clusters page fits clusters to this library alone.")
 
 st.subheader("Tracks")
+st.caption("`source` says where each track's values came from: your export, Spotify, ReccoBeats (fetched online "
+           "with your consent), the reference catalog, or the network's prediction (amber italics).")
 columns = ["title", "artists", "album", "genres", "duration_ms", "source", "confidence", *FEATURES, "plays"]
 ui.paged_table(frame, columns, key="coverage")
 ui.csv_button(frame, "Download the enriched library (CSV)", "tunescope_library.csv", key="coverage_csv")

@@ -109,6 +109,11 @@ left, mid, right = st.columns(3)
 left.metric("Library", md(row["name"]))
 mid.metric("Tracks", f"{int(row['tracks']):,}")
 right.metric("Kind", str(row["kind"]))
+with st.container(border=True):
+    from dashboard import online_panel
+
+    online_panel.consent_toggle(library_id)
+    online_panel.status(library_id)
 for page, label, icon in [("coverage.py", "Coverage: real versus predicted", ":material/fact_check:"),
                           ("clusters.py", "Clusters", ":material/bubble_chart:"),
                           ("map.py", "Map", ":material/scatter_plot:"),

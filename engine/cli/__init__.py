@@ -6,3 +6,27 @@ def user_store():
     from engine.library.store import Store
 
     return Store()
+
+
+def add_online_flags(parser) -> None:
+    """--online / --offline: the listener's choice about fetching real values, remembered under TUNESCOPE_HOME."""
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--online", action="store_true", default=None,
+                        help="fetch real audio features from ReccoBeats for tracks with a Spotify id (sends Spotify "
+                             "track ids, nothing else); remembered for later runs until --offline")
+    choice.add_argument("--offline", dest="online", action="store_false", help="never send anything (the default)")
+
+
+def online_allowed(args, log) -> bool:
+    """Remember an explicit choice; otherwise the one remembered (off until the user turns it on)."""
+    from engine.library.providers import consent
+
+    if args.online is not None:
+        consent.remember(args.online)
+        log("online lookups " + ("on: Spotify track ids, nothing else, go to ReccoBeats" if args.online else "off"))
+    return consent.allowed()
+
+
+def online_note(report, log) -> None:
+    log(f"ReccoBeats: {report.found} tracks found, {report.missing} unknown to it, {report.cached} already known, "
+        f"{report.requests} requests" + (f". {report.note}" if report.note else ""))

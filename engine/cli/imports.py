@@ -1,15 +1,19 @@
-"""`python -m engine import PATH [PATH...] --output LIB.csv [--store]`
+"""`python -m engine import PATH [PATH...] --output LIB.csv [--store] [--online|--offline]`
 
 Detects each file's format (Exportify CSV, artist/title CSV, Spotify account-data export JSON or
 ZIP, extended streaming history), merges them into one library and writes the normalized schema
 plus any known features, one row per distinct track. Bad files are named on stderr and skipped;
 the exit status is 2 when any file failed. With --store the library is also kept in TUNESCOPE_HOME.
+With --online (remembered until --offline) real features are fetched from ReccoBeats for the tracks
+that have a Spotify id and no real values yet; the output names them source 'reccobeats'.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+
+from engine.cli import add_online_flags, online_allowed, online_note
 
 
 def cmd_import(args) -> int:
@@ -25,6 +29,8 @@ def cmd_import(args) -> int:
                   f"{result.plays} plays, {result.skipped} skipped", file=sys.stderr)
     for problem in report.problems:
         print(f"error: {problem}", file=sys.stderr)
+    if online_allowed(args, _log):
+        fetch_online(store, report.library_id)
     frame = library_csv_frame(store, report.library_id)
     if len(frame):
         frame.to_csv(args.output, index=False)
@@ -34,10 +40,29 @@ def cmd_import(args) -> int:
     return 2 if report.problems or not len(frame) else 0
 
 
+def _log(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def fetch_online(store, library_id: int) -> None:
+    """Real values for the library's Spotify ids. The per-id cache is always the user's store, so a
+    re-run without --store still asks only for what is missing."""
+    from engine.config import FEATURES
+    from engine.library.providers.lookup import PROVIDER, fetch_features
+    from engine.library.store import Store
+
+    cache = store if not store.memory else Store()
+    ids = store.lookup_candidates(library_id)
+    online_note(fetch_features(cache, ids), _log)
+    if cache is not store:
+        store.save_online_features(PROVIDER, cache.online_features(PROVIDER, ids)[FEATURES].to_dict("index"), [])
+
+
 def register(sub) -> None:
     parser = sub.add_parser("import", help="import Exportify CSVs, Spotify exports or artist/title CSVs")
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--output", required=True, help="CSV to write (normalized schema + known features)")
     parser.add_argument("--name", help="library name (with --store)")
     parser.add_argument("--store", action="store_true", help="also keep the library in the store under TUNESCOPE_HOME")
+    add_online_flags(parser)
     parser.set_defaults(func=cmd_import)

@@ -3,8 +3,9 @@
   python -m engine train [--members 5] [--seed 0] [--output models/audio_predictor]
   python -m engine evaluate [--members 5]
   python -m engine recalibrate        (the shipped model's intervals, on real-library-like sets; no retraining)
-  python -m engine predict --input LIB.csv --output OUT.csv [--no-catalog] [--intervals]   (optional `lyrics` column)
-  python -m engine import PATH [PATH...] --output LIB.csv [--store]
+  python -m engine predict --input LIB.csv --output OUT.csv [--no-catalog] [--intervals] [--online|--offline]
+        (optional `lyrics` column; --online fetches real values from ReccoBeats, remembered until --offline)
+  python -m engine import PATH [PATH...] --output LIB.csv [--store] [--online|--offline]
   python -m engine build-catalog      (models/catalog from TUNESCOPE_DATA_DIR; serving reads only that)
   python -m engine predict-track --title T --artists A [--genres "g1;g2"] [--moods m] [--release-date 1999] ...
 """
@@ -19,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from engine.cli import user_store
+from engine.cli import add_online_flags, online_allowed, online_note, user_store
 from engine.config import models_dir
 from engine.errors import InputFileError, TunescopeError
 
@@ -98,7 +99,13 @@ def cmd_predict(args) -> None:
     from engine.predictor.enrich import INTERVAL_COLUMNS, Enricher
 
     frame = read_table(Path(args.input))
-    enricher = Enricher(store=user_store(), use_catalog=not args.no_catalog)
+    store = user_store()
+    if online_allowed(args, _log):
+        from engine.pipeline.online import with_online_features
+
+        frame, report = with_online_features(frame, store)
+        online_note(report, _log)
+    enricher = Enricher(store=store, use_catalog=not args.no_catalog)
     out = enricher.enrich(frame, where=Path(args.input).name, progress=_log)
     if any(str(c).strip().lower() == "lyrics" for c in frame.columns):
         from engine.lyrics.serving import add_lyrics_columns
@@ -145,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--output", required=True)
     predict.add_argument("--no-catalog", action="store_true", help="predict every track, even known ones")
     predict.add_argument("--intervals", action="store_true", help="also write <feature>_low/_high (90%%)")
+    add_online_flags(predict)
     predict.set_defaults(func=cmd_predict)
     track = sub.add_parser("predict-track", help="predict one track")
     track.add_argument("--title", required=True)

@@ -88,4 +88,11 @@ def m4_library_accounts(db: sqlite_utils.Database) -> None:
     db["libraries"].create_index(["account"])
 
 
-MIGRATIONS = [m1_prediction_cache, m2_libraries, m3_library_ownership, m4_library_accounts]
+def m5_online_lookups(db: sqlite_utils.Database) -> None:
+    """Spotify ids an online source was asked about and did not know, and when (issue 13): a re-run
+    skips them until the answer is old enough to ask again. Found values live in `features`."""
+    db["online_misses"].create({"provider": str, "track_id": str, "checked_at": str}, pk=("provider", "track_id"))
+    db["features"].create_index(["source", "library_id"])
+
+
+MIGRATIONS = [m1_prediction_cache, m2_libraries, m3_library_ownership, m4_library_accounts, m5_online_lookups]

@@ -29,6 +29,7 @@ from engine.config import FEATURES, home_dir
 from engine.library.accounts import LibraryAccounts
 from engine.library.tables import LibraryTables, now
 from engine.library.migrations import MIGRATIONS
+from engine.library.online_tables import OnlineTables
 from engine.schema import NUMERIC_COLUMNS, SCHEMA, TEXT_COLUMNS
 from engine.library.sync_tables import SyncTables
 
@@ -38,7 +39,13 @@ LIBRARY_COLUMNS = ["key", *SCHEMA, "saved", "plays", "ms_played", *FEATURES, "so
 BUSY_TIMEOUT_S = 30  # another process (the CLI beside the dashboard) holding the write lock
 
 
-class Store(LibraryAccounts, LibraryTables, SyncTables):
+# Real values by trust, per feature: the user's own file, then Spotify's values for the id, then an
+# online provider's measurement in Spotify's scales (its own, so below Spotify's); the catalog and the
+# predictor come after, in the enricher.
+TRUST = {"export": 0, "spotify": 1, "reccobeats": 2}
+
+
+class Store(LibraryAccounts, LibraryTables, SyncTables, OnlineTables):
     """Open (and migrate) the store; `Store(":memory:")` for tests."""
 
     connection_class = sqlite3.Connection  # tests substitute a subclass that injects faults
@@ -165,7 +172,7 @@ class Store(LibraryAccounts, LibraryTables, SyncTables):
     # --- reading a library ---------------------------------------------------------------------
     def library_tracks(self, library_id: int) -> pd.DataFrame:
         """One row per distinct track: SCHEMA columns, `key`, `saved`, play count and minutes,
-        and the 8 features where the user's data brought real ones (`source` export/spotify, else '')."""
+        and the 8 features where real ones are known (`source` export/spotify/reccobeats by TRUST, else '')."""
         sql = """
           select lt.*, coalesce(pl.names, '') as playlists, coalesce(y.n, 0) as plays, coalesce(y.ms, 0) as ms_played
           from library_tracks lt
@@ -178,18 +185,20 @@ class Store(LibraryAccounts, LibraryTables, SyncTables):
         frame = pd.DataFrame(list(self.db.query(sql, {"lib": library_id})))
         if frame.empty:
             return pd.DataFrame(columns=LIBRARY_COLUMNS)
-        # This library's own export values, and what Spotify served for the id (shared, library_id 0).
+        # This library's own export values, and what Spotify or an online provider served for the id
+        # (shared, library_id 0).
         given = pd.DataFrame(list(self.db.query(
             "select f.* from features f join library_tracks lt on lt.key = f.key and lt.library_id = :lib "
-            "where (f.source = 'export' and f.library_id = :lib) or (f.source = 'spotify' and f.library_id = 0) "
-            "order by f.source desc", {"lib": library_id})))
+            "where (f.source = 'export' and f.library_id = :lib) or "
+            "(f.source in ('spotify', 'reccobeats') and f.library_id = 0)", {"lib": library_id})))
         frame = frame.drop(columns=["match_key"])
         for col in TEXT_COLUMNS:
             frame[col] = frame[col].fillna("")
         for col in [*NUMERIC_COLUMNS, "explicit"]:
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
-        if not given.empty:  # 'spotify' sorts after 'export', so it wins the drop_duplicates
-            given = given.drop_duplicates("key", keep="first").set_index("key")[FEATURES + ["source"]]
+        if not given.empty:  # per feature, the most trusted source that has a value; `source` names the top one
+            given = given.assign(rank=given["source"].map(TRUST)).sort_values(["key", "rank"], kind="stable")
+            given = given.groupby("key", sort=False)[FEATURES + ["source"]].first()
             frame = frame.join(given, on="key")
             frame[FEATURES] = frame[FEATURES].apply(pd.to_numeric, errors="coerce").astype(float)
         else:

@@ -1,7 +1,8 @@
 """Enriching a library: real features where known, predictions for the rest, cached by content.
 
-Order of trust per feature: values the input brought (source 'export' or 'spotify') > the reference
-catalog ('catalog') > the network ('predicted'). A catalog table that lacks one feature (Organize
+Order of trust per feature: values the input brought (source 'export' > 'spotify' > 'reccobeats', an
+online provider's measurement; the store merges them in that order) > the reference catalog ('catalog')
+> the network ('predicted'). A catalog table that lacks one feature (Organize
 Your Music had no instrumentalness) leaves just that feature to the network.
 A re-run reads everything from the prediction cache in the store and loads no model at all.
 """
@@ -149,10 +150,13 @@ def _given_features(frame: pd.DataFrame) -> np.ndarray:
     return out
 
 
+GIVEN_SOURCES = ("spotify", "reccobeats")  # named as such; any other given value is the user's export
+
+
 def _given_source(norm: pd.DataFrame) -> np.ndarray:
     if "source" in norm:
         src = norm["source"].astype(str).str.lower()
-        return np.where(src == "spotify", "spotify", "export")
+        return np.where(src.isin(GIVEN_SOURCES), src, "export")
     return np.full(len(norm), "export", dtype=object)
 
 

@@ -1,0 +1,131 @@
+"""ReccoBeats: Spotify-style audio features for Spotify track ids, free and without a key
+(facts and response shapes: ../shared/design/real_feature_providers.md).
+
+Each endpoint is a few lines over one `_call` that owns HTTP, retries and errors:
+  429 waits Retry-After; 5xx, timeouts and dropped connections back off and retry; whatever still
+  fails becomes OnlineFeaturesUnavailableError with a clear message. Only Spotify track ids are sent.
+
+    client = ReccoBeatsClient()        # base URL: TUNESCOPE_RECCOBEATS_URL, else the real service
+    client.audio_features(["4uLU6hMCjMI75M1A2tKUQC", ...])   # {spotify id: {feature: value}}, ≤ 40 ids
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Callable
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+from engine.config import FEATURES
+from engine.errors import OnlineFeaturesUnavailableError
+
+API_URL = "https://api.reccobeats.com/v1"
+BATCH = 40  # the most ids /audio-features takes in one request
+_TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError, ValueError)
+log = logging.getLogger(__name__)
+
+
+class ReccoBeatsClient:
+    def __init__(self, base_url: str | None = None, *, timeout: float = 10.0, retries: int = 4,
+                 backoff_s: float = 1.0, max_retry_after_s: float = 120.0,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.base_url = (base_url or os.environ.get("TUNESCOPE_RECCOBEATS_URL") or API_URL).rstrip("/")
+        self.timeout, self.retries, self.backoff_s = timeout, retries, backoff_s
+        self.max_retry_after_s, self.sleep = max_retry_after_s, sleep
+        self.session = requests.Session()
+        self.requests = 0  # every HTTP request sent, retries included, for reports and tests
+        self.retried = 0
+        self.answered = 0  # HTTP answers received: none yet and no connection means offline, so stop soon
+
+    # --- the one call --------------------------------------------------------------------------
+    def _call(self, path: str, params: dict) -> dict:
+        failures, waited = 0, 0
+        while True:
+            self.requests += 1
+            try:
+                answer = self.session.get(f"{self.base_url}/{path}", params=params, timeout=self.timeout)
+                self.answered += 1
+                if answer.status_code == 429:
+                    wait = _retry_after(answer.headers.get("Retry-After"), self.backoff_s)
+                    if wait > self.max_retry_after_s or waited >= self.retries:
+                        raise OnlineFeaturesUnavailableError(
+                            f"ReccoBeats is rate-limiting requests (asked to wait {wait:.0f} s). Real values "
+                            "fetched so far are kept; try again later and it asks only for what is missing.")
+                    waited += 1
+                    self._pause(wait, "429")
+                    continue
+                if answer.status_code >= 500:
+                    raise _ServerError(answer.status_code)
+                if answer.status_code == 404:  # documented for unknown resources: none of these ids is known
+                    return {"content": []}
+                answer.raise_for_status()
+                return answer.json()  # a cut-off body raises ValueError: retried like a dropped connection
+            except (_ServerError, *_TRANSIENT) as exc:
+                failures += 1
+                offline = _unreachable(exc) and not self.answered
+                if failures > (1 if offline else self.retries):
+                    raise OnlineFeaturesUnavailableError(
+                        f"ReccoBeats {_what(exc)} {failures} times in a row. Check the internet connection; "
+                        "real values fetched so far are kept, and a re-run asks only for what is missing.") from None
+                self._pause(self.backoff_s * 2 ** (failures - 1), type(exc).__name__)
+            except requests.HTTPError as exc:
+                raise OnlineFeaturesUnavailableError(
+                    f"ReccoBeats refused the request ({exc.response.status_code}); "
+                    "the features stay predicted.") from None
+
+    def _pause(self, seconds: float, why: str) -> None:
+        log.info("ReccoBeats: %s; retrying in %.2f s", why, seconds)
+        self.retried += 1
+        self.sleep(seconds)
+
+    # --- endpoints -----------------------------------------------------------------------------
+    def audio_features(self, spotify_ids: list[str]) -> dict[str, dict[str, float]]:
+        """The 8 features per Spotify id for up to 40 ids. Items map back by their `href`; ids the
+        service has no features for are absent from the answer, and so from the result."""
+        asked = list(dict.fromkeys(spotify_ids))[:BATCH]
+        if not asked:
+            return {}
+        content = (self._call("audio-features", {"ids": ",".join(asked)}) or {}).get("content") or []
+        wanted, found = set(asked), {}
+        for item in content:
+            spotify_id = str((item or {}).get("href") or "").split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+            if spotify_id in wanted:
+                found[spotify_id] = {f: _number(item.get(f)) for f in FEATURES}
+        return found
+
+
+class _ServerError(Exception):
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
+
+
+def _unreachable(exc: Exception) -> bool:
+    """No connection could be opened at all (refused, no network, name not resolved)."""
+    reason = getattr(exc.args[0], "reason", None) if isinstance(exc, requests.ConnectionError) and exc.args else None
+    return isinstance(reason, NewConnectionError)
+
+
+def _what(exc: Exception) -> str:
+    if isinstance(exc, _ServerError):
+        return f"answered {exc.status}"
+    if _unreachable(exc):
+        return "could not be reached"
+    return "timed out" if isinstance(exc, requests.Timeout) else "dropped the connection"
+
+
+def _retry_after(header, default: float) -> float:
+    try:
+        return max(0.0, float(header))
+    except (TypeError, ValueError):
+        return default
+
+
+def _number(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
