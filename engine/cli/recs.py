@@ -59,7 +59,7 @@ def cmd_fit_map(args) -> None:
 
 def cmd_evaluate_recs(args) -> None:
     if args.listeners:
-        from engine.recs.hybrid_evaluate import evaluate_hybrid
+        from engine.recs.hybrid_training.evaluate import evaluate_hybrid
 
         print(evaluate_hybrid(Path(args.hybrid_output), args.samples and Path(args.samples), seed=args.seed, log=_log))
         return

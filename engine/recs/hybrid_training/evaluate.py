@@ -18,8 +18,8 @@ FIXED_LISTENERS = ("Efrrowini", "kyleduong")  # small, both with catalog-known t
 def tidytuesday_table(rec, users: list, weights: dict) -> dict:
     """Mean recall@10 / recall@50 / NDCG@10 over single TidyTuesday test playlists (full catalog as candidates)."""
     from engine.recs.hybrid import combine
-    from engine.recs.hybrid_fit import user_signals
-    from engine.recs.listeners_evaluate import listener_metrics
+    from engine.recs.hybrid_training.fit import user_signals
+    from engine.recs.listeners.evaluate import listener_metrics
     from engine.recs.rank_metrics import top_k
 
     rows = {m: [] for m in TT_METHODS}
@@ -48,9 +48,9 @@ def _item_cooccurrence(rec, owned: np.ndarray) -> np.ndarray:
 def evaluate_hybrid(out: Path, samples: Path | None = None, seed: int = 0, log=None) -> str:
     from engine.config import data_dir
     from engine.recs.hybrid import HybridSignals
-    from engine.recs.hybrid_fit import fit_weights, merged, save_hybrid, tidytuesday_users, user_signals
-    from engine.recs.listeners_build import build_listeners, playlist_holdouts
-    from engine.recs.listeners_evaluate import evaluate_listeners, render_listeners
+    from engine.recs.hybrid_training.fit import MERGE, fit_weights, merged, save_hybrid, tidytuesday_users, user_signals
+    from engine.recs.listeners.build import build_listeners, playlist_holdouts
+    from engine.recs.listeners.evaluate import evaluate_listeners, render_listeners
     from engine.recs.recommend import Recommender
 
     log = log or (lambda m: None)
@@ -70,7 +70,7 @@ def evaluate_hybrid(out: Path, samples: Path | None = None, seed: int = 0, log=N
     listeners = evaluate_listeners(rec, build_listeners(samples, rec.catalog), log=log, seed=seed)
     playlists = evaluate_listeners(rec, playlist_holdouts(samples, rec.catalog, seed=seed), log=log, seed=seed)
     info = {"fitted_on": f"{len(mixed)} mixed users of {len(validation)} TidyTuesday validation playlists "
-                         f"(merged {3} at a time), validation recall@50 {val_recall:.4f}",
+                         f"(merged {MERGE} at a time), validation recall@50 {val_recall:.4f}",
             "membership": "TidyTuesday playlists x catalog items, training part of the two-tower's split"}
     save_hybrid(out, rec, membership, weights, info)
     fixed = evaluate_listeners(rec, build_listeners(samples, rec.catalog, only=list(FIXED_LISTENERS)), seed=seed)

@@ -22,7 +22,7 @@ from engine.recs.rank_metrics import top_k
 
 GRID = {"artist": (0.0, 0.5, 1.0, 2.0), "neighbours": (0.0, 0.25, 0.5, 1.0), "genre": (0.0, 0.25, 0.5),
         "popularity": (0.0, 0.25, 0.5, 1.0), "two_tower": (0.0, 0.05, 0.1, 0.2)}
-MERGE = 3
+MERGE = 6  # six playlists (~330 tracks) look more like a real library than one genre playlist
 
 
 def tidytuesday_users(rec, seed: int = 0):
