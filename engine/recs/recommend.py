@@ -116,7 +116,7 @@ class Recommender:
             scores, signals = self.hybrid_scores(lib_q, norm.iloc[query].reset_index(drop=True), owned_rows[query],
                                                  lists_q)
             scores = np.where(allowed, scores, -np.inf)
-            top = _best(scores, pool)
+            top = _best(scores, pool if max_per_artist is None else len(scores))  # one artist can fill any pool
             top_scores = scores[top]
         elif method == "two_tower":
             user = self.user_vector(lib_q, norm.iloc[query].reset_index(drop=True), owned_rows[query], lists_q)
