@@ -270,9 +270,14 @@ class Recommender:
         profile = (feature_matrix(lib_q).mean(0) - self.mean_) / self.scale_
         z = (feature_matrix(recs) - self.mean_) / self.scale_
         by_artist = self._artist_genres()
-        lib_genres = Counter(g for a in norm_q["artists"] for g in by_artist.get(artist_key(primary_artist(a)), []))
+        counts = norm_q["artists"].value_counts()  # each distinct artist normalized once
+        keys = [artist_key(primary_artist(a)) for a in counts.index]
+        lib_genres = Counter()
+        for key, n in zip(keys, counts.to_numpy()):
+            for g in by_artist.get(key, []):
+                lib_genres[g] += int(n)
         lib_genres.update(g for genres in lib_genre_lists for g in genres)
-        lib_artists = {artist_key(primary_artist(a)) for a in norm_q["artists"]}
+        lib_artists = set(keys)
         reasons = []
         for i, (item, artist) in enumerate(zip(top, recs["artist"])):
             closest = np.argsort(np.abs(z[i] - profile))[:2]
