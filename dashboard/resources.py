@@ -64,6 +64,14 @@ def recommender():
     return Recommender.load(catalog=enricher().catalog)  # one catalog in memory, shared with the predictor
 
 
+@st.cache_data(show_spinner=False)
+def recommender_figures() -> dict:
+    """The served methods' real-listener recall@50 beside the charts' (models/hybrid/metrics.json)."""
+    from engine.recs.hybrid import listener_figures
+
+    return listener_figures()
+
+
 # --- which library, and its version ------------------------------------------------------------
 def _membership(library_id: int) -> str:
     """Changes when the library's tracks or its runs change (cheap: three indexed counts)."""
@@ -212,7 +220,7 @@ def _recommendations(home: str, library_id: int, version: str, seeds: tuple | No
                                    max_per_artist=max_per_artist)
 
 
-def recommendations(library_id: int, seeds=None, method: str = "two_tower", k: int = 20,
+def recommendations(library_id: int, seeds=None, method: str = "hybrid", k: int = 20,
                     exclude_artists=(), tempo=None, energy=None, max_per_artist: int = 3):
     """Ranked tracks not in the library (engine.recs.recommend); seeds are track keys, None = the whole library."""
     return _recommendations(_home(), library_id, library_version(library_id),

@@ -7,7 +7,8 @@ from dashboard.safe import md
 from engine.config import FEATURES
 
 TEMPO_RANGE = (40, 220)
-METHODS = {"two_tower": "Two-tower model (learned from real playlists)", "content": "Nearest by sound (features)"}
+METHODS = {"hybrid": "Your artists, playlist neighbours and popularity (default)",
+           "two_tower": "Two-tower model (learned from real playlists)", "content": "Nearest by sound (features)"}
 
 st.title("Recommendations")
 library_id, frame = ui.require_library()
@@ -36,6 +37,10 @@ elif scope == "a track":
 with st.expander("Method and filters", expanded=True):
     left, right = st.columns(2)
     method = left.radio("Method", list(METHODS), format_func=METHODS.get, key="recs_method")
+    figures = resources.recommender_figures()
+    if figures.get(method) is not None and figures.get("charts") is not None:
+        left.caption(f"On real listeners this method found {figures[method]:.1%} of what they added or played "
+                     f"next (in its top 50), vs {figures['charts']:.1%} for the charts (most popular tracks).")
     k = left.slider("How many", 5, 50, 20, step=5, key="recs_k")
     per_artist = left.slider("At most per artist", 1, 10, 3, key="recs_per_artist",
                              help="Keeps one favourite artist from filling the whole list.")

@@ -4,6 +4,9 @@
   python -m engine fit-map
   python -m engine evaluate-recs [--steps N]    # trains and saves models/two_tower, then ranks five methods
                                                  # (same split, same run) -> models/two_tower/metrics.json
+  TUNESCOPE_DATA_DIR=/work/shared/data python -m engine evaluate-recs --listeners
+                                                 # fits the hybrid on TidyTuesday validation playlists, saves
+                                                 # models/hybrid, ranks it against the baselines on real listeners
   python -m engine recommend --input LIB.csv -k 20 [--seed TRACK_ID ...] [--method two_tower|content] [--output OUT.csv]
 """
 
@@ -55,6 +58,11 @@ def cmd_fit_map(args) -> None:
 
 
 def cmd_evaluate_recs(args) -> None:
+    if args.listeners:
+        from engine.recs.hybrid_training.evaluate import evaluate_hybrid
+
+        print(evaluate_hybrid(Path(args.hybrid_output), args.samples and Path(args.samples), seed=args.seed, log=_log))
+        return
     from engine.recs.evaluate import evaluate_all, render
     from engine.recs.train import TrainConfig
 
@@ -94,12 +102,16 @@ def register(sub) -> None:
     evaluate.add_argument("--steps", type=int, default=None, help="training steps (default 200)")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--output", default=str(models_dir() / "two_tower"))
+    evaluate.add_argument("--listeners", action="store_true",
+                          help="fit and save the hybrid (models/hybrid) and evaluate on real listeners (samples/)")
+    evaluate.add_argument("--samples", default=None, help="listener files (default: <data dir>/samples)")
+    evaluate.add_argument("--hybrid-output", default=str(models_dir() / "hybrid"))
     evaluate.set_defaults(func=cmd_evaluate_recs)
     rec = sub.add_parser("recommend", help="recommend catalog tracks for a library CSV")
     rec.add_argument("--input", required=True)
     rec.add_argument("-k", type=int, default=20)
     rec.add_argument("--seed", action="append", help="a library track id to recommend from (repeatable)")
-    rec.add_argument("--method", default="two_tower", choices=["two_tower", "content"])
+    rec.add_argument("--method", default="hybrid", choices=["hybrid", "two_tower", "content"])
     rec.add_argument("--max-per-artist", type=int, default=3, help="at most this many tracks per artist (0: no cap)")
     rec.add_argument("--output", default=None, help="CSV path (default: stdout)")
     rec.set_defaults(func=cmd_recommend)

@@ -163,11 +163,17 @@ def library_items(library: pd.DataFrame, catalog_items: pd.DataFrame, catalog, n
     matched = rows >= 0
     pop = np.full(len(norm), np.nan)
     pop[matched] = catalog_items["popularity"].to_numpy()[rows[matched]]
-    from_artists = artist_genre_lists(norm["artists"])
-    genres = [list(dict.fromkeys(own + art)) for own, art in zip(lists["genres"], from_artists)]
-    moods = mood_lists(g + m for g, m in zip(genres, lists["moods"]))  # mood words in either
+    # A library repeats its artists and genre sets many times: look each distinct one up once.
+    artists = pd.Series(norm["artists"].unique())
+    by_artist = dict(zip(artists, artist_genre_lists(artists)))
+    keys = dict(zip(artists, (artist_key(primary_artist(a)) for a in artists)))
+    genres = [list(dict.fromkeys(own + by_artist[a])) for own, a in zip(lists["genres"], norm["artists"])]
+    combos = [tuple(g + m) for g, m in zip(genres, lists["moods"])]  # mood words in either
+    distinct = list(dict.fromkeys(combos))
+    moods_of = dict(zip(distinct, mood_lists(distinct)))
+    moods = [moods_of[c] for c in combos]
     out = pd.DataFrame({
-        "artist": norm["artists"].map(lambda a: artist_key(primary_artist(a))).to_numpy(),
+        "artist": norm["artists"].map(keys).to_numpy(),
         "genres": [";".join(g) for g in genres], "moods": [";".join(m) for m in moods], "popularity": pop,
         "year": release_year(norm["release_date"]).to_numpy(),
         "genres_list": genres, "moods_list": moods,

@@ -1,5 +1,8 @@
 """Recommendations over the whole catalog, for a library, a chosen track or a set of tracks.
 
+- method "hybrid" (default): artist affinity from plays and saves, playlist neighbours, genre affinity,
+  popularity and the two-tower score, weighted as models/hybrid/config.json says (engine.recs.hybrid).
+
 - method "two_tower": the trained user tower describes the seed tracks; an exact FAISS inner-product
   index over the catalog's stored [v / temperature, bias] vectors ranks by the model's score.
 - method "content": item-KNN on the standardized features (exact FAISS inner product on unit
@@ -19,10 +22,11 @@ from engine.config import FEATURES, models_dir
 from engine.errors import BadParameterError, EmptyLibraryError, ModelNotFoundError, UnknownSeedError
 from engine.catalog.items import feature_matrix
 from engine.recs.data import library_lists, unit
+from engine.recs.hybrid import load_hybrid, shelves
 from engine.schema import _bare_id, normalize_frame, split_list
 from engine.textnorm import artist_key, primary_artist, track_keys
 
-METHODS = ("two_tower", "content")
+METHODS = ("hybrid", "two_tower", "content")
 LOW_CONFIDENCE = 0.35
 SEED_NEIGHBOURS = 200
 MAX_K = 500
@@ -30,7 +34,8 @@ OUTPUT_COLUMNS = ["rank", "track_id", "title", "artists", "genres", "score", "wh
 
 
 class Recommender:
-    def __init__(self, model, vocab, items: pd.DataFrame, vectors: np.ndarray, catalog):
+    def __init__(self, model, vocab, items: pd.DataFrame, vectors: np.ndarray, catalog, hybrid=None):
+        """hybrid: (weights, playlists x items membership) from models/hybrid; None serves without it."""
         import faiss
 
         self.model, self.vocab, self.items, self.catalog = model, vocab, items, catalog
@@ -43,6 +48,14 @@ class Recommender:
         self.content_index = faiss.IndexFlatIP(self.content.shape[1])
         self.content_index.add(self.content)
         self.item_genres = [split_list(text) for text in items["genres"]]  # parsed once per process
+        positions = pd.Series(np.arange(len(items)))
+        self.items_by_id = positions.set_axis(items["track_id"].to_numpy()).pipe(lambda s: s[~s.index.duplicated()])
+        self.items_by_key = positions.set_axis(items["key"].to_numpy()).pipe(lambda s: s[~s.index.duplicated()])
+        self.hybrid_weights, self.hybrid = None, None
+        if hybrid is not None:
+            from engine.recs.hybrid import HybridSignals
+
+            self.hybrid_weights, self.hybrid = hybrid[0], HybridSignals(items, self.item_genres, hybrid[1])
 
     @classmethod
     def load(cls, path: Path | str | None = None, catalog=None) -> "Recommender":
@@ -67,11 +80,11 @@ class Recommender:
                                      "the data changed since training. Run `python -m engine evaluate-recs`.")
         items = items[found].reset_index(drop=True)
         vectors = np.load(path / "item_vectors.npy").astype(np.float32)[where[items["key"]].to_numpy()]
-        return cls(model, vocab, items, vectors, catalog)
+        return cls(model, vocab, items, vectors, catalog, load_hybrid(path.parent / "hybrid", items["key"]))
 
     # ---- queries -------------------------------------------------------------------------------------
 
-    def recommend(self, library: pd.DataFrame, k: int = 20, seeds=None, method: str = "two_tower",
+    def recommend(self, library: pd.DataFrame, k: int = 20, seeds=None, method: str = "hybrid",
                   exclude_artists=(), tempo=None, energy=None, max_per_artist: int | None = 3) -> pd.DataFrame:
         """Top-k catalog tracks for the library (or its seed tracks), owned tracks excluded.
         tempo / energy: optional (low, high) ranges (BPM; 0..1) the recommendations must fall in.
@@ -79,6 +92,9 @@ class Recommender:
         prolific favourite still gets a varied list; None ranks purely by score."""
         if method not in METHODS:
             raise BadParameterError(f"method must be one of {', '.join(METHODS)}, not {method!r}.")
+        if method == "hybrid" and self.hybrid is None:
+            raise ModelNotFoundError("the hybrid recommender is not trained (models/hybrid). "
+                                     "Run `python -m engine evaluate-recs --listeners`.")
         if not 1 <= int(k) <= MAX_K:
             raise BadParameterError(f"k must be between 1 and {MAX_K}, not {k}.")
         if library is None or len(library) == 0:
@@ -95,9 +111,15 @@ class Recommender:
         allowed = self._allowed(owned, banned, tempo, energy)
         lib_q = library.iloc[query]
         pool = int(k) if max_per_artist is None else min(len(self.items), int(k) * 25)
-        if method == "two_tower":
-            user = self.user_vector(lib_q, norm.iloc[query].reset_index(drop=True), owned_rows[query],
-                                    {name: [parsed[i] for i in query] for name, parsed in lists.items()})
+        lists_q = {name: [parsed[i] for i in query] for name, parsed in lists.items()}
+        if method == "hybrid":
+            scores, signals = self.hybrid_scores(lib_q, norm.iloc[query].reset_index(drop=True), owned_rows[query],
+                                                 lists_q)
+            scores = np.where(allowed, scores, -np.inf)
+            top = _best(scores, pool if max_per_artist is None else len(scores))  # one artist can fill any pool
+            top_scores = scores[top]
+        elif method == "two_tower":
+            user = self.user_vector(lib_q, norm.iloc[query].reset_index(drop=True), owned_rows[query], lists_q)
             top, top_scores = self._search(user, allowed, pool)
         else:
             scores = np.where(allowed, self._content_scores(lib_q), -np.inf)
@@ -107,6 +129,8 @@ class Recommender:
         if max_per_artist is not None:
             top, top_scores = self._cap_artists(top, top_scores, int(k), int(max_per_artist))
         out = self._frame(top, top_scores, lib_q, norm.iloc[query], [lists["genres"][i] for i in query])
+        if method == "hybrid":
+            out["why"] = [f"{shelf}; {why}" for shelf, why in zip(shelves(signals, top), out["why"])]
         if _low_confidence(lib_q):
             out.attrs["note"] = ("every seed track's features are predicted with low confidence; "
                                  "these recommendations rest on uncertain estimates")
@@ -168,6 +192,29 @@ class Recommender:
         rows = library_items(lib_q, self.items, self.catalog, norm=norm, matched=matched, lists=lists)
         return serving_users(self.model, item_arrays(rows, self.vocab), [np.arange(len(rows))], self.vocab)
 
+    def hybrid_scores(self, lib_q: pd.DataFrame, norm_q: pd.DataFrame, matched_q: np.ndarray, lists_q: dict,
+                      weights: dict | None = None) -> np.ndarray:
+        """The hybrid score of every catalog item for these library rows (engine.recs.hybrid)."""
+        from engine.recs.data import item_arrays, library_items
+        from engine.recs.hybrid import combine, track_weights
+        from engine.recs.towers import serving_users
+
+        weights = weights or self.hybrid_weights
+        rows = library_items(lib_q, self.items, self.catalog, norm=norm_q, matched=matched_q, lists=lists_q)
+        per_track = track_weights(lib_q)
+        profile: Counter = Counter()
+        for genres, w in zip(rows["genres_list"], per_track):
+            for g in genres:
+                profile[g] += w / len(genres)
+        tower = None
+        if weights.get("two_tower"):
+            user = serving_users(self.model, item_arrays(rows, self.vocab), [np.arange(len(rows))], self.vocab)
+            tower = (self.vectors @ user[0].astype(np.float32))
+        owned = matched_q[matched_q >= 0]
+        signals = self.hybrid.signals(owned, self.hybrid.artist_affinity(rows["artist"].tolist(), per_track),
+                                      profile, tower)
+        return combine(signals, weights), signals
+
     def _cap_artists(self, top: np.ndarray, scores: np.ndarray, k: int, cap: int):
         """Keep the score order, skipping an artist's tracks beyond `cap`."""
         artists = self.items["artist"].to_numpy()
@@ -223,9 +270,14 @@ class Recommender:
         profile = (feature_matrix(lib_q).mean(0) - self.mean_) / self.scale_
         z = (feature_matrix(recs) - self.mean_) / self.scale_
         by_artist = self._artist_genres()
-        lib_genres = Counter(g for a in norm_q["artists"] for g in by_artist.get(artist_key(primary_artist(a)), []))
+        counts = norm_q["artists"].value_counts()  # each distinct artist normalized once
+        keys = [artist_key(primary_artist(a)) for a in counts.index]
+        lib_genres = Counter()
+        for key, n in zip(keys, counts.to_numpy()):
+            for g in by_artist.get(key, []):
+                lib_genres[g] += int(n)
         lib_genres.update(g for genres in lib_genre_lists for g in genres)
-        lib_artists = {artist_key(primary_artist(a)) for a in norm_q["artists"]}
+        lib_artists = set(keys)
         reasons = []
         for i, (item, artist) in enumerate(zip(top, recs["artist"])):
             closest = np.argsort(np.abs(z[i] - profile))[:2]
@@ -238,6 +290,14 @@ class Recommender:
             reasons.append("; ".join(parts))
         return reasons
 
+
+
+def _best(scores: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the `count` highest finite scores, best first."""
+    count = min(count, len(scores))
+    part = np.argpartition(-scores, count - 1)[:count]
+    part = part[np.argsort(-scores[part], kind="stable")]
+    return part[np.isfinite(scores[part])]
 
 
 def _low_confidence(lib_q: pd.DataFrame) -> bool:

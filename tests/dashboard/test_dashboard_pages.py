@@ -154,6 +154,9 @@ def test_recommendations_are_new_ranked_explained_and_filtered():
     recs = at.dataframe[0].value
     assert 0 < len(recs) <= 20 and list(recs["rank"]) == sorted(recs["rank"])
     assert recs["why"].str.len().min() > 0
+    shipped = json.loads((ROOT / "models" / "hybrid" / "metrics.json").read_text())["real_listeners"]["methods"]
+    figure = f"found {shipped['hybrid']['pooled']['recall@50']:.1%} of what they added"
+    assert any(figure in c.value and "for the charts" in c.value for c in at.caption)
     assert not set(recs["title"] + "|" + recs["artists"]) & set(frame["title"] + "|" + frame["artists"])
     banned = recs["artists"].iloc[0]
     at.multiselect(key="recs_exclude").set_value([banned]).run()

@@ -71,7 +71,7 @@ def test_two_tower_index_is_exact(rec, library):
     owned_keys_ = set(rec.catalog.tracks["key"].iloc[owned_rows[owned_rows >= 0]])
     allowed = ~rec.items["key"].isin(owned_keys_).to_numpy()
     brute = np.flatnonzero(allowed)[np.argsort(-scores[allowed], kind="stable")[:10]]
-    recs = rec.recommend(library, k=10, max_per_artist=None)  # pure ranking
+    recs = rec.recommend(library, k=10, method="two_tower", max_per_artist=None)  # pure ranking
     assert list(recs["track_id"]) == list(rec.items["track_id"].iloc[brute])
 
 

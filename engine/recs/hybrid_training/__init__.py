@@ -1,0 +1,1 @@
+"""Fitting and measuring the hybrid ranker (training side: reads the datasets)."""
