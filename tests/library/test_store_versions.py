@@ -52,3 +52,32 @@ def test_the_catalog_matcher_uses_the_same_rule():
     rows, how = catalog.match(library)
     assert rows[0] == rows[1] >= 0 and list(how[:2]) == ["name", "name"]  # a live take matches a live take
     assert rows[2] == -1 or "extended" in catalog.tracks.loc[rows[2], "key"]  # never the studio take
+
+
+def test_a_store_from_before_the_rule_is_rekeyed_so_a_reimport_adds_nothing(tmp_path):
+    """A library stored under the old rule, where '- Radio Edit' was dropped from the key: after the
+    migration, importing the same id-less file again finds every track."""
+    from engine.library.migrations import MIGRATIONS, m5_version_match_keys
+    from engine.library.store import Store
+    from engine.library.tables import _hash_key
+
+    songs = tmp_path / "songs.csv"
+    songs.write_text("artist,title\nCascada,Everytime We Touch - Radio Edit\nFocus,Hocus Pocus - Extended Version\n"
+                     "Nirvana,About a Girl\n")
+    store = Store(tmp_path / "old.db")
+    report = import_files(store, [songs])
+    old_keys = {"Everytime We Touch - Radio Edit": "cascada|everytime we touch",
+                "Hocus Pocus - Extended Version": "focus|hocus pocus"}
+    with store.transaction():  # as the previous rule had stored them: key and track key from the old match key
+        for title, key in old_keys.items():
+            store.db.execute("update library_tracks set match_key = ?, key = ? where title = ?",
+                             [key, _hash_key(key), title])
+        store.db.execute("update schema_version set version = ?", [MIGRATIONS.index(m5_version_match_keys)])
+    store.close()
+
+    store = Store(tmp_path / "old.db")  # reopening runs the migration
+    assert store.version == len(MIGRATIONS)
+    before = len(store.library_tracks(report.library_id))
+    again = import_files(store, [songs], library_id=report.library_id)
+    assert again.added == 0 and len(store.library_tracks(report.library_id)) == before == 3
+    store.close()
