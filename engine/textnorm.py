@@ -1,10 +1,14 @@
 """Normalizing artist and title strings so that the same song matches across sources.
 
-Deliberate choices:
-- Remaster, radio-edit, mono/stereo, single/album-version suffixes are dropped: same recording, same features.
-- Live, acoustic, remix, instrumental and demo versions are kept in the key: a different recording
-  with different features (a live take must not borrow the studio take's liveness).
-- Featured-artist credits ("feat.", "ft.", "with") are dropped from titles and artist strings.
+The version rule (one rule: the catalog matcher and the store both key tracks with `track_keys`):
+- A version word makes a different track: extended, live, acoustic, remix, instrumental, demo, edit
+  (radio edits too: a different length), "without ..." and "with ... orchestra". A different take or cut
+  has different features (a live take must not borrow the studio take's liveness). The key keeps the
+  version words only, so "- Live at Wembley" and "(Live at Wembley)" are one key ("song live").
+- A remaster, a reissue year, mono/stereo, single/album/original version, explicit/clean are the same
+  recording: dropped from the key.
+- The album is not part of the key: the same id-less song from two albums is one track.
+- Featured-artist credits ("feat.", "ft.", "with X") are dropped from titles and artist strings.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import pandas as pd
 _SAME_RECORDING = (
     r"(?:\d{4}\s+)?(?:digital(?:ly)?\s+)?remaster(?:ed)?(?:\s+(?:version|\d{4}))?(?:\s+\d{4})?"
     r"|(?:\d{4}\s+)?re-?master(?:ed)?(?:\s+\d{4})?"
-    r"|radio (?:edit|version|mix)|single (?:edit|version)|album version|original mix|explicit(?: version)?"
+    r"|radio (?:version|mix)|single version|album version|original mix|explicit(?: version)?"
     r"|clean(?: version)?|mono(?: version)?|stereo(?: version)?|original version|\d{4} (?:mix|version|stereo mix)"
 )
 # Linear time on any input (a cell is user text: 400 KB of "(ft " must not stall the server):
@@ -30,10 +34,33 @@ _SAME_RECORDING = (
 #   last one (see `_drop_feat_brackets`): an opener with no closer after it would scan to the end.
 _DASH_SUFFIX = re.compile(rf"(?<!\s)\s+-\s+(?:{_SAME_RECORDING})\s*$", re.IGNORECASE)
 _BRACKET_SUFFIX = re.compile(rf"(?<!\s)\s*[\(\[](?:{_SAME_RECORDING})[\)\]]", re.IGNORECASE)
-_FEAT_BRACKET = re.compile(r"(?<!\s)\s*[\(\[](?:feat\.?|ft\.?|featuring|with)\s[^\)\]]*[\)\]]", re.IGNORECASE)
-_FEAT_DASH = re.compile(r"(?<!\s)\s+-\s+(?:feat\.?|ft\.?|featuring|with)\s(?s:.*)$", re.IGNORECASE)
+# "with" credits a featured artist, except "with (the London Symphony) Orchestra": a version. The
+# lookahead reads at most four words, so it stays linear.
+_WITH = r"with\s(?!(?:\S+\s+){0,4}orchestra)"
+_FEAT_BRACKET = re.compile(rf"(?<!\s)\s*[\(\[](?:feat\.?|ft\.?|featuring|{_WITH})[^\)\]]*[\)\]]", re.IGNORECASE)
+_FEAT_DASH = re.compile(rf"(?<!\s)\s+-\s+(?:feat\.?|ft\.?|featuring|{_WITH})(?s:.*)$", re.IGNORECASE)
 _ARTIST_FEAT = re.compile(r"(?<!\s)\s+(?:feat\.?|ft\.?|featuring|with|x|vs\.?)\s+(?s:.*)$", re.IGNORECASE)
 _KEEP_DASH = re.compile(r"(?<!\s)\s+-\s+((?s:.*))$")
+_BRACKET = re.compile(r"[\(\[]([^\(\)\[\]]*)[\)\]]")
+_VERSION_WORDS = {"extended": "extended", "live": "live", "acoustic": "acoustic", "remix": "remix",
+                  "remixed": "remix", "instrumental": "instrumental", "demo": "demo", "edit": "edit"}
+
+
+def version_words(suffix: str) -> str:
+    """The version a title suffix names, as key words ('' for none): 'Live at Wembley' -> 'live',
+    'Without Orchestra' -> 'without orchestra', 'With the LSO Orchestra' -> 'with orchestra'."""
+    words = fold(suffix).split()
+    found = list(dict.fromkeys(_VERSION_WORDS[w] for w in words if w in _VERSION_WORDS))
+    if "without" in words:
+        found.append(" ".join(words[words.index("without"):]))
+    elif "with" in words and "orchestra" in words[words.index("with"):]:
+        found.append("with orchestra")
+    return " ".join(found)
+
+
+def _bracket_version(match: re.Match) -> str:
+    version = version_words(match.group(1))
+    return f" {version} " if version else match.group(0)
 
 
 def _drop_feat_brackets(title: str) -> str:
@@ -58,11 +85,11 @@ def title_key(title: str) -> str:
     for _ in range(2):  # "Song - 2011 Remaster - Mono" style stacks
         title = _DASH_SUFFIX.sub("", title)
     title = _BRACKET_SUFFIX.sub("", title)
-    # Remaining " - Live at X" / " - Acoustic" suffixes: keep only the version word.
+    title = _BRACKET.sub(_bracket_version, title)  # "(Live at X)" -> "live"; other brackets stay
+    # A remaining " - Live at X" / " - Extended Version" suffix: only its version words stay.
     match = _KEEP_DASH.search(title)
     if match:
-        suffix = fold(match.group(1))
-        version = next((w for w in ("live", "acoustic", "remix", "instrumental", "demo") if w in suffix.split()), "")
+        version = version_words(match.group(1))
         title = title[: match.start()] + (f" {version}" if version else "")
     return fold(title)
 

@@ -1,10 +1,12 @@
-"""Library coverage: how much of the library has real features, how sure the predictions are, and every track."""
+"""Library coverage: how much of the library has real features, how sure the predictions are, its top
+genres (a click filters the tracks here and on the Map), and every track."""
 
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
 from dashboard import resources, ui
+from dashboard.genres_panel import apply_genre_filter, top_genres_section
 from dashboard.safe import hover_safe
 from engine.config import FEATURES
 
@@ -66,9 +68,11 @@ st.plotly_chart(fig, width="stretch")
 st.caption(f"Every track is placed in one of the catalog's {clusters['cluster'].nunique() if len(clusters) else 0} "
            "sound clusters, predicted or not: 100% coverage. The Clusters page fits clusters to this library alone.")
 
+top_genres_section(frame)
+
 st.subheader("Tracks")
 st.caption("`source` says where each track's values came from: your export, Spotify, ReccoBeats (fetched online "
            "with your consent), the reference catalog, or the network's prediction (amber italics).")
 columns = ["title", "artists", "album", "genres", "duration_ms", "source", "confidence", *FEATURES, "plays"]
-ui.paged_table(frame, columns, key="coverage")
+ui.paged_table(frame[apply_genre_filter(frame, "This table")], columns, key="coverage")
 ui.csv_button(frame, "Download the enriched library (CSV)", "tunescope_library.csv", key="coverage_csv")

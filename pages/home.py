@@ -105,9 +105,10 @@ if library_id is None:
     st.info("No library yet: open the demo, import a file, or connect Spotify above.")
     st.stop()
 row = known.set_index("library_id").loc[library_id]
-left, mid, right = st.columns(3)
-left.metric("Library", md(row["name"]))
-mid.metric("Tracks", f"{int(row['tracks']):,}")
+# The name on a line of its own, whole however long it is (a metric cuts a long name off mid-word).
+st.markdown(f"**Library:** {md(row['name'])}")
+left, right = st.columns(2)
+left.metric("Tracks", f"{int(row['tracks']):,}")
 right.metric("Kind", str(row["kind"]))
 with st.container(border=True):
     from dashboard import online_panel

@@ -7,6 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import resources, ui
+from dashboard.genres_panel import apply_genre_filter
 from dashboard.safe import hover_safe
 from engine.config import BOUNDED_FEATURES, FEATURES
 
@@ -39,10 +40,10 @@ points = frame.assign(row=np.arange(len(frame)), cluster=clusters["cluster_name"
                       source=ui.source_labels(frame["source"]))
 for axis, name in enumerate("xyz"[:dims]):
     points[name] = coords[:, axis]
-shown = points
-if dims == 3 and len(points) > MAX_3D_POINTS:
-    shown = points.sample(MAX_3D_POINTS, random_state=0)
-    st.caption(f"3-D shows a random {MAX_3D_POINTS:,} of {len(points):,} tracks; 2-D shows them all.")
+shown = points[apply_genre_filter(frame, "The map").to_numpy()]  # set by a click on Library coverage's genres
+if dims == 3 and len(shown) > MAX_3D_POINTS:
+    st.caption(f"3-D shows a random {MAX_3D_POINTS:,} of {len(shown):,} tracks; 2-D shows them all.")
+    shown = shown.sample(MAX_3D_POINTS, random_state=0)
 
 hover = {"artists": True, "cluster": True, "source": True, "confidence": ":.0%", "tempo": ":.0f",
          **{f: ":.0%" for f in BOUNDED_FEATURES}, "x": False, "y": False, "z": False, "row": False,

@@ -28,8 +28,11 @@ class Catalog:
         self.version = version
         ids = self.tracks["track_id"]
         self._by_id = {tid: i for i, tid in enumerate(ids) if tid}
+        # Name keys by today's rule (track_keys), not the stored `key` column: that column is each row's
+        # identity from when the catalog was built, which the recommender's item vectors are keyed by, and
+        # a catalog rebuilt under a new rule holds other rows (so the recommender must be retrained with it).
         self._by_key = {}
-        for i, key in enumerate(self.tracks["key"]):
+        for i, key in enumerate(track_keys(self.tracks)):
             self._by_key.setdefault(key, i)
 
     @classmethod

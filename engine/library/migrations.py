@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import sqlite_utils
 
 from engine.config import DURATION_RANGE_MS, FEATURE_RANGES, FEATURES
+from engine.textnorm import track_keys
 
 TRACK_COLUMNS = {
     "key": str, "track_id": str, "title": str, "artists": str, "album": str, "release_date": str,
@@ -95,4 +97,18 @@ def m5_online_lookups(db: sqlite_utils.Database) -> None:
     db["features"].create_index(["source", "library_id"])
 
 
-MIGRATIONS = [m1_prediction_cache, m2_libraries, m3_library_ownership, m4_library_accounts, m5_online_lookups]
+def m6_version_match_keys(db: sqlite_utils.Database) -> None:
+    """Stored match keys under the version rule of issue 12 (engine/textnorm.py): without it, an id-less
+    'Song - Radio Edit' imported again would miss the row stored under the old key and be added twice."""
+    rows = pd.DataFrame(list(db.query("select rowid, title, artists, match_key from library_tracks")),
+                        columns=["rowid", "title", "artists", "match_key"])
+    if rows.empty:
+        return
+    rows["new"] = track_keys(rows.fillna({"title": "", "artists": ""}))
+    changed = rows[rows["new"] != rows["match_key"]]
+    db.conn.executemany("update library_tracks set match_key = ? where rowid = ?",
+                        list(zip(changed["new"], changed["rowid"].astype(int).tolist())))
+
+
+MIGRATIONS = [m1_prediction_cache, m2_libraries, m3_library_ownership, m4_library_accounts, m5_online_lookups,
+              m6_version_match_keys]

@@ -11,7 +11,15 @@ from engine.textnorm import artist_key, title_key
     ("Let It Be - 2009 Remaster", "let it be"),
     ("Wonderwall (Remastered)", "wonderwall"),
     ("Sunflower (feat. Swae Lee)", "sunflower"),
-    ("Señorita - Radio Edit", "senorita"),
+    ("Señorita - Radio Edit", "senorita edit"),  # an edit is a different cut: a version
+    ("Hocus Pocus - Extended Version", "hocus pocus extended"),
+    ("I Believe in Father Christmas - Without Orchestra", "i believe in father christmas without orchestra"),
+    ("Nights in White Satin - With the London Festival Orchestra", "nights in white satin with orchestra"),
+    ("Love Me Do (with Paul McCartney)", "love me do"),  # a credit, not a version
+    ("Layla (Live at the Royal Albert Hall)", "layla live"),
+    ("Strobe (Extended Mix) [Remastered 2012]", "strobe extended"),
+    ("Yesterday - Mono", "yesterday"),
+    ("(Don't Fear) The Reaper", "don t fear the reaper"),
     ("Hotel California - Live", "hotel california live"),
     ("Layla - Live at the Royal Albert Hall", "layla live"),
     ("Blinding Lights - Remix", "blinding lights remix"),

@@ -48,6 +48,12 @@ def open_page(page: str, demo: bool = False) -> AppTest:
     return at
 
 
+def library_shown(at: AppTest) -> str:
+    """The open library's name on Home, whole, as people read it (Markdown escapes undone)."""
+    line = next(m.value for m in at.markdown if m.value.startswith("**Library:** "))
+    return re.sub(r"\\(.)", r"\1", line.removeprefix("**Library:** "))
+
+
 def metric(at: AppTest, label: str) -> str:
     """The metric as people read it (values naming a library are Markdown-escaped)."""
     return re.sub(r"\\(.)", r"\1", next(m.value for m in at.metric if m.label == label))
@@ -64,7 +70,7 @@ def test_every_page_file_is_registered_at_its_url():
 
 def test_home_first_run_opens_the_demo_library():
     at = open_page("home.py")
-    assert metric(at, "Library").startswith("Demo: five playlists")
+    assert library_shown(at).startswith("Demo: five playlists")
     assert metric(at, "Tracks") == "435"
     recent = at.dataframe[0].value
     assert list(recent["name"]) == ["Demo: five playlists and some discoveries"]
@@ -198,7 +204,7 @@ def test_home_imports_several_files_reports_the_bad_one_and_opens_the_import():
     at.button[0].click().run()
     assert not at.exception
     assert any(md("notes.csv") in w.value for w in at.warning)
-    assert metric(at, "Library").startswith("Import:")
+    assert library_shown(at).startswith("Import:")
     expected = sum(len(pd.read_csv(p)) for p in good)
     assert int(metric(at, "Tracks").replace(",", "")) == expected
     at.switch_page("../pages/coverage.py").run()
@@ -236,8 +242,72 @@ def test_a_spotify_library_is_seen_only_by_its_owners_session():
             assert not at.exception, at.exception
             names = list(at.dataframe[0].value["name"])
             assert ("Spotify: alice" in names) == sees, (user, names)
-            assert metric(at, "Library") != "Spotify: alice" or sees
+            assert library_shown(at) != "Spotify: alice" or sees
     finally:
         store = Store()
         store.delete_library(mine)
         store.close()
+
+
+def _plotted(values) -> list:
+    """A trace's values from a chart's JSON: a list, or Plotly's typed array {'dtype', 'bdata': base64}."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def _chart(at: AppTest, key: str) -> dict:
+    return json.loads(next(c for c in at.get("plotly_chart") if key in c.proto.id).proto.spec)
+
+
+def test_top_genres_count_real_and_predicted_and_filter_the_table_and_the_map():
+    from engine.explore.genres import genre_table, in_genre
+
+    at = open_page("coverage.py", demo=True)
+    frame = _demo_frame()
+    assert any(h.value == "Top genres" for h in at.subheader)
+    genres = genre_table(frame, "genre")
+    shown = {bar["name"]: dict(zip(_plotted(bar["y"]), _plotted(bar["x"]))) for bar in _chart(at, "genres_chart")["data"]}
+    top = genres.iloc[0]
+    assert shown["real"][top["name"]] == top["real"] and shown["predicted"][top["name"]] == top["predicted"]
+
+    at.radio(key="genres_level").set_value("family").run()
+    rock = in_genre(frame, "family", "rock")
+    assert 0 < rock.sum() < len(frame)
+    at.selectbox(key="genre_filter_box").set_value("family:rock").run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert len(table) == min(100, int(rock.sum()))
+    assert set(table["title"]) <= set(frame.loc[rock, "title"])
+    assert any(f"the {int(rock.sum()):,} tracks of the genre family" in c.value for c in at.caption)
+
+    at.switch_page("../pages/map.py").run()  # the filter holds on the Map
+    assert not at.exception
+    assert any(f"The map shows the {int(rock.sum()):,} tracks" in c.value for c in at.caption)
+    assert sum(len(_plotted(trace["x"])) for trace in _chart(at, "map_chart")["data"]) == int(rock.sum())
+    at.button(key="clear_genre_The map").click().run()
+    assert sum(len(_plotted(trace["x"])) for trace in _chart(at, "map_chart")["data"]) == len(frame)
+
+
+def test_a_long_library_name_is_shown_whole_and_the_deploy_button_is_hidden(tmp_path):
+    import tomllib
+
+    from engine.library.imports import import_files
+    from engine.library.store import Store
+
+    name = "My very long library name: every playlist I made between 2014 and 2024, merged, with the covers"
+    csv = tmp_path / "mine.csv"
+    csv.write_text("artist,title\nRadiohead,Karma Police\n")
+    store = Store()
+    report = import_files(store, [csv], name=name)
+    store.close()
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["library_id"] = report.library_id
+    at.run()
+    assert not at.exception and library_shown(at) == name
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["toolbarMode"] == "minimal"  # Streamlit's own Deploy button would mislead a listener

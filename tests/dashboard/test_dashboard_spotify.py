@@ -39,7 +39,7 @@ def test_connect_sync_and_save_a_cluster_as_a_spotify_playlist(fake):
     app.button(key="spotify_sync").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     user = fake.users["alice"]
-    library = next(m.value for m in app.metric if m.label == "Library")
+    library = next(m.value for m in app.markdown if m.value.startswith("**Library:** ")).removeprefix("**Library:** ")
     assert library.startswith("Spotify") and int(next(m.value for m in app.metric if m.label == "Tracks").replace(",", "")) \
         == len(user.expected_tracks())
 

@@ -98,7 +98,7 @@ def assert_inert(app: AppTest, page: str) -> None:
 def test_a_library_of_markdown_links_and_images_renders_them_as_text_on_every_page(hostile_app):
     app = hostile_app
     assert_inert(app, "home")
-    library = next(m.value for m in app.metric if m.label == "Library")
+    library = next(m.value for m in app.markdown if m.value.startswith("**Library:** ")).removeprefix("**Library:** ")
     assert RENDERER.renderInline(library) == f"{IMAGE} {LINK}".replace("'", "&#x27;") or library == md(f"{IMAGE} {LINK}")
     for page in ["coverage", "clusters", "map"]:
         app.switch_page(f"../pages/{page}.py").run()

@@ -20,6 +20,7 @@ _EXPORTIFY_MARKERS = {"track_id", "added_at", "artist_uris"}
 # ',' or ';' with the spaces around it. `(?<!\s)` keeps it linear: a match starts only at the first
 # space of a run (without it, a 20,000-space cell took 2 s, every position re-scanning the run).
 _LIST_SEPARATOR = r"(?<!\s)\s*[,;]\s*"
+_ESCAPED_COMMA = "\x00"  # NUL: no cell holds one (a file with a NUL is refused as binary)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -82,14 +83,16 @@ def parse_csv(name: str, text: str) -> Parsed:
 
 
 def _split_artists(frame: pd.DataFrame) -> pd.Series:
-    """Exportify joins artists with ',' (names may contain commas: 'Tyler, The Creator').
-    When the artist-URI column says there is one artist, the name is kept whole."""
-    names = frame["artists"].fillna("")
+    """Exportify joins artists with ', ' and, since 2021, escapes each comma inside a name as '\\,'
+    ('Earth\\, Wind & Fire, Someone' is two artists). Older files do not escape: when the artist-URI
+    column says there is one artist, the name is kept whole ('Tyler, The Creator')."""
+    # An escaped comma is set aside (as a character no text holds) while splitting, then restored.
+    names = frame["artists"].fillna("").str.replace("\\,", _ESCAPED_COMMA, regex=False)
+    split = names.str.replace(_LIST_SEPARATOR, ";", regex=True)
     if "artist_uris" in frame:
         counts = frame["artist_uris"].fillna("").str.count(r"(?:spotify:artist:)?[0-9A-Za-z]{22}")
-        split = names.str.replace(_LIST_SEPARATOR, ";", regex=True)
-        return split.where(counts != 1, names.str.replace(";", ",", regex=False))
-    return names.str.replace(_LIST_SEPARATOR, ";", regex=True)
+        split = split.where(counts != 1, names.str.replace(";", ",", regex=False))
+    return split.str.replace(_ESCAPED_COMMA, ",", regex=False)
 
 
 def playlist_from_name(name: str) -> str:
