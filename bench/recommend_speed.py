@@ -7,7 +7,10 @@ over the same vectors, same user vectors), and the full Recommender.recommend ca
 Also checks the two agree (recall@10 of FAISS against numpy), and times the served default (hybrid)
 and the two-tower on a real 3,000-track library: the first 3,000 tracks of the hobbies-w-erin account
 export (YourLibrary, playlists, streaming history) imported through the real importers; its features are
-the ones the files brought (the rest missing, as before enrichment). Writes bench/results/recommend_speed.json.
+the ones the files brought (the rest missing, as before enrichment). Three cases: the same request again,
+the page's controls changing (k, an energy range, the artist cap) on the same library, and a library the
+process has never prepared (cold: engine.recs.prepared and the name caches emptied before each call).
+Writes bench/results/recommend_speed.json.
 """
 
 from __future__ import annotations
@@ -43,6 +46,17 @@ def large_library(folder: Path, tracks: int) -> pd.DataFrame:
     frame = library_csv_frame(store, report.library_id).head(tracks).reset_index(drop=True)
     store.close()
     return frame.assign(**{f: frame[f] if f in frame else np.nan for f in FEATURES})
+
+
+def cold(rec, library: pd.DataFrame) -> None:
+    """A library this process has never prepared: no prepared entry and no folded names cached."""
+    from engine import textnorm
+    from engine.recs.prepared import PreparedCache
+
+    rec._prepared = PreparedCache()
+    for cached in (textnorm.fold, textnorm.title_key, textnorm.artist_key):
+        cached.cache_clear()
+    rec.recommend(library, k=50)
 
 
 def main() -> None:
@@ -86,6 +100,9 @@ def main() -> None:
     rec.recommend(big, k=50)  # warm-up
     hybrid_ms = timed(lambda: rec.recommend(big, k=50), 30)
     tower_ms = timed(lambda: rec.recommend(big, k=50, method="two_tower"), 30)
+    controls = iter([dict(k=20), dict(k=50, energy=(0.3, 0.9)), dict(k=50, max_per_artist=1), dict(k=100)] * 10)
+    controls_ms = timed(lambda: rec.recommend(big, **next(controls)), 30)
+    cold_ms = timed(lambda: cold(rec, big), 10)
 
     def stats(ms):
         return {"p50_ms": round(float(np.percentile(ms, 50)), 3), "p95_ms": round(float(np.percentile(ms, 95)), 3)}
@@ -96,7 +113,10 @@ def main() -> None:
               "faiss_recall@10_vs_numpy": agreement,
               "recommend_library_100_tracks_k10": stats(full_ms), "recommend_one_seed_k10": stats(seed_ms),
               "library_3000_tracks": len(big), "recommend_hybrid_library_3000_k50": stats(hybrid_ms),
-              "recommend_two_tower_library_3000_k50": stats(tower_ms)}
+              "recommend_two_tower_library_3000_k50": stats(tower_ms),
+              "recommend_hybrid_library_3000_control_changes": stats(controls_ms),
+              "recommend_hybrid_library_3000_k50_cold": stats(cold_ms),
+              "numpy_top10_baseline_over_the_same_run": stats(numpy_ms)}
     out = Path(__file__).resolve().parent / "results" / "recommend_speed.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2))

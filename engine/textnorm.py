@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import pandas as pd
 
@@ -68,6 +69,12 @@ def _drop_feat_brackets(title: str) -> str:
     return _FEAT_BRACKET.sub("", title[:end]) + title[end:]
 
 
+# Names repeat (a library's artists, the same titles request after request); these are pure, so each
+# distinct string is folded once per process. The bound keeps a long-running server's memory flat.
+_CACHED = 1 << 16
+
+
+@lru_cache(maxsize=_CACHED)
 def fold(text: str) -> str:
     """Lowercase, strip accents, '&' -> 'and', punctuation to spaces, collapse whitespace."""
     text = unicodedata.normalize("NFKD", str(text))
@@ -77,6 +84,7 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@lru_cache(maxsize=_CACHED)
 def title_key(title: str) -> str:
     """Normalized title for matching (see the module docstring for what is kept)."""
     title = str(title)
@@ -94,6 +102,7 @@ def title_key(title: str) -> str:
     return fold(title)
 
 
+@lru_cache(maxsize=_CACHED)
 def artist_key(artist: str) -> str:
     """Normalized single artist name: no featured credits, no leading 'the'."""
     name = _ARTIST_FEAT.sub("", str(artist).strip())

@@ -23,8 +23,10 @@ from engine.errors import BadParameterError, EmptyLibraryError, ModelNotFoundErr
 from engine.catalog.items import feature_matrix
 from engine.recs.data import library_lists, unit
 from engine.recs.hybrid import load_hybrid, shelves
+from engine.recs.prepared import PreparedCache, PreparedLibrary, remember as _remember
+from engine.recs.reasons import reasons
 from engine.schema import _bare_id, normalize_frame, split_list
-from engine.textnorm import artist_key, primary_artist, track_keys
+from engine.textnorm import artist_key, track_keys
 
 METHODS = ("hybrid", "two_tower", "content")
 LOW_CONFIDENCE = 0.35
@@ -52,6 +54,7 @@ class Recommender:
         self.items_by_id = positions.set_axis(items["track_id"].to_numpy()).pipe(lambda s: s[~s.index.duplicated()])
         self.items_by_key = positions.set_axis(items["key"].to_numpy()).pipe(lambda s: s[~s.index.duplicated()])
         self.hybrid_weights, self.hybrid = None, None
+        self._prepared = PreparedCache()
         if hybrid is not None:
             from engine.recs.hybrid import HybridSignals
 
@@ -102,24 +105,24 @@ class Recommender:
         missing = [f for f in FEATURES if f not in library.columns]
         if missing:
             raise EmptyLibraryError(f"recommend: the library lacks {', '.join(missing)}; enrich it first.")
-        norm = normalize_frame(library, where="library")
-        lists = library_lists(norm)  # the one parse of the library's list columns in this request
-        query = self._seed_rows(library, norm, seeds)
-        owned_rows, _ = self.catalog.match(norm)
+        prep = self._prepared.get(library, self._prepare)
+        norm, lists, owned_rows = prep.norm, prep.lists, prep.matched
+        query = self._seed_rows(norm, prep.keys, seeds)
         owned = set(owned_rows[owned_rows >= 0].tolist())
         banned = {artist_key(a) for a in exclude_artists}
         allowed = self._allowed(owned, banned, tempo, energy)
         lib_q = library.iloc[query]
         pool = int(k) if max_per_artist is None else min(len(self.items), int(k) * 25)
         lists_q = {name: [parsed[i] for i in query] for name, parsed in lists.items()}
+        norm_q, rows_q = norm.iloc[query].reset_index(drop=True), prep.rows.iloc[query].reset_index(drop=True)
         if method == "hybrid":
-            scores, signals = self.hybrid_scores(lib_q, norm.iloc[query].reset_index(drop=True), owned_rows[query],
-                                                 lists_q)
+            scores, signals = self.hybrid_scores(lib_q, norm_q, owned_rows[query], lists_q, rows=rows_q,
+                                                 memo=(prep.memo, query))
             scores = np.where(allowed, scores, -np.inf)
             top = _best(scores, pool if max_per_artist is None else len(scores))  # one artist can fill any pool
             top_scores = scores[top]
         elif method == "two_tower":
-            user = self.user_vector(lib_q, norm.iloc[query].reset_index(drop=True), owned_rows[query], lists_q)
+            user = self._user(rows_q, (prep.memo, query))
             top, top_scores = self._search(user, allowed, pool)
         else:
             scores = np.where(allowed, self._content_scores(lib_q), -np.inf)
@@ -128,7 +131,7 @@ class Recommender:
             top_scores = scores[top]
         if max_per_artist is not None:
             top, top_scores = self._cap_artists(top, top_scores, int(k), int(max_per_artist))
-        out = self._frame(top, top_scores, lib_q, norm.iloc[query], [lists["genres"][i] for i in query])
+        out = self._frame(top, top_scores, lib_q, norm_q, lists_q["genres"], (prep.memo, query))
         if method == "hybrid":
             out["why"] = [f"{shelf}; {why}" for shelf, why in zip(shelves(signals, top), out["why"])]
         if _low_confidence(lib_q):
@@ -152,14 +155,24 @@ class Recommender:
 
     # ---- internals -----------------------------------------------------------------------------------
 
-    def _seed_rows(self, library: pd.DataFrame, norm: pd.DataFrame, seeds) -> np.ndarray:
+    def _prepare(self, library: pd.DataFrame) -> PreparedLibrary:
+        """Everything about a library that does not depend on the request (see engine.recs.prepared)."""
+        from engine.recs.data import library_items
+
+        norm = normalize_frame(library, where="library")
+        lists = library_lists(norm)  # the one parse of the library's list columns
+        matched = self.catalog.match(norm)[0]
+        rows = library_items(library, self.items, self.catalog, norm=norm, matched=matched, lists=lists)
+        return PreparedLibrary(norm, lists, matched, track_keys(norm).to_numpy(), rows)
+
+    def _seed_rows(self, norm: pd.DataFrame, keys: np.ndarray, seeds) -> np.ndarray:
         if seeds is None:
-            return np.arange(len(library))
+            return np.arange(len(norm))
         seeds = [seeds] if isinstance(seeds, str) else [str(s) for s in seeds]
         seeds = [_bare_id(s) if not ("|" in s) else s for s in seeds]  # Spotify URIs and URLs work too
         if not seeds:
             raise EmptyLibraryError("recommend: the seed selection is empty. Pick at least one track.")
-        ids, keys = norm["track_id"].to_numpy(), track_keys(norm).to_numpy()
+        ids = norm["track_id"].to_numpy()
         hit = np.isin(ids, seeds) | np.isin(keys, seeds)
         known = set(ids) | set(keys)
         unknown = [s for s in seeds if s not in known]
@@ -186,34 +199,45 @@ class Recommender:
         """(1, d + 1) serving vector of the user tower for these library tracks; `norm`, `matched` and
         `lists` (their normalized rows, catalog matches and parsed list columns) are reused when the
         caller already has them."""
-        from engine.recs.data import item_arrays, library_items
+        from engine.recs.data import library_items
+
+        return self._user(library_items(lib_q, self.items, self.catalog, norm=norm, matched=matched, lists=lists))
+
+    def _user(self, rows: pd.DataFrame, memo=None) -> np.ndarray:
+        """The user tower over prepared item rows, reused for the same library and query rows."""
+        from engine.recs.data import item_arrays
         from engine.recs.towers import serving_users
 
-        rows = library_items(lib_q, self.items, self.catalog, norm=norm, matched=matched, lists=lists)
-        return serving_users(self.model, item_arrays(rows, self.vocab), [np.arange(len(rows))], self.vocab)
+        return _remember(memo, "user", lambda: serving_users(self.model, item_arrays(rows, self.vocab),
+                                                             [np.arange(len(rows))], self.vocab))
 
     def hybrid_scores(self, lib_q: pd.DataFrame, norm_q: pd.DataFrame, matched_q: np.ndarray, lists_q: dict,
-                      weights: dict | None = None) -> np.ndarray:
-        """The hybrid score of every catalog item for these library rows (engine.recs.hybrid)."""
-        from engine.recs.data import item_arrays, library_items
+                      weights: dict | None = None, rows: pd.DataFrame | None = None, memo=None) -> np.ndarray:
+        """The hybrid score of every catalog item for these library rows (engine.recs.hybrid); `rows` and
+        `memo` (prepared item rows, a place to keep the user vector) skip work a prepared library has done."""
+        from engine.recs.data import library_items
         from engine.recs.hybrid import combine, track_weights
-        from engine.recs.towers import serving_users
 
+        served = weights is None
         weights = weights or self.hybrid_weights
-        rows = library_items(lib_q, self.items, self.catalog, norm=norm_q, matched=matched_q, lists=lists_q)
-        per_track = track_weights(lib_q)
-        profile: Counter = Counter()
-        for genres, w in zip(rows["genres_list"], per_track):
-            for g in genres:
-                profile[g] += w / len(genres)
-        tower = None
-        if weights.get("two_tower"):
-            user = serving_users(self.model, item_arrays(rows, self.vocab), [np.arange(len(rows))], self.vocab)
-            tower = (self.vectors @ user[0].astype(np.float32))
-        owned = matched_q[matched_q >= 0]
-        signals = self.hybrid.signals(owned, self.hybrid.artist_affinity(rows["artist"].tolist(), per_track),
-                                      profile, tower)
-        return combine(signals, weights), signals
+        if rows is None:
+            rows = library_items(lib_q, self.items, self.catalog, norm=norm_q, matched=matched_q, lists=lists_q)
+
+        def signals():
+            per_track = track_weights(lib_q)
+            profile: Counter = Counter()
+            for genres, w in zip(rows["genres_list"], per_track):
+                for g in genres:
+                    profile[g] += w / len(genres)
+            tower = None
+            if weights.get("two_tower"):
+                tower = self.vectors @ self._user(rows, memo)[0].astype(np.float32)
+            owned = matched_q[matched_q >= 0]
+            return self.hybrid.signals(owned, self.hybrid.artist_affinity(rows["artist"].tolist(), per_track),
+                                       profile, tower)
+
+        found = _remember(memo if served else None, "signals", signals)  # they depend on the weights' zeros
+        return combine(found, weights), found
 
     def _cap_artists(self, top: np.ndarray, scores: np.ndarray, k: int, cap: int):
         """Keep the score order, skipping an artist's tracks beyond `cap`."""
@@ -247,48 +271,15 @@ class Recommender:
         np.add.at(scores, idx.ravel(), (np.maximum(sims, 0) * weight[:, None]).ravel())
         return scores / weight.sum()
 
-    def _artist_genres(self) -> dict:
-        if not hasattr(self, "_by_artist"):
-            first = self.items.reset_index(drop=True).drop_duplicates("artist")
-            self._by_artist = {a: self.item_genres[i] for a, i in zip(first["artist"], first.index)}
-        return self._by_artist
-
     def _frame(self, top: np.ndarray, scores: np.ndarray, lib_q: pd.DataFrame, norm_q: pd.DataFrame,
-               lib_genres: list[list[str]]) -> pd.DataFrame:
+               lib_genres: list[list[str]], memo=None) -> pd.DataFrame:
         recs = self.items.iloc[top].reset_index(drop=True)
         out = pd.DataFrame({"rank": np.arange(1, len(recs) + 1), "track_id": recs["track_id"],
                             "title": recs["title"], "artists": recs["artists"], "genres": recs["genres"],
-                            "score": scores.astype(float), "why": self._why(top, lib_q, norm_q, lib_genres)})
+                            "score": scores.astype(float), "why": reasons(self, top, lib_q, norm_q, lib_genres, memo)})
         for feat in FEATURES:
             out[feat] = recs[feat].to_numpy()
         return out[OUTPUT_COLUMNS]
-
-    def _why(self, top: np.ndarray, lib_q: pd.DataFrame, norm_q: pd.DataFrame,
-             lib_genre_lists: list[list[str]]) -> list[str]:
-        """Features from the enriched rows, names from the normalized ones, genres from the parsed lists."""
-        recs = self.items.iloc[top]
-        profile = (feature_matrix(lib_q).mean(0) - self.mean_) / self.scale_
-        z = (feature_matrix(recs) - self.mean_) / self.scale_
-        by_artist = self._artist_genres()
-        counts = norm_q["artists"].value_counts()  # each distinct artist normalized once
-        keys = [artist_key(primary_artist(a)) for a in counts.index]
-        lib_genres = Counter()
-        for key, n in zip(keys, counts.to_numpy()):
-            for g in by_artist.get(key, []):
-                lib_genres[g] += int(n)
-        lib_genres.update(g for genres in lib_genre_lists for g in genres)
-        lib_artists = set(keys)
-        reasons = []
-        for i, (item, artist) in enumerate(zip(top, recs["artist"])):
-            closest = np.argsort(np.abs(z[i] - profile))[:2]
-            parts = [f"close in {FEATURES[closest[0]]} and {FEATURES[closest[1]]}"]
-            shared = [g for g in self.item_genres[item] if g in lib_genres]
-            if shared:
-                parts.append(f"shares genre {max(shared, key=lambda g: lib_genres[g])}")
-            if artist in lib_artists:
-                parts.append("an artist you already have")
-            reasons.append("; ".join(parts))
-        return reasons
 
 
 

@@ -1,11 +1,13 @@
 """One recommendation request parses the library's list columns once: each row's genres and moods
-are split a single time, however many steps (user tower, owned check, explanations) read them."""
+are split a single time, however many steps (user tower, owned check, explanations) read them; the next
+request on the same library splits nothing (engine.recs.prepared)."""
 
 import engine.recs.data
 import engine.recs.recommend
 import engine.schema
 from engine.library.demo import open_demo
 from engine.pipeline.run import enriched_library
+from engine.recs.prepared import PreparedCache
 from engine.recs.recommend import Recommender
 
 
@@ -22,8 +24,12 @@ def test_a_request_splits_each_list_cell_once(memory_store, enricher, monkeypatc
 
     for module in (engine.schema, engine.recs.data, engine.recs.recommend):
         monkeypatch.setattr(module, "split_list", counting)
-    for method in ("two_tower", "content"):
+    for method in ("hybrid", "two_tower", "content"):
+        rec._prepared = PreparedCache()
         seen.clear()
         out = rec.recommend(library, k=20, method=method)
         assert len(out) == 20
         assert len(seen) == 2 * len(library), (method, len(seen))  # genres and moods, once per row
+        seen.clear()
+        assert len(rec.recommend(library, k=10, method=method, energy=(0.2, 0.8))) == 10
+        assert seen == [], (method, len(seen))

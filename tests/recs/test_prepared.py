@@ -1,0 +1,64 @@
+"""A prepared library is reused only for the same content: same answers, and an edit is never served stale."""
+
+import pandas as pd
+import pytest
+
+from engine.recs.prepared import PreparedCache, fingerprint
+from engine.recs.recommend import Recommender
+
+SAMPLE = "martinkvu__2026-03__Your_Top_Songs_2024.csv"
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return Recommender.load()
+
+
+@pytest.fixture(scope="module")
+def library(enricher, samples):
+    raw = pd.read_csv(samples / "exportify" / SAMPLE, dtype=str, encoding="utf-8-sig")
+    return enricher.enrich(raw)
+
+
+def fresh(rec):
+    rec._prepared = PreparedCache()
+    return rec
+
+
+@pytest.mark.parametrize("method", ["hybrid", "two_tower", "content"])
+def test_a_prepared_library_gives_the_same_answers_as_a_fresh_one(rec, library, method):
+    first = fresh(rec).recommend(library, k=30, method=method)
+    assert len(rec._prepared._entries) == 1
+    again = rec.recommend(library.copy(), k=30, method=method)  # a new frame with the same content
+    assert len(rec._prepared._entries) == 1
+    pd.testing.assert_frame_equal(first, again)
+    seeded = rec.recommend(library, k=10, method=method, seeds=[library["Track URI"].iloc[3]])
+    pd.testing.assert_frame_equal(seeded, fresh(rec).recommend(library, k=10, method=method,
+                                                               seeds=[library["Track URI"].iloc[3]]))
+
+
+def test_an_edited_library_is_prepared_again(rec, library):
+    fresh(rec)
+    before = rec.recommend(library, k=20)
+    top = before.iloc[0]
+    # The listener saves the first recommendation: it is owned now and must not come back.
+    saved = pd.concat([library, pd.DataFrame([{"Track URI": f"spotify:track:{top['track_id']}",
+                                               "Track Name": top["title"], "Artist Name(s)": top["artists"]}])],
+                      ignore_index=True)
+    saved[["energy", "valence"]] = saved[["energy", "valence"]].astype(float)
+    after = rec.recommend(saved, k=20)
+    assert len(rec._prepared._entries) == 2
+    assert top["track_id"] not in set(after["track_id"])
+
+
+def test_the_cache_keeps_only_the_last_few_libraries(rec, library):
+    fresh(rec)
+    for n in range(6):
+        rec.recommend(library.iloc[: 40 + n], k=5)
+    assert len(rec._prepared._entries) == rec._prepared.keep
+
+
+def test_a_frame_that_cannot_be_hashed_is_still_served(rec, library):
+    odd = library.assign(extra=[[1, 2]] * len(library))  # lists are not hashable: no reuse, same answer
+    assert fingerprint(odd) is None
+    pd.testing.assert_frame_equal(fresh(rec).recommend(odd, k=10), fresh(rec).recommend(library, k=10))
