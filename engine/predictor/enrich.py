@@ -15,7 +15,10 @@ import numpy as np
 import pandas as pd
 
 from engine.config import FEATURE_RANGES, FEATURES, models_dir
+from engine.predictor.library_intervals import widen
 from engine.schema import CONFIDENCE_COLUMNS, INTERVAL_COLUMNS, OUTPUT_COLUMNS, SCHEMA, normalize_frame  # noqa: F401
+
+UPPER = {f: high for f, (_, high) in FEATURE_RANGES.items()}
 
 
 
@@ -26,10 +29,12 @@ class Enricher:
     SQLite store when the caller has one (the CLI, the dashboard), else a cache in memory.
     """
 
-    def __init__(self, store=None, model_dir=None, use_catalog: bool = True):
+    def __init__(self, store=None, model_dir=None, use_catalog: bool = True, library_intervals: bool = True):
+        """library_intervals: widen predicted intervals by the library's own known tracks
+        (engine.predictor.library_intervals); off gives every track the same interval in any library."""
         self.store = store if store is not None else MemoryCache()
         self.model_dir = model_dir or models_dir() / "audio_predictor"
-        self.use_catalog = use_catalog
+        self.use_catalog, self.library_intervals = use_catalog, library_intervals
         self._catalog = self._predictor = self._encoder = None
 
     @property
@@ -81,12 +86,41 @@ class Enricher:
             payloads = dict(zip(np.asarray(keys)[todo], fresh.to_dict("records")))
             self.store.cache_predictions(payloads)
             cached.update(payloads)
-        result = pd.DataFrame([cached[k] for k in keys], index=frame.index,
-                              columns=OUTPUT_COLUMNS + INTERVAL_COLUMNS + ["match"])
+        result = pd.DataFrame([cached[k] for k in keys], columns=OUTPUT_COLUMNS + INTERVAL_COLUMNS + ["match"])
+        factors = self._widening(norm, keys, result) if self.library_intervals else None
+        if factors is not None:
+            result = widen(result, factors, np.flatnonzero(result["source"].to_numpy() == "predicted"), UPPER)
         out = frame.copy()
         for col in result.columns:
             out[col] = result[col].to_numpy()
+        if factors is not None:
+            out.attrs["interval_widening"] = {f: round(float(x), 3) for f, x in zip(FEATURES, factors)}
         return out
+
+    def _widening(self, norm: pd.DataFrame, keys: list[str], result: pd.DataFrame):
+        """Per-feature widening from up to MAX_CHECKED known tracks predicted as if unknown (cached like
+        any prediction), or None when the library has too few known or no predicted tracks."""
+        from engine.predictor.library_intervals import MIN_CHECKED, checked_rows, widening_factors
+
+        source = result["source"].to_numpy()
+        if not (source == "predicted").any():
+            return None
+        rows = checked_rows(source != "predicted")
+        if len(rows) < MIN_CHECKED:
+            return None
+        blind = [f"as-if-unknown|{keys[i]}" for i in rows]
+        cached = self.store.cached_predictions(blind)
+        todo = [j for j, k in enumerate(blind) if k not in cached]
+        if todo:
+            from engine.predictor.bundle import result_frame
+
+            sub = norm.iloc[rows[todo]].reset_index(drop=True)
+            fresh = result_frame(self.predictor.predict_inputs(self.predictor.featurizer.transform(sub, self.encoder)))
+            payloads = dict(zip([blind[j] for j in todo], fresh[FEATURES + INTERVAL_COLUMNS].to_dict("records")))
+            self.store.cache_predictions(payloads)
+            cached.update(payloads)
+        predicted = pd.DataFrame([cached[k] for k in blind], columns=FEATURES + INTERVAL_COLUMNS)
+        return widening_factors(result.iloc[rows][FEATURES].to_numpy(dtype=float), predicted)
 
     def _compute(self, norm: pd.DataFrame, given: np.ndarray, progress=None) -> pd.DataFrame:
         n = len(norm)

@@ -8,6 +8,7 @@ and for the predicted rows alone (those the catalog does not know). Run by: pyth
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from engine.config import FEATURES, TEMPO_SCALE
 from engine.metrics import regression
@@ -67,6 +68,55 @@ def report(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, train_mean:
                            "coverage_90": coverage(rows.target[chosen], low[chosen], high[chosen])}
         out[name] = entry
     return out
+
+
+KNOWN_SHARE = 1 / 6  # about the share of a real liked-songs library whose values are known (issue 13)
+
+
+def library_adapted(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, seed: int = 0) -> dict:
+    """Each set as one library served with engine.predictor.library_intervals: its known tracks (the
+    catalog-known rows for Exportify owners; a fixed random sixth elsewhere, where every row is predicted)
+    set the widening, and coverage is read on the others only, before and after."""
+    from engine.predictor.library_intervals import checked_rows, widen, widening_factors
+
+    rng = np.random.default_rng(seed)
+    upper = dict(zip(FEATURES, UPPER))
+    mean = np.clip(rows.mean, 0.0, UPPER)
+    out = {}
+    for name in dict.fromkeys(rows.set_name):
+        inside = np.flatnonzero(rows.set_name == name)
+        if str(name).startswith("exportify: "):
+            known = inside[~rows.predicted[inside]]
+        else:
+            known = np.sort(rng.choice(inside, size=max(1, int(round(KNOWN_SHARE * len(inside)))), replace=False))
+        rest = np.setdiff1d(inside, known)
+        checked = known[checked_rows(np.ones(len(known), bool))]
+        served = pd.DataFrame({**{f: mean[rest, j] for j, f in enumerate(FEATURES)},
+                               **{f"{f}_low": low[rest, j] for j, f in enumerate(FEATURES)},
+                               **{f"{f}_high": high[rest, j] for j, f in enumerate(FEATURES)}})
+        blind = pd.DataFrame({**{f: mean[checked, j] for j, f in enumerate(FEATURES)},
+                              **{f"{f}_low": low[checked, j] for j, f in enumerate(FEATURES)},
+                              **{f"{f}_high": high[checked, j] for j, f in enumerate(FEATURES)}})
+        factors = widening_factors(rows.target[checked], blind)
+        widened = widen(served, factors, np.arange(len(rest)), upper)
+        new_low = widened[[f"{f}_low" for f in FEATURES]].to_numpy()
+        new_high = widened[[f"{f}_high" for f in FEATURES]].to_numpy()
+        out[str(name)] = {"known": int(len(known)), "checked": int(len(checked)), "others": int(len(rest)),
+                          "factors": dict(zip(FEATURES, map(float, factors))),
+                          "coverage_90_before": coverage(rows.target[rest], low[rest], high[rest]),
+                          "coverage_90_after": coverage(rows.target[rest], new_low, new_high)}
+    return out
+
+
+def adapted_markdown(result: dict) -> str:
+    names = [f[:6] for f in FEATURES]
+    lines = ["| set (as one library) | known / others | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(FEATURES)]
+    for name, entry in result.items():
+        before, after = entry["coverage_90_before"], entry["coverage_90_after"]
+        cells = [(f"{before[f]:.2f} → {after[f]:.2f}" if abs(after[f] - before[f]) > 5e-3 else f"{after[f]:.2f}")
+                 if f in after else "–" for f in FEATURES]
+        lines.append(f"| {name} | {entry['known']} / {entry['others']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def markdown(result: dict) -> str:
