@@ -55,6 +55,12 @@ with right:
     fig.update_layout(xaxis_tickformat=".0%", yaxis=dict(autorange="reversed"), height=320, margin=dict(l=0, r=0, t=10, b=0))
     st.plotly_chart(fig, width="stretch")
     st.caption("Liveness and tempo carry little signal in a track's metadata, so their predicted confidence stays low.")
+    widened = {f: x for f, x in frame.attrs.get("interval_widening", {}).items() if x > 1.0}
+    if widened:
+        st.caption("90% intervals of the predicted tracks are widened for this library: "
+                   + ", ".join(f"{f} ×{x:.2f}" for f, x in widened.items())
+                   + ". Its tracks with real values, predicted as if unknown, erred more than the tracks the "
+                     "intervals were calibrated on.")
 
 st.subheader("Coverage per cluster")
 with ui.engine_errors():
