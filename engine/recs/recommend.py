@@ -236,7 +236,8 @@ class Recommender:
             return self.hybrid.signals(owned, self.hybrid.artist_affinity(rows["artist"].tolist(), per_track),
                                        profile, tower)
 
-        found = _remember(memo if served else None, "signals", signals)  # they depend on the weights' zeros
+        name = "signals+tower" if weights.get("two_tower") else "signals"  # the tower is computed only when weighted
+        found = _remember(memo if served else None, name, signals)
         return combine(found, weights), found
 
     def _cap_artists(self, top: np.ndarray, scores: np.ndarray, k: int, cap: int):
