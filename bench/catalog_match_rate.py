@@ -1,6 +1,6 @@
 """How much of the shared real samples the shipped catalog matches: by id or name, and by name alone.
 
-  TUNESCOPE_DATA_DIR=/work/shared/data python bench/catalog_match_rate.py
+  TUNESCOPE_DATA_DIR=../shared/data python bench/catalog_match_rate.py
 
 Every file under <data>/samples (Exportify CSVs, account exports, extended streaming history) is read
 as the importer reads it; saved tracks, playlist items and plays are pooled and counted once per

@@ -4,7 +4,7 @@
   python -m engine fit-map
   python -m engine evaluate-recs [--steps N]    # trains and saves models/two_tower, then ranks five methods
                                                  # (same split, same run) -> models/two_tower/metrics.json
-  TUNESCOPE_DATA_DIR=/work/shared/data python -m engine evaluate-recs --listeners
+  TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners
                                                  # fits the hybrid on TidyTuesday validation playlists, saves
                                                  # models/hybrid, ranks it against the baselines on real listeners
   python -m engine recommend --input LIB.csv -k 20 [--seed TRACK_ID ...] [--method two_tower|content] [--output OUT.csv]

@@ -1,6 +1,6 @@
 """One run: fit the hybrid on TidyTuesday, save models/hybrid, and measure it on TidyTuesday test
 playlists and on real listeners against the baselines (same candidates, same run).
-  TUNESCOPE_DATA_DIR=/work/shared/data python -m engine evaluate-recs --listeners
+  TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def evaluate_hybrid(out: Path, samples: Path | None = None, seed: int = 0, log=N
                "fixed_subset": {"listeners": list(FIXED_LISTENERS), "recall@50": {
                    m: r["pooled"]["recall@50"] for m, r in fixed["methods"].items()}},
                "grid_best_20": sorted(tried, key=lambda t: -t["recall@50"])[:20], "seconds": round(time.time() - started, 1),
-               "command": "TUNESCOPE_DATA_DIR=/work/shared/data python -m engine evaluate-recs --listeners"}
+               "command": "TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners"}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
     return "\n\n".join(["Real listeners (cut at 75% of each timeline)", render_listeners(listeners),
                         "Account-export playlists, 20% held out", render_listeners(playlists),

@@ -1,6 +1,6 @@
 """Real-listener evaluation of the recommenders, and the TidyTuesday table of the hybrid, in one run.
 
-  TUNESCOPE_DATA_DIR=/work/shared/data python -m engine evaluate-recs --listeners
+  TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners
 Protocols: (1) each sample owner cut in time at 75% of its own timeline (engine.recs.listeners.build);
 (2) each account-export playlist with 20% of its tracks held out. Same candidates for every method:
 the served catalog minus what the library owns. Baselines: random, global popularity, your artists
