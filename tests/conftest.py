@@ -34,6 +34,25 @@ def enricher():
     return Enricher(store=Store(":memory:"))
 
 
+TOP_SONGS = "martinkvu__2026-03__Your_Top_Songs_2024.csv"
+
+
+@pytest.fixture(scope="session")
+def recommender():
+    from engine.recs.recommend import Recommender
+
+    return Recommender.load()
+
+
+@pytest.fixture(scope="session")
+def top_songs(enricher, samples):
+    """A real Exportify playlist (martinkvu's Your Top Songs 2024), enriched as the product serves it."""
+    import pandas as pd
+
+    raw = pd.read_csv(samples / "exportify" / TOP_SONGS, dtype=str, encoding="utf-8-sig")
+    return enricher.enrich(raw)
+
+
 @pytest.fixture()
 def memory_store():
     from engine.library.store import Store

@@ -6,18 +6,15 @@ import pytest
 from engine.recs.prepared import PreparedCache, fingerprint
 from engine.recs.recommend import Recommender
 
-SAMPLE = "martinkvu__2026-03__Your_Top_Songs_2024.csv"
-
 
 @pytest.fixture(scope="module")
 def rec():
-    return Recommender.load()
+    return Recommender.load()  # its own: these tests replace its prepared-library cache
 
 
 @pytest.fixture(scope="module")
-def library(enricher, samples):
-    raw = pd.read_csv(samples / "exportify" / SAMPLE, dtype=str, encoding="utf-8-sig")
-    return enricher.enrich(raw)
+def library(top_songs):
+    return top_songs
 
 
 def fresh(rec):

@@ -9,23 +9,22 @@ import pytest
 
 from engine.config import FEATURES
 from engine.errors import BadParameterError, EmptyLibraryError, UnknownSeedError
-from engine.recs.recommend import OUTPUT_COLUMNS, Recommender
+from engine.recs.recommend import OUTPUT_COLUMNS
 from engine.schema import normalize_frame
 from engine.textnorm import track_keys
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
-SAMPLE = "martinkvu__2026-03__Your_Top_Songs_2024.csv"
+from conftest import TOP_SONGS as SAMPLE
 
 
 @pytest.fixture(scope="module")
-def rec():
-    return Recommender.load()
+def rec(recommender):
+    return recommender
 
 
 @pytest.fixture(scope="module")
-def library(enricher, samples):
-    raw = pd.read_csv(samples / "exportify" / SAMPLE, dtype=str, encoding="utf-8-sig")
-    return enricher.enrich(raw)
+def library(top_songs):
+    return top_songs
 
 
 def owned_keys(library):
