@@ -16,6 +16,7 @@ and shipped in models/hybrid/config.json with the playlist-membership matrix; se
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -49,12 +50,18 @@ class HybridSignals:
         out = np.bincount(codes[known], weights=weights[known], minlength=len(self.artist_names))
         return out / max(out.max(), 1e-9)
 
+    def owned_vector(self, owned: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(self.popularity), dtype=np.float32)
+        out[owned] = 1.0
+        return out
+
+    def cooccurrence(self, owned: np.ndarray) -> np.ndarray:
+        """Per item: how many (playlist, owned item) pairs it shares a TidyTuesday playlist with."""
+        return np.asarray(self.membership.T @ (self.membership @ self.owned_vector(owned))).ravel()
+
     def signals(self, owned: np.ndarray, affinity: np.ndarray, genre_profile: dict[str, float],
                 tower: np.ndarray | None) -> dict[str, np.ndarray]:
-        n = len(self.popularity)
-        owned_vec = np.zeros(n, dtype=np.float32)
-        owned_vec[owned] = 1.0
-        playlist_weight = (self.playlist_artists @ affinity) + self.membership @ owned_vec
+        playlist_weight = (self.playlist_artists @ affinity) + self.membership @ self.owned_vector(owned)
         neighbours = np.asarray(self.membership.T @ playlist_weight).ravel()
         profile = np.zeros(len(self.genre_index))
         where = self.genre_index.get_indexer(list(genre_profile))
@@ -65,6 +72,15 @@ class HybridSignals:
         if tower is not None:
             out["two_tower"] = (tower - tower.mean()) / max(tower.std(), 1e-9)
         return out
+
+
+def genre_profile(genre_lists, weights) -> Counter:
+    """A library's genre profile: each track's weight shared equally among its genres."""
+    profile: Counter = Counter()
+    for genres, w in zip(genre_lists, weights):
+        for g in genres:
+            profile[g] += w / len(genres)
+    return profile
 
 
 def shelves(signals: dict[str, np.ndarray], top: np.ndarray) -> list[str]:

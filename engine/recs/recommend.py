@@ -12,7 +12,6 @@ Owned tracks (any library track found in the catalog, by id or by artist + title
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -216,7 +215,7 @@ class Recommender:
         """The hybrid score of every catalog item for these library rows (engine.recs.hybrid); `rows` and
         `memo` (prepared item rows, a place to keep the user vector) skip work a prepared library has done."""
         from engine.recs.data import library_items
-        from engine.recs.hybrid import combine, track_weights
+        from engine.recs.hybrid import combine, genre_profile, track_weights
 
         served = weights is None
         weights = weights or self.hybrid_weights
@@ -225,10 +224,7 @@ class Recommender:
 
         def signals():
             per_track = track_weights(lib_q)
-            profile: Counter = Counter()
-            for genres, w in zip(rows["genres_list"], per_track):
-                for g in genres:
-                    profile[g] += w / len(genres)
+            profile = genre_profile(rows["genres_list"], per_track)
             tower = None
             if weights.get("two_tower"):
                 tower = self.vectors @ self._user(rows, memo)[0].astype(np.float32)

@@ -19,15 +19,15 @@ def tidytuesday_table(rec, users: list, weights: dict) -> dict:
     """Mean recall@10 / recall@50 / NDCG@10 over single TidyTuesday test playlists (full catalog as candidates)."""
     from engine.recs.hybrid import combine
     from engine.recs.hybrid_training.fit import user_signals
-    from engine.recs.listeners.evaluate import listener_metrics
+    from engine.recs.listeners.evaluate import cooccurrence, listener_metrics, your_artists
     from engine.recs.rank_metrics import top_k
 
     rows = {m: [] for m in TT_METHODS}
     for owned, truth in users:
         signals = user_signals(rec, owned)
         scores = {"popularity": signals["popularity"],
-                  "your_artists": signals["artist"] * 10.0 + signals["popularity"],
-                  "cooccurrence": _item_cooccurrence(rec, owned) + 1e-3 * signals["popularity"],
+                  "your_artists": your_artists(signals["artist"], signals["popularity"]),
+                  "cooccurrence": cooccurrence(rec.hybrid, owned),
                   "two_tower": signals["two_tower"], "hybrid": combine(signals, weights)}
         for name, s in scores.items():
             rows[name].append(listener_metrics(top_k(np.asarray(s)[None, :], [owned], 50)[0], truth))
@@ -37,12 +37,6 @@ def tidytuesday_table(rec, users: list, weights: dict) -> dict:
     return {"playlists": len(users), "methods": table, "best_baseline": best,
             "hybrid_vs_best_baseline_ndcg@10": table["hybrid"]["ndcg@10"] / max(table[best]["ndcg@10"], 1e-12),
             "two_tower_vs_best_baseline_ndcg@10": table["two_tower"]["ndcg@10"] / max(table[best]["ndcg@10"], 1e-12)}
-
-
-def _item_cooccurrence(rec, owned: np.ndarray) -> np.ndarray:
-    owned_vec = np.zeros(len(rec.items), dtype=np.float32)
-    owned_vec[owned] = 1.0
-    return np.asarray(rec.hybrid.membership.T @ (rec.hybrid.membership @ owned_vec)).ravel()
 
 
 def evaluate_hybrid(out: Path, samples: Path | None = None, seed: int = 0, log=None) -> str:

@@ -59,18 +59,14 @@ def merged(users: list, size: int = MERGE) -> list:
 def user_signals(rec, owned: np.ndarray) -> dict[str, np.ndarray]:
     """The hybrid's signals for a user given as item indices (every track weight 1, no plays). The
     user's own playlist is in the membership, but only with its training tracks, which are owned."""
-    from collections import Counter
-
     from engine.recs.data import item_arrays
+    from engine.recs.hybrid import genre_profile
     from engine.recs.towers import serving_users
 
     hybrid = rec.hybrid
     affinity = np.bincount(hybrid.artist_codes[owned], minlength=len(hybrid.artist_names)).astype(float)
     affinity /= max(affinity.max(), 1e-9)
-    profile: Counter = Counter()
-    for i in owned:
-        for g in rec.item_genres[i]:
-            profile[g] += 1.0 / len(rec.item_genres[i])
+    profile = genre_profile([rec.item_genres[i] for i in owned], np.ones(len(owned)))
     rows = rec.items.iloc[owned]
     user = serving_users(rec.model, item_arrays(rows, rec.vocab), [np.arange(len(rows))], rec.vocab)
     return hybrid.signals(owned, affinity, profile, rec.vectors @ user[0].astype(np.float32))

@@ -32,13 +32,20 @@ def baseline_scores(rec, owned: np.ndarray, library: pd.DataFrame, seed: int = 0
     hybrid = rec.hybrid
     artists = normalize_frame(library, where="library")["artists"].map(lambda a: artist_key(primary_artist(a)))
     affinity = hybrid.artist_affinity(artists.tolist(), track_weights(library))
-    owned_vec = np.zeros(len(rec.items), dtype=np.float32)
-    owned_vec[owned] = 1.0
-    cooc = np.asarray(hybrid.membership.T @ (hybrid.membership @ owned_vec)).ravel()
     return {"random": np.random.default_rng(seed).random(len(rec.items)),
             "popularity": hybrid.popularity,
-            "your_artists": affinity[hybrid.artist_codes] * 10.0 + hybrid.popularity,
-            "cooccurrence": cooc + 1e-3 * hybrid.popularity}
+            "your_artists": your_artists(affinity[hybrid.artist_codes], hybrid.popularity),
+            "cooccurrence": cooccurrence(hybrid, owned)}
+
+
+def your_artists(artist: np.ndarray, popularity: np.ndarray) -> np.ndarray:
+    """The library's artists first (most played or most owned first), then by popularity."""
+    return artist * 10.0 + popularity
+
+
+def cooccurrence(hybrid, owned: np.ndarray) -> np.ndarray:
+    """Items sharing TidyTuesday playlists with owned ones; popularity breaks ties."""
+    return hybrid.cooccurrence(owned) + 1e-3 * hybrid.popularity
 
 
 def served_ranking(rec, library: pd.DataFrame, method: str, cap: int | None) -> np.ndarray:
