@@ -112,10 +112,7 @@ class Enricher:
         cached = self.store.cached_predictions(blind)
         todo = [j for j, k in enumerate(blind) if k not in cached]
         if todo:
-            from engine.predictor.bundle import result_frame
-
-            sub = norm.iloc[rows[todo]].reset_index(drop=True)
-            fresh = result_frame(self.predictor.predict_inputs(self.predictor.featurizer.transform(sub, self.encoder)))
+            fresh = self.predictor.predict_frame(norm.iloc[rows[todo]].reset_index(drop=True), self.encoder)
             payloads = dict(zip([blind[j] for j in todo], fresh[FEATURES + INTERVAL_COLUMNS].to_dict("records")))
             self.store.cache_predictions(payloads)
             cached.update(payloads)
@@ -139,11 +136,8 @@ class Enricher:
         if need.any():
             if progress:
                 progress(f"predicting {int(need.sum())} tracks")
-            from engine.predictor.bundle import result_frame
-
             sub = norm[need].reset_index(drop=True)
-            out = self.predictor.predict_inputs(self.predictor.featurizer.transform(sub, self.encoder))
-            predicted.loc[need, :] = result_frame(out)[predicted.columns].to_numpy()
+            predicted.loc[need, :] = self.predictor.predict_frame(sub, self.encoder)[predicted.columns].to_numpy()
         result = pd.DataFrame(index=range(n))
         for j, feat in enumerate(FEATURES):
             known = np.isfinite(real[:, j])
@@ -160,10 +154,7 @@ class Enricher:
         """One track for the form: features, confidences, intervals, source, and catalog values if matched."""
         frame = pd.DataFrame([{"title": title, "artists": artists, **{k: v for k, v in fields.items() if k in SCHEMA}}])
         norm = normalize_frame(frame, where="form")
-        out = self.predictor.predict_inputs(self.predictor.featurizer.transform(norm, self.encoder))
-        from engine.predictor.bundle import result_frame
-
-        result = result_frame(out).iloc[0].to_dict()
+        result = self.predictor.predict_frame(norm, self.encoder).iloc[0].to_dict()
         rows, how = self.catalog.match(norm) if self.use_catalog else (np.array([-1]), np.array([""]))
         result["catalog"] = (dict(zip(FEATURES, self.catalog.features(rows)[0])) if rows[0] >= 0 else None)
         result["match"] = how[0]

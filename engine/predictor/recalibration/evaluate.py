@@ -91,14 +91,8 @@ def library_adapted(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, se
             known = np.sort(rng.choice(inside, size=max(1, int(round(KNOWN_SHARE * len(inside)))), replace=False))
         rest = np.setdiff1d(inside, known)
         checked = known[checked_rows(np.ones(len(known), bool))]
-        served = pd.DataFrame({**{f: mean[rest, j] for j, f in enumerate(FEATURES)},
-                               **{f"{f}_low": low[rest, j] for j, f in enumerate(FEATURES)},
-                               **{f"{f}_high": high[rest, j] for j, f in enumerate(FEATURES)}})
-        blind = pd.DataFrame({**{f: mean[checked, j] for j, f in enumerate(FEATURES)},
-                              **{f"{f}_low": low[checked, j] for j, f in enumerate(FEATURES)},
-                              **{f"{f}_high": high[checked, j] for j, f in enumerate(FEATURES)}})
-        factors = widening_factors(rows.target[checked], blind)
-        widened = widen(served, factors, np.arange(len(rest)), upper)
+        factors = widening_factors(rows.target[checked], _intervals(mean, low, high, checked))
+        widened = widen(_intervals(mean, low, high, rest), factors, np.arange(len(rest)), upper)
         new_low = widened[[f"{f}_low" for f in FEATURES]].to_numpy()
         new_high = widened[[f"{f}_high" for f in FEATURES]].to_numpy()
         out[str(name)] = {"known": int(len(known)), "checked": int(len(checked)), "others": int(len(rest)),
@@ -106,6 +100,13 @@ def library_adapted(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, se
                           "coverage_90_before": coverage(rows.target[rest], low[rest], high[rest]),
                           "coverage_90_after": coverage(rows.target[rest], new_low, new_high)}
     return out
+
+
+def _intervals(mean: np.ndarray, low: np.ndarray, high: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+    """The chosen rows as the served frame's FEATURES, <f>_low and <f>_high columns."""
+    return pd.DataFrame({**{f: mean[rows, j] for j, f in enumerate(FEATURES)},
+                         **{f"{f}_low": low[rows, j] for j, f in enumerate(FEATURES)},
+                         **{f"{f}_high": high[rows, j] for j, f in enumerate(FEATURES)}})
 
 
 def adapted_markdown(result: dict) -> str:
