@@ -22,7 +22,8 @@ COLORS = {"real": "#1DB954", "predicted": "#F0A500"}
 def top_genres_section(frame: pd.DataFrame) -> None:
     st.subheader("Top genres")
     level = st.radio("Count tracks per", LEVELS, format_func=LEVEL_LABELS.get, horizontal=True, key="genres_level")
-    table = genre_table(frame, level)
+    tables = {lvl: genre_table(frame, lvl) for lvl in LEVELS}  # the filter box lists both levels
+    table = tables[level]
     if table.empty:
         st.info("No genres known for this library's artists. Spotify, Exportify CSVs with genres and the catalog's "
                 "artist table bring them.")
@@ -44,11 +45,11 @@ def top_genres_section(frame: pd.DataFrame) -> None:
     st.caption(f"{len(table):,} {LEVEL_LABELS[level]}s; the top {len(top)} shown. A track counts once in each of its "
                f"artists' genres; {unknown:,} tracks have no known genre. Green: real features; amber: predicted. "
                "Click a bar to list its tracks below and show only them on the Map.")
-    _filter_box(frame)
+    _filter_box(tables)
 
 
-def _filter_box(frame: pd.DataFrame) -> None:
-    options = [""] + [f"{level}:{name}" for level in reversed(LEVELS) for name in genre_table(frame, level)["name"]]
+def _filter_box(tables: dict[str, pd.DataFrame]) -> None:
+    options = [""] + [f"{level}:{name}" for level in reversed(LEVELS) for name in tables[level]["name"]]
     current = st.session_state.get(FILTER_KEY, "")
     st.session_state[_BOX_KEY] = current if current in options else ""
     st.selectbox("Show the tracks of", options, key=_BOX_KEY, on_change=_keep_box_choice,

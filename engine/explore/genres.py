@@ -9,6 +9,7 @@ named by no family word ('escape room') are 'other'.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pandas as pd
 
@@ -41,6 +42,7 @@ _FAMILY_PATTERNS = [(family, re.compile(rf"(?<!\w)(?:{words})(?!\w)")) for famil
 _BEFORE_JAZZ = re.compile(r"(?<!\w)electro(?:nic|nica)?(?!\w)")
 
 
+@lru_cache(maxsize=1 << 14)  # a few thousand distinct genre names, each matched against 16 patterns once
 def genre_family(genre: str) -> str:
     text = str(genre).strip().lower()
     if _BEFORE_JAZZ.search(text):
