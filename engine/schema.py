@@ -38,6 +38,13 @@ _ALIASES = {
 }
 
 _SPOTIFY_ID = re.compile(r"([0-9A-Za-z]{22})$")
+_ID_ONLY = re.compile(r"[0-9A-Za-z]{22}")
+
+
+def is_spotify_id(value) -> bool:
+    """A bare Spotify id (22 base-62 characters): the one test for "this key or value is a Spotify id"
+    (store keys are such an id or 'k:' + a hash of the name key)."""
+    return isinstance(value, str) and _ID_ONLY.fullmatch(value) is not None
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$")
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from engine.config import FEATURES
 from engine.library.tables import SHARED, now
+from engine.schema import is_spotify_id
 
 MISS_TTL_DAYS = 30  # a track ReccoBeats lacks today may be analysed later: ask again after this
 _CHUNK = 900  # SQLite's bound-parameter limit
@@ -32,7 +33,7 @@ class OnlineTables:
 
     def pending_online_ids(self, provider: str, track_ids: list[str], miss_ttl_days: float = MISS_TTL_DAYS) -> list[str]:
         """Those of `track_ids` (Spotify ids) the provider has not answered yet, nor missed recently; in order."""
-        ids = [i for i in dict.fromkeys(map(str, track_ids)) if len(i) == 22]
+        ids = [i for i in dict.fromkeys(map(str, track_ids)) if is_spotify_id(i)]
         since = (datetime.now(timezone.utc) - timedelta(days=miss_ttl_days)).isoformat(timespec="seconds")
         known: set[str] = set()
         for start in range(0, len(ids), _CHUNK):

@@ -13,6 +13,7 @@ import json
 import pandas as pd
 
 from engine.library.tables import SHARED
+from engine.schema import is_spotify_id
 
 
 class SyncTables:
@@ -61,7 +62,7 @@ class SyncTables:
         """Audio features Spotify served for these Spotify ids (frame: the 8 FEATURES per key), shared by
         every library holding the id; out-of-range values are left out like an import's."""
         with self.transaction():
-            ids = [len(str(k)) == 22 for k in keys]
+            ids = [is_spotify_id(str(k)) for k in keys]
             frame = self._checked(frame.reset_index(drop=True)[ids])
             self._store_given_features(frame, [k for k, ok in zip(keys, ids) if ok], SHARED, source="spotify")
             self._write_cursor(run_id, cursor)

@@ -20,6 +20,7 @@ import pandas as pd
 from engine.config import FEATURES
 from engine.library.migrations import OWNED_TRACK_COLUMNS
 from engine.library.ranges import within_ranges
+from engine.schema import is_spotify_id
 from engine.textnorm import track_keys
 
 _TRACK_FIELDS = [c for c in OWNED_TRACK_COLUMNS if c not in ("library_id", "key", "added_at", "saved", "match_key")]
@@ -116,7 +117,7 @@ class LibraryTables:
         known = self._existing_by_match(library_id, set(mkeys))
         keys = []
         for track_id, mkey in zip(ids, mkeys):
-            if len(track_id) == 22:
+            if is_spotify_id(track_id):
                 stale = known.get(mkey)
                 if stale and stale.startswith("k:"):  # the id-less twin becomes this id
                     self._rekey(library_id, stale, track_id)
@@ -159,7 +160,7 @@ class LibraryTables:
             row = {c: _clean(v) for c, v in record.items()}
             row = {c: (None if v == "" else v) for c, v in row.items()}
             row.update(library_id=library_id, key=keys[i], added_at=stamp, saved=int(saved), match_key=mkeys[i])
-            if len(keys[i]) == 22:
+            if is_spotify_id(keys[i]):
                 row["track_id"] = keys[i]
             rows.append([row[c] for c in columns])
         # A field the new row leaves empty keeps what was stored, so a poorer source never erases data.

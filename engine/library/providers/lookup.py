@@ -17,6 +17,7 @@ from typing import Callable
 
 from engine.errors import OnlineFeaturesUnavailableError
 from engine.library.providers.reccobeats import BATCH, ReccoBeatsClient
+from engine.schema import is_spotify_id
 
 PROVIDER = "reccobeats"
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def fetch_features(store, track_ids: list[str], client: ReccoBeatsClient | None 
     allowed() is asked before each batch, so turning consent off stops a running lookup at once."""
     client = client or ReccoBeatsClient()
     todo = store.pending_online_ids(PROVIDER, track_ids)
-    report = LookupReport(cached=len({i for i in track_ids if len(str(i)) == 22}) - len(todo))
+    report = LookupReport(cached=len({i for i in map(str, track_ids) if is_spotify_id(i)}) - len(todo))
     try:
         for start in range(0, len(todo), BATCH):
             if not allowed():

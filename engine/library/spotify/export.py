@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from engine.errors import NothingToExportError
 from engine.library.spotify.client import SpotifyClient
+from engine.schema import is_spotify_id
 
 
 def export_playlist(client: SpotifyClient, name: str, track_ids: list[str],
                     description: str = "Made with Tunescope") -> dict:
     """Create a private playlist of the tracks that have Spotify ids (e.g. one cluster); returns
     {'id', 'url', 'added', 'skipped'}."""
-    ids = list(dict.fromkeys(t for t in track_ids if isinstance(t, str) and len(t) == 22))
+    ids = list(dict.fromkeys(t for t in track_ids if is_spotify_id(t)))
     if not ids:
         raise NothingToExportError(f"None of the {len(track_ids)} tracks has a Spotify id, so '{name}' "
                                    "cannot become a Spotify playlist. Sync from Spotify or import a file with track URIs.")

@@ -28,6 +28,7 @@ from engine.errors import SpotifyRequestError
 from engine.library.spotify.client import ARTISTS_PER_REQUEST, PAGE, SpotifyClient
 from engine.library.spotify.genres import ask_spotify, catalog_genres
 from engine.library.spotify.track_rows import track_rows
+from engine.schema import is_spotify_id
 
 FEATURE_BATCH = 100  # /audio-features takes at most 100 ids
 ASK_FEATURES_AGAIN_S = 7 * 24 * 3600  # a refused /audio-features is asked again after a week
@@ -219,7 +220,7 @@ class _Sync:
         self._tell("Artists' genres: done")
 
     def audio_features(self) -> None:
-        ids = [k for k in self.c["keys"] if len(k) == 22]
+        ids = [k for k in self.c["keys"] if is_spotify_id(k)]
         refused_at = self.c["features_refused_at"]
         if self.c["stage"] == "features" and refused_at and time.time() - refused_at < ASK_FEATURES_AGAIN_S:
             self.c.update(stage="done", features="unavailable" if ids else self.c["features"])
