@@ -91,7 +91,7 @@ def library_adapted(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, se
             known = np.sort(rng.choice(inside, size=max(1, int(round(KNOWN_SHARE * len(inside)))), replace=False))
         rest = np.setdiff1d(inside, known)
         checked = known[checked_rows(np.ones(len(known), bool))]
-        factors = widening_factors(rows.target[checked], _intervals(mean, low, high, checked))
+        factors = widening_factors(rows.target[checked], _intervals(mean, low, high, checked), upper)
         widened = widen(_intervals(mean, low, high, rest), factors, np.arange(len(rest)), upper)
         new_low = widened[[f"{f}_low" for f in FEATURES]].to_numpy()
         new_high = widened[[f"{f}_high" for f in FEATURES]].to_numpy()
