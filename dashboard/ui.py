@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -169,6 +171,21 @@ def paged_table(frame: pd.DataFrame, columns: list[str], key: str, search: bool 
     st.caption(f"Tracks {low:,}–{high:,} of {len(view):,}" + (f" (filtered from {len(frame):,})" if len(view) != len(frame) else "")
                + ". Values in *amber italics* are predicted; plain values are real.")
     return view
+
+
+def file_slug(text: str, limit: int = 60) -> str:
+    """A name safe in any file system: ASCII letters, digits and '_' ('Café del Mar / 2024' -> 'cafe_del_mar_2024')."""
+    folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", folded).strip("_")[:limit].strip("_") or "library"
+
+
+def library_csv_button(library_id: int, frame: pd.DataFrame, key: str) -> None:
+    """The enriched library with the columns its own files had (popularity, key, label, added-at...),
+    downloaded under the library's name."""
+    from engine.library.file_columns import unpack
+
+    name = library_name(library_id)
+    csv_button(unpack(frame), f"Download {md(name)}, enriched (CSV)", f"tunescope_{file_slug(name)}.csv", key=key)
 
 
 def csv_button(frame: pd.DataFrame, label: str, file_name: str, key: str) -> None:

@@ -70,6 +70,6 @@ st.subheader(f"Tracks in {md(names[chosen])}")
 columns = ["title", "artists", "album", "genres", "duration_ms", "source", "cluster_confidence", *FEATURES]
 ui.paged_table(members, columns, key=f"clusters_tracks_{k}_{chosen}", sort_default="cluster_confidence")
 export = members[["track_id", "title", "artists", "album", "genres", "duration_ms", "source", *FEATURES]]
-slug = "".join(ch if ch.isalnum() else "_" for ch in names[chosen].lower()).strip("_")
-ui.csv_button(export, f"Download {md(names[chosen])} (CSV)", f"tunescope_cluster_{slug}.csv", key="clusters_csv")
+ui.csv_button(export, f"Download {md(names[chosen])} (CSV)",
+              f"tunescope_{ui.file_slug(ui.library_name(library_id))}_cluster_{ui.file_slug(names[chosen])}.csv", key="clusters_csv")
 spotify_export.playlist_button(f"Tunescope: {names[chosen]}", members["track_id"].tolist(), key="clusters_spotify")

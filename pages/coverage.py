@@ -81,4 +81,4 @@ st.caption("`source` says where each track's values came from: your export, Spot
            "with your consent), the reference catalog, or the network's prediction (amber italics).")
 columns = ["title", "artists", "album", "genres", "duration_ms", "source", "confidence", *FEATURES, "plays"]
 ui.paged_table(frame[apply_genre_filter(frame, "This table")], columns, key="coverage")
-ui.csv_button(frame, "Download the enriched library (CSV)", "tunescope_library.csv", key="coverage_csv")
+ui.library_csv_button(library_id, frame, key="coverage_csv")

@@ -153,6 +153,9 @@ def current_library(store) -> int | None:
 
 
 def library_csv_frame(store, library_id: int) -> pd.DataFrame:
-    """The normalized schema plus user signals and any known (export/Spotify) features, one row per track."""
+    """The normalized schema plus user signals and any known (export/Spotify) features, one row per track,
+    then the columns the listener's files had that Tunescope does not read."""
+    from engine.library.file_columns import COLUMN, unpack
+
     frame = store.library_tracks(library_id)
-    return frame[SCHEMA + ["plays", "ms_played"] + FEATURES + ["source"]]
+    return unpack(frame[SCHEMA + ["plays", "ms_played"] + FEATURES + ["source", COLUMN]])

@@ -110,5 +110,12 @@ def m6_version_match_keys(db: sqlite_utils.Database) -> None:
                         list(zip(changed["new"], changed["rowid"].astype(int).tolist())))
 
 
+def m7_file_columns(db: sqlite_utils.Database) -> None:
+    """The columns a listener's file had that Tunescope does not read, as JSON per track (issue 18:
+    the enriched CSV dropped popularity, key, mode, loudness, label, added-at; engine/library/file_columns.py)."""
+    if "file_columns" not in db["library_tracks"].columns_dict:  # a store rewound to m6 (tests) may have it
+        db.execute("alter table library_tracks add column file_columns text")
+
+
 MIGRATIONS = [m1_prediction_cache, m2_libraries, m3_library_ownership, m4_library_accounts, m5_online_lookups,
-              m6_version_match_keys]
+              m6_version_match_keys, m7_file_columns]

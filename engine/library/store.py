@@ -26,6 +26,7 @@ import pandas as pd
 import sqlite_utils
 
 from engine.config import FEATURES, home_dir
+from engine.library.file_columns import COLUMN as FILE_COLUMNS
 from engine.library.accounts import LibraryAccounts
 from engine.library.tables import LibraryTables, now
 from engine.library.migrations import MIGRATIONS
@@ -35,7 +36,7 @@ from engine.library.sync_tables import SyncTables
 
 __all__ = ["MIGRATIONS", "Store"]
 
-LIBRARY_COLUMNS = ["key", *SCHEMA, "saved", "plays", "ms_played", *FEATURES, "source"]
+LIBRARY_COLUMNS = ["key", *SCHEMA, "saved", "plays", "ms_played", *FEATURES, "source", FILE_COLUMNS]
 BUSY_TIMEOUT_S = 30  # another process (the CLI beside the dashboard) holding the write lock
 
 
@@ -192,7 +193,7 @@ class Store(LibraryAccounts, LibraryTables, SyncTables, OnlineTables):
             "where (f.source = 'export' and f.library_id = :lib) or "
             "(f.source in ('spotify', 'reccobeats') and f.library_id = 0)", {"lib": library_id})))
         frame = frame.drop(columns=["match_key"])
-        for col in TEXT_COLUMNS:
+        for col in [*TEXT_COLUMNS, FILE_COLUMNS]:
             frame[col] = frame[col].fillna("")
         for col in [*NUMERIC_COLUMNS, "explicit"]:
             frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)

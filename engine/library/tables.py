@@ -18,12 +18,14 @@ import numpy as np
 import pandas as pd
 
 from engine.config import FEATURES
+from engine.library.file_columns import COLUMN as FILE_COLUMNS
 from engine.library.migrations import OWNED_TRACK_COLUMNS
 from engine.library.ranges import within_ranges
 from engine.schema import is_spotify_id
 from engine.textnorm import track_keys
 
-_TRACK_FIELDS = [c for c in OWNED_TRACK_COLUMNS if c not in ("library_id", "key", "added_at", "saved", "match_key")]
+_TRACK_FIELDS = [c for c in OWNED_TRACK_COLUMNS if c not in ("library_id", "key", "added_at", "saved", "match_key")] \
+    + [FILE_COLUMNS]
 SHARED = 0  # features.library_id of values every library reads: only what Spotify served for an id
 _FEATURE_COLUMNS = FEATURES + [f"{f}_confidence" for f in FEATURES] + ["confidence"]
 _CHUNK = 900  # SQLite's bound-parameter limit

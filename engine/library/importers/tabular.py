@@ -11,6 +11,7 @@ import pandas as pd
 
 from engine.config import FEATURES
 from engine.errors import InputFileError, MissingColumnsError
+from engine.library.file_columns import COLUMN as FILE_COLUMNS, pack
 from engine.library.importers.base import Parsed, with_feature_columns
 from engine.library.importers.limits import MAX_ROWS, cap_cells, check_columns, check_rows, first_lines
 from engine.library.importers.headers import map_headers
@@ -62,6 +63,10 @@ def parse_csv(name: str, text: str) -> Parsed:
         raise InputFileError(f"{name}: has a header but no tracks. Add at least one row.")
     check_rows(name, len(raw))
     frame, cut_note = cap_cells(raw[list(renames)].rename(columns=renames), name)
+    # What the file had beyond the schema (popularity, key, label, added-at...) goes back out with the
+    # enriched CSV; a column the schema reads is not kept twice.
+    unread = [c for c in raw.columns if renames.get(c) in (None, "added_at", "artist_uris")]
+    frame[FILE_COLUMNS] = pack(cap_cells(raw[unread].copy(), name)[0], unread)
     frame["artists"] = _split_artists(frame)
     if "genres" in frame:
         frame["genres"] = frame["genres"].str.replace(_LIST_SEPARATOR, ";", regex=True)
