@@ -96,15 +96,40 @@ def libraries():
 
 # --- frames: cached per library version --------------------------------------------------------
 @st.cache_data(show_spinner="Predicting audio features for the library…", max_entries=8)
-def _enriched(home: str, library_id: int, version: str):
+def _enriched(home: str, library_id: int, version: str, _computed=None):
+    """`_computed` (not part of the key): a frame enriched() just computed with progress, to keep."""
+    if _computed is not None:
+        return _computed
     from engine.pipeline.run import enriched_library
 
     return enriched_library(_store(home), library_id, _enricher(home))
 
 
-def enriched(library_id: int):
-    """The library with the 8 features, confidences, intervals and source (engine.pipeline.run)."""
-    return _enriched(_home(), library_id, library_version(library_id))
+@st.cache_resource(show_spinner=False)
+def _enriched_keys() -> set:
+    """(home, library, version) whose frame this server has computed: those need no progress shown."""
+    return set()
+
+
+def enriched_ready(library_id: int) -> bool:
+    """Whether enriched(library_id) is served from this server's cache (no wait worth a progress bar)."""
+    return (_home(), int(library_id), library_version(library_id)) in _enriched_keys()
+
+
+def enriched(library_id: int, progress=None):
+    """The library with the 8 features, confidences, intervals and source (engine.pipeline.run).
+    The first computation per version reports progress(done, total, message) from the engine, on the
+    script thread (a cached function must not draw: Streamlit would replay its elements)."""
+    home, version = _home(), library_version(library_id)
+    key = (home, int(library_id), version)
+    if key in _enriched_keys():
+        return _enriched(home, library_id, version)
+    from engine.pipeline.run import enriched_library
+
+    frame = enriched_library(_store(home), library_id, _enricher(home), progress=progress)
+    result = _enriched(home, library_id, version, _computed=frame)
+    _enriched_keys().add(key)
+    return result
 
 
 @st.cache_data(show_spinner="Assigning clusters…", max_entries=8)
@@ -156,6 +181,11 @@ def _map_worker():
 def map_model():
     """The fitted MapModel (waits for the worker to finish loading it)."""
     return _map_worker()["model"].result()
+
+
+def map_model_ready() -> bool:
+    """Whether the map model has loaded (its first load compiles UMAP's numba code)."""
+    return _map_worker()["model"].done()
 
 
 def map_job(library_id: int, dims: int) -> Future:

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import account, resources
+from dashboard.formats import mmss
 from dashboard.safe import csv_text, md
 from engine.config import BOUNDED_FEATURES, FEATURES
 from engine.errors import TunescopeError
@@ -85,9 +86,8 @@ def require_library() -> tuple[int, pd.DataFrame]:
                 "your Spotify data export, or connect Spotify.", icon=":material/library_music:")
         st.page_link(str(PAGES / "home.py"), label="Go to Home", icon=":material/home:")
         st.stop()
-    with engine_errors():
-        frame = resources.enriched(library_id)
     name = library_name(library_id, known)
+    frame = enriched_with_progress(library_id, f"Predicting audio features for {md(name)}…")
     if frame.empty:
         st.info(f"**{md(name)}** has no tracks yet. Import a file into it on **Home**, "
                 "or open the demo library.", icon=":material/library_music:")
@@ -100,14 +100,28 @@ def require_library() -> tuple[int, pd.DataFrame]:
     return library_id, frame
 
 
+def enriched_with_progress(library_id: int, label: str) -> pd.DataFrame:
+    """The enriched library; the first time, an open status box says which step runs and how far it is
+    (the engine reports each step and every few hundred tracks)."""
+    if resources.enriched_ready(library_id):
+        with engine_errors():
+            return resources.enriched(library_id)
+    with st.status(label, expanded=True) as status:
+        bar = st.progress(0.0, text="Reading the library…")
+
+        def report(done: int, total: int, message: str) -> None:
+            counted = f" ({done:,} of {total:,})" if total and done else ""
+            bar.progress(min(done / total, 1.0) if total else 0.0, text=message[:1].upper() + message[1:] + counted)
+
+        with engine_errors():
+            frame = resources.enriched(library_id, progress=report)
+        real = int((frame["source"] != "predicted").sum()) if len(frame) else 0
+        status.update(label=f"{len(frame):,} tracks ready: {real:,} with real features, {len(frame) - real:,} predicted",
+                      state="complete", expanded=False)
+    return frame
+
+
 # --- numbers for people ----------------------------------------------------------------------------
-def mmss(ms) -> str:
-    if ms is None or not np.isfinite(float(ms)):
-        return ""
-    seconds = int(round(float(ms) / 1000))
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 def is_predicted(frame: pd.DataFrame, feature: str) -> pd.Series:
     """True where this feature's value came from the network (real values have confidence 1)."""
     return pd.to_numeric(frame[f"{feature}_confidence"], errors="coerce").fillna(0) < 1.0

@@ -18,24 +18,19 @@ st.markdown(
 
 def enrich_with_status(library_id: int, label: str) -> None:
     """Predict the library's features now (cached afterwards), with a status box while it runs."""
-    with st.status(label, expanded=False) as status:
-        with engine_errors():
-            frame = resources.enriched(library_id)
-        real = int((frame["source"] != "predicted").sum()) if len(frame) else 0
-        status.update(label=f"{len(frame):,} tracks ready: {real:,} with real features, "
-                            f"{len(frame) - real:,} predicted", state="complete")
+    ui.enriched_with_progress(library_id, label)
     resources.map_job(library_id, 2)  # the map computes in the background while you look around
 
 
 def open_demo() -> None:
     from engine.library.demo import open_demo as build_demo
 
-    with st.status("Opening the demo library (first time: about a minute)…", expanded=False) as status:
+    with st.status("Opening the demo library (first time: about a minute)…", expanded=True) as status:
         status.write("Gathering five real playlists and 150 songs the catalog does not know…")
         with engine_errors():
             library_id = build_demo(resources.store())
         ui.select_library(library_id)
-        status.update(label="Demo library open", state="complete")
+        status.update(label="Demo library open", state="complete", expanded=False)
     enrich_with_status(library_id, "Predicting audio features for the demo library…")
 
 

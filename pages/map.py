@@ -24,13 +24,16 @@ context = c3.toggle("Reference catalog as grey context", key="map_context")
 
 job = resources.map_job(library_id, dims)
 if not job.done():
-    with st.status(f"Placing {len(frame):,} tracks on the map… (the first time compiles UMAP, up to a minute)") as status:
+    with st.status(f"Placing {len(frame):,} tracks on the map…", expanded=True) as status:
         bar, started = st.progress(0.0), time.monotonic()
         while not job.done():  # each update lets a page switch interrupt the wait; the worker carries on
             time.sleep(0.3)
             elapsed = time.monotonic() - started
-            bar.progress(min(elapsed / 60, 0.95), text=f"{elapsed:.0f} s")
-        status.update(label="Map ready", state="complete")
+            step = (f"Placing {len(frame):,} tracks" if resources.map_model_ready()
+                    else "Loading the map model and compiling UMAP (first time only)")
+            # UMAP reports no progress of its own: the bar is time against the usual first-run minute
+            bar.progress(min(elapsed / 60, 0.95), text=f"{step} · {elapsed:.0f} s (the first time takes up to a minute)")
+        status.update(label="Map ready", state="complete", expanded=False)
 with ui.engine_errors():
     coords = job.result()
     clusters = resources.assignments(library_id)

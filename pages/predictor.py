@@ -4,6 +4,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import lyrics_panel, ui
+from dashboard.formats import parse_mmss
+from dashboard.safe import md
 from dashboard.resources import predict_track, similar_tracks
 from engine.config import BOUNDED_FEATURES, FEATURES
 
@@ -11,16 +13,31 @@ st.title("Predict a track's audio features")
 st.caption("Spotify no longer serves audio features to new apps. Tunescope predicts them from what you know "
            "about a track; every field you add sharpens the prediction and its confidence.")
 
+# The example track; its details describe only it, so a new title or artist clears those still untouched.
+EXAMPLE = {"predictor_title": "Dreams", "predictor_artists": "Fleetwood Mac", "predictor_album": "Rumours",
+           "predictor_genres": "soft rock;album rock", "predictor_moods": "chill", "predictor_duration": "4:17",
+           "predictor_release": "1977"}
+DETAILS = ["predictor_album", "predictor_genres", "predictor_moods", "predictor_duration", "predictor_release"]
+for field, value in EXAMPLE.items():
+    st.session_state.setdefault(field, value)
+
+
+def leave_the_example() -> None:
+    for field in DETAILS:
+        if st.session_state.get(field) == EXAMPLE[field]:
+            st.session_state[field] = ""
+
+
 left, right = st.columns([1, 1])
 with left:
-    title = st.text_input("Title", "Dreams")
-    artists = st.text_input("Artist(s), ';'-separated", "Fleetwood Mac")
-    album = st.text_input("Album", "Rumours")
-    genres = st.text_input("Genres, ';'-separated (any Spotify genre)", "soft rock;album rock")
-    moods = st.text_input("Moods or playlist names, ';'-separated", "chill")
+    title = st.text_input("Title", key="predictor_title", on_change=leave_the_example)
+    artists = st.text_input("Artist(s), ';'-separated", key="predictor_artists", on_change=leave_the_example)
+    album = st.text_input("Album", key="predictor_album")
+    genres = st.text_input("Genres, ';'-separated (any Spotify genre)", key="predictor_genres")
+    moods = st.text_input("Moods or playlist names, ';'-separated", key="predictor_moods")
     c1, c2, c3 = st.columns(3)
-    minutes = c1.number_input("Duration (min)", 0.0, 120.0, 4.3, step=0.1)
-    release = c2.text_input("Release date or year", "1977")
+    duration = c1.text_input("Duration (m:ss)", key="predictor_duration", placeholder="e.g. 3:45")
+    release = c2.text_input("Release date or year", key="predictor_release", placeholder="e.g. 1977")
     explicit = c3.checkbox("Explicit")
     c4, c5 = st.columns(2)
     track_number = c4.number_input("Track number", 0, 200, 0, help="0 = unknown")
@@ -30,10 +47,15 @@ if not title.strip() and not artists.strip():
     st.info("Type a title and an artist to see a prediction.")
     st.stop()
 
+try:
+    duration_ms = parse_mmss(duration)
+except ValueError as exc:
+    left.warning(md(exc), icon=":material/schedule:")
+    duration_ms = None
 with ui.engine_errors():
     result = predict_track(
         title, artists, album=album, genres=genres, moods=moods, release_date=release,
-        duration_ms=minutes * 60000 if minutes else None, explicit=str(explicit).lower(),
+        duration_ms=duration_ms, explicit=str(explicit).lower(),
         track_number=track_number or None, album_total_tracks=album_size or None,
     )
 

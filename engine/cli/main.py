@@ -37,6 +37,12 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def log_steps(done: int, total: int, message: str) -> None:
+    """An enrichment's progress on the terminal: each step once, when it starts."""
+    if done == 0:
+        _log(message)
+
+
 def read_table(path: Path):
     """CSV (any encoding pandas can guess as UTF-8, BOM or not) -> DataFrame of strings."""
     import pandas as pd
@@ -106,7 +112,7 @@ def cmd_predict(args) -> None:
         frame, report = with_online_features(frame, store)
         online_note(report, _log)
     enricher = Enricher(store=store, use_catalog=not args.no_catalog)
-    out = enricher.enrich(frame, where=Path(args.input).name, progress=_log)
+    out = enricher.enrich(frame, where=Path(args.input).name, progress=log_steps)
     if any(str(c).strip().lower() == "lyrics" for c in frame.columns):
         from engine.lyrics.serving import add_lyrics_columns
 

@@ -72,12 +72,12 @@ def cmd_evaluate_recs(args) -> None:
 
 
 def cmd_recommend(args) -> None:
-    from engine.cli.main import read_table
+    from engine.cli.main import log_steps, read_table
     from engine.recs.recommend import Recommender
     from engine.predictor.enrich import Enricher
 
     frame = read_table(Path(args.input))
-    library = Enricher(store=user_store()).enrich(frame, where=Path(args.input).name, progress=_log)
+    library = Enricher(store=user_store()).enrich(frame, where=Path(args.input).name, progress=log_steps)
     recs = Recommender.load().recommend(library, k=args.k, seeds=args.seed or None, method=args.method,
                                         max_per_artist=args.max_per_artist or None)
     columns = ["rank", "track_id", "title", "artists", "genres", "score", "why"]
