@@ -12,6 +12,11 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard.safe import plot_text
+from engine.config import FEATURES
 
 # --- durations --------------------------------------------------------------------------------------
 _MMSS = re.compile(r"^\s*(\d{1,3})\s*:\s*([0-5]?\d)\s*$")
@@ -38,3 +43,164 @@ def parse_mmss(text: str) -> float | None:
     if not found:
         raise ValueError(f"'{text}' is not a duration: type minutes and seconds, like 4:17.")
     return (int(found.group(1)) * 60 + int(found.group(2))) * 1000.0
+
+
+# --- real versus predicted: one colour pair for every chart and table -------------------------------
+REAL_COLOR = "#1DB954"       # a value someone measured (catalog, your export, Spotify, ReccoBeats)
+PREDICTED_COLOR = "#F0A500"  # a value the network predicted
+REAL_PREDICTED = {"real": REAL_COLOR, "predicted": PREDICTED_COLOR}
+# Real sources are shades of the real colour, so "real versus predicted" reads the same in every chart.
+SOURCE_COLORS = {"✓ catalog": REAL_COLOR, "✓ your export": "#0F7A35", "✓ Spotify": "#7CD992",
+                 "✓ ReccoBeats": "#B9F0C9", "≈ predicted": PREDICTED_COLOR}
+PREDICTED_STYLE = f"color: {PREDICTED_COLOR}; font-style: italic"
+CONTEXT_COLOR = "rgba(190, 190, 190, 0.45)"  # the catalog behind the library on the Map (dark theme)
+
+
+# --- one format per kind of value -----------------------------------------------------------------
+def feature_value(feature: str, value) -> str:
+    """0.734 -> '73%'; tempo 107.56 -> '108 BPM'; '' when unknown."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return ""
+    if not np.isfinite(value):
+        return ""
+    return f"{value:.0f} BPM" if feature == "tempo" else f"{value:.0%}"
+
+
+def predicted_value(feature: str, value, low, high) -> str:
+    """A predicted value with its 90% interval: '≈73% (55–88%)', '≈108 BPM (90–131)'."""
+    shown = feature_value(feature, value)
+    if not shown:
+        return ""
+    if feature == "tempo":
+        return f"≈{shown} ({float(low):.0f}–{float(high):.0f})"
+    return f"≈{shown} ({float(low):.0%}–{float(high):.0%})".replace("%–", "–")
+
+
+def percent(value) -> str:
+    try:
+        return f"{float(value):.0%}"
+    except (TypeError, ValueError):
+        return ""
+
+
+# --- charts -----------------------------------------------------------------------------------------
+def legend_below(fig, rows: int = 1):
+    """A horizontal legend under the plot: never under Plotly's toolbar (top right), never on the points."""
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.04, xanchor="left", x=0, title=None),
+                      margin=dict(b=30 + 22 * rows))
+    return fig
+
+
+def track_hover(frame: pd.DataFrame, extra: list[str] = ()) -> pd.Series:
+    """Per track, hover text as people read it: 'Title — Artist', then the `extra` columns (cluster,
+    source...), then the features (≈ where predicted) and the confidence. User text is HTML-escaped."""
+    lines = ("<b>" + frame["title"].map(plot_text) + "</b> — " + frame["artists"].map(plot_text))
+    for column in extra:
+        if column in frame:
+            lines = lines + "<br>" + frame[column].map(plot_text)
+    parts = {}
+    for feature in FEATURES:
+        guessed = is_predicted(frame, feature)
+        text = frame[feature].map(lambda v, f=feature: feature_value(f, v))
+        parts[feature] = np.where(guessed, "≈", "") + text
+    for start in (0, 4):
+        names = FEATURES[start:start + 4]
+        row = pd.Series([" · ".join(f"{FEATURE_LABELS[f]} {parts[f][i]}" for f in names) for i in range(len(frame))],
+                        index=frame.index)
+        lines = lines + "<br>" + row
+    if "confidence" in frame:
+        lines = lines + "<br>confidence " + frame["confidence"].map(percent)
+    return lines
+
+
+FEATURE_LABELS = {"energy": "Energy", "valence": "Valence", "danceability": "Danceability",
+                  "acousticness": "Acousticness", "instrumentalness": "Instrumentalness", "liveness": "Liveness",
+                  "speechiness": "Speechiness", "tempo": "Tempo"}
+
+
+def is_predicted(frame: pd.DataFrame, feature: str) -> np.ndarray:
+    """Where this feature's value came from the network (real values have confidence 1)."""
+    column = f"{feature}_confidence"
+    if column not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return (pd.to_numeric(frame[column], errors="coerce").fillna(0) < 1.0).to_numpy()
+
+
+# --- track tables -------------------------------------------------------------------------------------
+PINNED = ["title", "artists"]
+TABLE_HEIGHT = 600  # about 16 rows; a short table is only as tall as its rows
+_ROW_PX, _HEADER_PX = 35, 38
+SOURCE_LABELS = {"catalog": "✓ catalog", "export": "✓ your export", "spotify": "✓ Spotify",
+                 "reccobeats": "✓ ReccoBeats", "predicted": "≈ predicted"}
+_SHARES = ["confidence", "cluster_confidence", "similarity"]  # 0..1, shown as whole percents
+
+
+def table_order(columns) -> list[str]:
+    """Title and artist, then the features, then the rest in the order given."""
+    columns = list(dict.fromkeys(columns))
+    first = [c for c in PINNED if c in columns] + [f for f in FEATURES if f in columns]
+    return first + [c for c in columns if c not in first]
+
+
+def for_people(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The columns to show, in table order: duration as m:ss, source in words, shares as 0..100."""
+    out = frame[[c for c in table_order(columns) if c in frame.columns]].copy()
+    if "duration_ms" in out:
+        out.insert(out.columns.get_loc("duration_ms"), "duration", out.pop("duration_ms").map(mmss))
+    if "source" in out:
+        out["source"] = out["source"].map(lambda s: SOURCE_LABELS.get(s, s))
+    for column in _SHARES:
+        if column in out:
+            out[column] = (pd.to_numeric(out[column], errors="coerce") * 100).round()
+    return out
+
+
+def table_config(columns) -> dict:
+    """column_config for a for_people() frame: pinned title and artist, one format per kind of value."""
+    config = {"title": st.column_config.TextColumn("Title", pinned=True, width="medium"),
+              "artists": st.column_config.TextColumn("Artist", pinned=True, width="medium"),
+              "duration": st.column_config.TextColumn("Length", width="small"),
+              "score": st.column_config.NumberColumn("score", format="%.2f", help="Higher ranks first."),
+              "similarity": st.column_config.NumberColumn("similarity", format="%d%%",
+                                                          help="Cosine similarity of the standardized features.")}
+    for feature in FEATURES:
+        config[feature] = st.column_config.Column(
+            FEATURE_LABELS[feature], width="small",
+            help=("Beats per minute" if feature == "tempo" else "0–100%") + ". Plain: a real value. "
+                 "≈ in amber italics: predicted, with its 90% interval in brackets.")
+    for column in ["confidence", "cluster_confidence"]:
+        config[column] = st.column_config.ProgressColumn(column.replace("_", " "), format="%d%%", min_value=0, max_value=100)
+    return {c: v for c, v in config.items() if c in columns}
+
+
+# The Styler's text is what st.dataframe shows; without these a number would read '18.000000'.
+_NUMBER_TEXT = {"confidence": "{:.0f}%", "cluster_confidence": "{:.0f}%", "similarity": "{:.0f}%", "score": "{:.2f}",
+                "plays": "{:,.0f}", "track_number": "{:.0f}"}
+
+
+def styled(frame: pd.DataFrame, shown: pd.DataFrame):
+    """Features formatted one way per kind ('73%', '108 BPM'); predicted ones '≈73% (55–88%)' in amber
+    italics. `frame` holds the same rows with the *_confidence and *_low/*_high columns."""
+    frame, shown = frame.reset_index(drop=True), shown.reset_index(drop=True)
+    styler = shown.style.format(_NUMBER_TEXT, na_rep="", subset=[c for c in _NUMBER_TEXT if c in shown])
+    for feature in [f for f in FEATURES if f in shown]:
+        styler = styler.format(lambda v, f=feature: feature_value(f, v), subset=[feature])
+        guessed = np.flatnonzero(is_predicted(frame, feature))
+        if len(guessed) and f"{feature}_low" in frame:
+            lows, highs = frame[f"{feature}_low"].to_numpy(), frame[f"{feature}_high"].to_numpy()
+            for i in guessed:
+                styler = styler.format(lambda v, f=feature, lo=lows[i], hi=highs[i]: predicted_value(f, v, lo, hi),
+                                       subset=pd.IndexSlice[[i], [feature]])
+        marks = np.where(is_predicted(frame, feature), PREDICTED_STYLE, "")
+        styler = styler.apply(lambda _col, m=marks: m, subset=[feature])
+    return styler
+
+
+def track_table(frame: pd.DataFrame, columns: list[str], config: dict | None = None) -> None:
+    """Every track table: for_people() columns, styled(), pinned title and artist, tall enough to read."""
+    shown = for_people(frame, columns)
+    height = min(TABLE_HEIGHT, _HEADER_PX + _ROW_PX * max(len(shown), 1) + 2)
+    st.dataframe(styled(frame, shown), hide_index=True, width="stretch", height=height,
+                 column_config={**table_config(shown.columns), **(config or {})})

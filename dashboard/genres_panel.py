@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from dashboard.formats import REAL_PREDICTED, legend_below
 from dashboard.safe import hover_safe, md
 from engine.explore.genres import LEVELS, genre_table, in_genre
 
@@ -16,7 +17,7 @@ FILTER_KEY = "genre_filter"  # "" or "<level>:<name>", e.g. "family:rock"
 _BOX_KEY, _CLICK_KEY = "genre_filter_box", "genres_chart_applied"
 TOP = 25
 LEVEL_LABELS = {"genre": "artist genre", "family": "genre family"}
-COLORS = {"real": "#1DB954", "predicted": "#F0A500"}
+COLORS = REAL_PREDICTED
 
 
 def top_genres_section(frame: pd.DataFrame) -> None:
@@ -36,6 +37,8 @@ def top_genres_section(frame: pd.DataFrame) -> None:
                  custom_data=["rank"], color_discrete_map=COLORS)
     fig.update_layout(height=80 + 24 * len(top), margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", title=None),
                       yaxis=dict(title=None, categoryorder="total ascending"))
+    fig.update_traces(hovertemplate="%{y}<br>%{x:,} tracks, %{fullData.name} features<extra></extra>")
+    legend_below(fig)
     event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key="genres_chart")
     clicked = [top.loc[int(p["customdata"][0]), "name"] for p in event.selection.points if p.get("customdata")]
     if clicked and clicked[:1] != st.session_state.get(_CLICK_KEY):  # a new click, not the old one kept

@@ -7,26 +7,23 @@ import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard import account, resources
-from dashboard.formats import mmss
+from dashboard.formats import SOURCE_LABELS, is_predicted, track_table  # noqa: F401  (is_predicted: pages use ui's)
 from dashboard.safe import csv_text, md
-from engine.config import BOUNDED_FEATURES, FEATURES
 from engine.errors import TunescopeError
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 REAL_SOURCES = ["catalog", "export", "spotify", "reccobeats"]
-SOURCE_LABELS = {"catalog": "✓ catalog", "export": "✓ your export", "spotify": "✓ Spotify",
-                 "reccobeats": "✓ ReccoBeats", "predicted": "≈ predicted"}
 
 
 def source_labels(sources: pd.Series) -> pd.Series:
     """'catalog' -> '✓ catalog', 'predicted' -> '≈ predicted': sources as people read them."""
     return sources.map(lambda s: SOURCE_LABELS.get(s, s))
-PREDICTED_STYLE = "color: #F0A500; font-style: italic"  # amber italics: a value the network predicted
+
+
 PAGE_SIZE = 100
 _LIBRARY = "library_id"
 
@@ -122,41 +119,6 @@ def enriched_with_progress(library_id: int, label: str) -> pd.DataFrame:
 
 
 # --- numbers for people ----------------------------------------------------------------------------
-def is_predicted(frame: pd.DataFrame, feature: str) -> pd.Series:
-    """True where this feature's value came from the network (real values have confidence 1)."""
-    return pd.to_numeric(frame[f"{feature}_confidence"], errors="coerce").fillna(0) < 1.0
-
-
-def column_config() -> dict:
-    """Percent for the 0..1 features and confidences, BPM for tempo, m:ss for duration."""
-    config = {f: st.column_config.NumberColumn(f, format="percent") for f in BOUNDED_FEATURES}
-    config["tempo"] = st.column_config.NumberColumn("tempo", format="%d BPM")
-    for name in ["confidence", "cluster_confidence"]:
-        config[name] = st.column_config.ProgressColumn(name, format="percent", min_value=0.0, max_value=1.0)
-    config["score"] = st.column_config.NumberColumn("score", format="%.3f", help="Higher ranks first.")
-    config["similarity"] = st.column_config.NumberColumn("similarity", format="percent", help="Cosine similarity of the standardized features.")
-    return config
-
-
-def for_people(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The columns to show, with duration as m:ss and source in words."""
-    out = frame[[c for c in columns if c in frame.columns]].copy()
-    if "duration_ms" in out:
-        out.insert(out.columns.get_loc("duration_ms"), "duration", out.pop("duration_ms").map(mmss))
-    if "source" in out:
-        out["source"] = source_labels(out["source"])
-    return out
-
-
-def styled(frame: pd.DataFrame, shown: pd.DataFrame):
-    """Predicted feature values in amber italics; real ones plain."""
-    def mark(col: pd.Series):
-        if col.name not in FEATURES or f"{col.name}_confidence" not in frame:
-            return [""] * len(col)
-        return np.where(is_predicted(frame.loc[col.index], col.name), PREDICTED_STYLE, "")
-    return shown.style.apply(mark)
-
-
 def paged_table(frame: pd.DataFrame, columns: list[str], key: str, search: bool = True,
                 sort_default: str | None = None) -> pd.DataFrame:
     """Search, sort and page server-side (a 10,000-track library renders 100 rows at a time).
@@ -179,8 +141,7 @@ def paged_table(frame: pd.DataFrame, columns: list[str], key: str, search: bool 
     page = controls[-1].number_input(f"Page (of {pages})", 1, pages, 1, key=f"{key}_page")
     start = (int(page) - 1) * PAGE_SIZE
     chunk = view.iloc[start:start + PAGE_SIZE]
-    shown = for_people(chunk, columns)
-    st.dataframe(styled(chunk, shown), hide_index=True, width="stretch", column_config=column_config())
+    track_table(chunk, columns)
     low, high = (start + 1, start + len(chunk)) if len(chunk) else (0, 0)
     st.caption(f"Tracks {low:,}–{high:,} of {len(view):,}" + (f" (filtered from {len(frame):,})" if len(view) != len(frame) else "")
                + ". Values in *amber italics* are predicted; plain values are real.")

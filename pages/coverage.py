@@ -6,13 +6,12 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import resources, ui
+from dashboard.formats import REAL_COLOR, SOURCE_COLORS, legend_below
 from dashboard.genres_panel import apply_genre_filter, top_genres_section
 from dashboard.safe import hover_safe
 from engine.config import FEATURES
 
 BANDS = [(1.0, 1.01, "real (100%)"), (0.6, 1.0, "high (60–99%)"), (0.3, 0.6, "medium (30–59%)"), (0.0, 0.3, "low (< 30%)")]
-SOURCE_COLORS = {"✓ catalog": "#1DB954", "✓ your export": "#2E77D0", "✓ Spotify": "#7CD992", "✓ ReccoBeats": "#8E5CD9",
-                 "≈ predicted": "#F0A500"}
 SOURCE_METRICS = ["From the catalog", "From your export", "From Spotify", "From ReccoBeats"]  # ui.REAL_SOURCES' order
 
 st.title("Library coverage")
@@ -35,14 +34,15 @@ with left:
     people = frame.assign(source=ui.source_labels(frame["source"]))
     fig = px.histogram(people, x="confidence", color="source", nbins=20, range_x=[0, 1.02],
                        color_discrete_map=SOURCE_COLORS, labels={"confidence": "overall confidence"})
-    fig.update_layout(xaxis_tickformat=".0%", height=320, margin=dict(l=0, r=0, t=30, b=0), bargap=0.05,
-                      legend=dict(orientation="h", title=None, y=1.12))
+    fig.update_layout(xaxis_tickformat=".0%", height=340, margin=dict(l=0, r=0, t=10, b=0), bargap=0.05)
+    fig.update_traces(hovertemplate="%{y:,} tracks at %{x:.0%} confidence<extra>%{fullData.name}</extra>")
+    legend_below(fig, rows=2)
     st.plotly_chart(fig, width="stretch")
     conf = pd.to_numeric(frame["confidence"], errors="coerce").fillna(0)
     bands = pd.DataFrame([{"band": label, "tracks": int(((conf >= lo) & (conf < hi)).sum())} for lo, hi, label in BANDS])
-    bands["share"] = bands["tracks"] / len(frame)
+    bands["share"] = (100 * bands["tracks"] / len(frame)).round()
     st.dataframe(bands, hide_index=True, width="stretch",
-                 column_config={"share": st.column_config.ProgressColumn("share", format="percent", min_value=0.0, max_value=1.0)})
+                 column_config={"share": st.column_config.ProgressColumn("share", format="%d%%", min_value=0, max_value=100)})
 
 with right:
     st.subheader("Real versus predicted, per feature")
@@ -51,7 +51,8 @@ with right:
                                  "mean confidence when predicted": float(frame.loc[pred, f"{f}_confidence"].mean())
                                  if pred.any() else None} for f, pred in predicted_by_feature.items()])
     fig = px.bar(per_feature, y="feature", x="real", orientation="h", range_x=[0, 1],
-                 labels={"real": "share of tracks with a real value"}, color_discrete_sequence=["#1DB954"])
+                 labels={"real": "share of tracks with a real value"}, color_discrete_sequence=[REAL_COLOR])
+    fig.update_traces(hovertemplate="%{y}: real for %{x:.0%} of tracks<extra></extra>")
     fig.update_layout(xaxis_tickformat=".0%", yaxis=dict(autorange="reversed"), height=320, margin=dict(l=0, r=0, t=10, b=0))
     st.plotly_chart(fig, width="stretch")
     st.caption("Liveness and tempo carry little signal in a track's metadata, so their predicted confidence stays low.")
@@ -70,6 +71,8 @@ per_cluster = (frame.assign(cluster=clusters["cluster_name"], source=people["sou
 fig = px.bar(per_cluster, y="cluster", x="tracks", color="source", orientation="h", color_discrete_map=SOURCE_COLORS)
 fig.update_layout(height=60 + 32 * clusters["cluster_name"].nunique(), margin=dict(l=0, r=0, t=10, b=0),
                   legend=dict(orientation="h", title=None), yaxis=dict(title=None, categoryorder="total ascending"))
+fig.update_traces(hovertemplate="%{y}: %{x:,} tracks<extra>%{fullData.name}</extra>")
+legend_below(fig)
 st.plotly_chart(fig, width="stretch")
 st.caption(f"Every track is placed in one of the catalog's {clusters['cluster'].nunique() if len(clusters) else 0} "
            "sound clusters, predicted or not: 100% coverage. The Clusters page fits clusters to this library alone.")

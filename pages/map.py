@@ -6,10 +6,10 @@ import numpy as np
 import plotly.express as px
 import streamlit as st
 
-from dashboard import resources, ui
+from dashboard import formats, resources, ui
 from dashboard.genres_panel import apply_genre_filter
-from dashboard.safe import hover_safe
-from engine.config import BOUNDED_FEATURES, FEATURES
+from dashboard.safe import hover_safe, plot_text
+from engine.config import FEATURES
 
 MAX_3D_POINTS = 15_000  # WebGL 3-D scatter stays fluid below this; 2-D WebGL handles 10k+ without sampling
 CONTEXT_POINTS = 4_000
@@ -48,33 +48,42 @@ if dims == 3 and len(shown) > MAX_3D_POINTS:
     st.caption(f"3-D shows a random {MAX_3D_POINTS:,} of {len(shown):,} tracks; 2-D shows them all.")
     shown = shown.sample(MAX_3D_POINTS, random_state=0)
 
-hover = {"artists": True, "cluster": True, "source": True, "confidence": ":.0%", "tempo": ":.0f",
-         **{f: ":.0%" for f in BOUNDED_FEATURES}, "x": False, "y": False, "z": False, "row": False,
-         "genre": color_by == "genre"}
-common = dict(color=color_by, hover_name="title", custom_data=["row"], labels={"tempo": "tempo (BPM)"},
-              hover_data={k: v for k, v in hover.items() if k in shown and k != color_by})
+# Hover text as people read it ("Title — Artist", cluster · source, the features, ≈ where predicted),
+# built once in dashboard/formats.py; user text there is HTML-escaped.
+where = shown["cluster"].astype(str) + " · " + shown["source"].astype(str)
+if color_by == "genre":
+    where = where + " · " + shown["genre"].astype(str)
+shown = shown.assign(hover=formats.track_hover(shown.assign(where=where), extra=["where"]))
+common = dict(color=color_by, custom_data=["row", "hover"], labels={"tempo": "tempo (BPM)"})
+if color_by == "source":
+    common["color_discrete_map"] = formats.SOURCE_COLORS
 if color_by in FEATURES or color_by == "confidence":
     common["color_continuous_scale"] = "Viridis"
     if color_by != "tempo":
         common["range_color"] = [0, 1]
-shown = hover_safe(shown, ["title", "artists", "cluster", "genre"])  # Plotly renders <a href> in hover text
+shown = hover_safe(shown, ["cluster", "genre"])  # legend names: Plotly renders <a href> in them
 if dims == 2:
     fig = px.scatter(shown, x="x", y="y", render_mode="webgl", **common)
 else:
     fig = px.scatter_3d(shown, x="x", y="y", z="z", **common)
-fig.update_traces(marker=dict(size=5 if dims == 2 else 3, opacity=0.85))
+fig.update_traces(marker=dict(size=5 if dims == 2 else 3, opacity=0.9), hovertemplate="%{customdata[1]}<extra></extra>")
 
 if context:
     with ui.engine_errors():
-        catalog = hover_safe(resources.catalog_points(dims, CONTEXT_POINTS), ["title", "artists"])
-    trace = (px.scatter(catalog, x="x", y="y", render_mode="webgl", hover_name="title", hover_data={"artists": True, "x": False, "y": False})
-             if dims == 2 else px.scatter_3d(catalog, x="x", y="y", z="z", hover_name="title",
-                                             hover_data={"artists": True, "x": False, "y": False, "z": False})).data[0]
-    trace.update(marker=dict(color="rgba(160,160,160,0.25)", size=4 if dims == 2 else 2), name="catalog", showlegend=True)
+        catalog = resources.catalog_points(dims, CONTEXT_POINTS)
+    catalog = catalog.assign(hover="catalog: " + catalog["title"].map(plot_text) + " — " + catalog["artists"].map(plot_text))
+    trace = (px.scatter(catalog, x="x", y="y", render_mode="webgl")
+             if dims == 2 else px.scatter_3d(catalog, x="x", y="y", z="z")).data[0]
+    # Hover text in `text`, not custom data: a lasso over the grey points selects no library row.
+    trace.update(marker=dict(color=formats.CONTEXT_COLOR, size=5 if dims == 2 else 2.5), name="reference catalog",
+                 showlegend=True, mode="markers", text=catalog["hover"], hovertemplate="%{text}<extra></extra>")
     fig.add_trace(trace)
     fig.data = (fig.data[-1], *fig.data[:-1])  # grey underneath the library
 
-fig.update_layout(height=620, margin=dict(l=0, r=0, t=10, b=0), legend=dict(title=None))
+fig.update_layout(height=620, margin=dict(l=0, r=0, t=10, b=0))
+formats.legend_below(fig, rows=2)
+if color_by in FEATURES or color_by == "confidence":  # the colour bar sits right of the plot, below the toolbar
+    fig.update_layout(coloraxis_colorbar=dict(title=color_by, len=0.8, y=0.45))
 if dims == 2:
     fig.update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False), dragmode="lasso")
     event = st.plotly_chart(fig, width="stretch", on_select="rerun", key="map_chart",

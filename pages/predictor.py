@@ -4,7 +4,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import lyrics_panel, ui
-from dashboard.formats import parse_mmss
+from dashboard.formats import (PREDICTED_COLOR, REAL_COLOR, feature_value, legend_below, parse_mmss, percent,
+                               predicted_value, track_table)
 from dashboard.safe import md
 from dashboard.resources import predict_track, similar_tracks
 from engine.config import BOUNDED_FEATURES, FEATURES
@@ -18,14 +19,17 @@ EXAMPLE = {"predictor_title": "Dreams", "predictor_artists": "Fleetwood Mac", "p
            "predictor_genres": "soft rock;album rock", "predictor_moods": "chill", "predictor_duration": "4:17",
            "predictor_release": "1977"}
 DETAILS = ["predictor_album", "predictor_genres", "predictor_moods", "predictor_duration", "predictor_release"]
-for field, value in EXAMPLE.items():
-    st.session_state.setdefault(field, value)
+if "predictor_on_example" not in st.session_state:
+    st.session_state.update(EXAMPLE, predictor_on_example=True)
 
 
 def leave_the_example() -> None:
-    for field in DETAILS:
-        if st.session_state.get(field) == EXAMPLE[field]:
-            st.session_state[field] = ""
+    """The first new title or artist: the example's details the listener did not change are cleared once."""
+    if st.session_state.pop("predictor_on_example", False):
+        for field in DETAILS:
+            if st.session_state.get(field) == EXAMPLE[field]:
+                st.session_state[field] = ""
+    st.session_state["predictor_on_example"] = False
 
 
 left, right = st.columns([1, 1])
@@ -62,35 +66,34 @@ with ui.engine_errors():
 with right:
     bounded = BOUNDED_FEATURES
     fig = go.Figure()
-    fig.add_bar(y=bounded, x=[result[f] for f in bounded], orientation="h", name="prediction",
-                marker_color=[f"rgba(29,185,84,{0.25 + 0.75 * result[f + '_confidence']:.2f})" for f in bounded],
-                error_x=dict(type="data", symmetric=False,
+    fig.add_bar(y=bounded, x=[result[f] for f in bounded], orientation="h", name="predicted (90% interval)",
+                marker_color=PREDICTED_COLOR, marker_opacity=[0.35 + 0.65 * result[f + "_confidence"] for f in bounded],
+                error_x=dict(type="data", symmetric=False, color="#F5F5F5",
                              array=[result[f + "_high"] - result[f] for f in bounded],
                              arrayminus=[result[f] - result[f + "_low"] for f in bounded]),
-                hovertemplate="%{y}: %{x:.0%}<extra></extra>")
+                customdata=[[predicted_value(f, result[f], result[f + "_low"], result[f + "_high"]),
+                             percent(result[f + "_confidence"])] for f in bounded],
+                hovertemplate="%{y} %{customdata[0]}<br>confidence %{customdata[1]}<extra></extra>")
     if result["catalog"]:
         fig.add_scatter(y=bounded, x=[result["catalog"][f] for f in bounded], mode="markers", name="real (catalog)",
-                        marker=dict(symbol="diamond", size=12, color="#F5F5F5"))
-    fig.update_layout(xaxis=dict(range=[0, 1], tickformat=".0%"), yaxis=dict(autorange="reversed"), height=360, margin=dict(l=0, r=0, t=10, b=0),
-                      legend=dict(orientation="h"))
+                        marker=dict(symbol="diamond", size=12, color=REAL_COLOR, line=dict(color="#F5F5F5", width=1)),
+                        hovertemplate="%{y} %{x:.0%} (real)<extra></extra>")
+    fig.update_layout(xaxis=dict(range=[0, 1], tickformat=".0%"), yaxis=dict(autorange="reversed"), height=380,
+                      margin=dict(l=0, r=0, t=10, b=0))
+    legend_below(fig)
     st.plotly_chart(fig, width="stretch")
     st.metric("Tempo", f"{result['tempo']:.0f} BPM", help=f"90% interval {result['tempo_low']:.0f}–{result['tempo_high']:.0f} BPM")
     st.metric("Overall confidence", f"{result['confidence']:.0%}")
 
-def shown(feature: str, value: float) -> str:
-    return f"{value:.0f} BPM" if feature == "tempo" else f"{value:.0%}"
-
-
-rows = [{"feature": f, "prediction": shown(f, result[f]), "90% low": shown(f, result[f + "_low"]),
-         "90% high": shown(f, result[f + "_high"]), "confidence": f"{result[f + '_confidence']:.0%}",
-         **({"real (catalog)": shown(f, result["catalog"][f])} if result["catalog"] else {})} for f in FEATURES]
+rows = [{"feature": f, "prediction": feature_value(f, result[f]), "90% low": feature_value(f, result[f + "_low"]),
+         "90% high": feature_value(f, result[f + "_high"]), "confidence": percent(result[f + "_confidence"]),
+         **({"real (catalog)": feature_value(f, result["catalog"][f])} if result["catalog"] else {})} for f in FEATURES]
 st.dataframe(rows, hide_index=True, width="stretch")
 
 st.subheader("Nearest real tracks")
 with ui.engine_errors(stop=False):  # without the recommender the prediction above still stands
     nearest = similar_tracks(tuple(round(float(result[f]), 4) for f in FEATURES), k=5)
-    st.dataframe(ui.for_people(nearest, ["title", "artists", "genres", "similarity", *FEATURES]), hide_index=True,
-                 width="stretch", column_config=ui.column_config())
+    track_table(nearest, ["title", "artists", "genres", "similarity", *FEATURES])
     st.caption("Catalog tracks whose real features sit closest to this prediction.")
 if result["catalog"]:
     st.success(f"This track is in the reference catalog (matched by {result['match']}): real values shown beside the prediction.")

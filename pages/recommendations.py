@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import resources, ui
+from dashboard.formats import track_table
 from dashboard.safe import md
 from engine.config import FEATURES
 
@@ -63,7 +64,6 @@ if recs.empty:
     st.info("No track passes these filters. Widen the tempo or energy range, or exclude fewer artists.")
     st.stop()
 columns = ["rank", "title", "artists", "genres", "score", "why", *FEATURES]
-st.dataframe(ui.for_people(recs, columns), hide_index=True, width="stretch",
-             column_config={**ui.column_config(), "why": st.column_config.TextColumn("why", width="large")})
+track_table(recs, columns, {"why": st.column_config.TextColumn("why", width="large")})
 st.caption("None of these tracks is in your library. Their features are real (from the reference catalog).")
 ui.csv_button(recs, "Download these recommendations (CSV)", "tunescope_recommendations.csv", key="recs_csv")
