@@ -53,7 +53,7 @@ REAL_PREDICTED = {"real": REAL_COLOR, "predicted": PREDICTED_COLOR}
 SOURCE_COLORS = {"✓ catalog": REAL_COLOR, "✓ your export": "#0F7A35", "✓ Spotify": "#7CD992",
                  "✓ ReccoBeats": "#B9F0C9", "≈ predicted": PREDICTED_COLOR}
 PREDICTED_STYLE = f"color: {PREDICTED_COLOR}; font-style: italic"
-CONTEXT_COLOR = "rgba(190, 190, 190, 0.45)"  # the catalog behind the library on the Map (dark theme)
+CONTEXT_COLOR = "rgba(190, 190, 190, 0.32)"  # the catalog behind the library on the Map (dark theme)
 
 
 # --- one format per kind of value -----------------------------------------------------------------
@@ -69,13 +69,12 @@ def feature_value(feature: str, value) -> str:
 
 
 def predicted_value(feature: str, value, low, high) -> str:
-    """A predicted value with its 90% interval: '≈73% (55–88%)', '≈108 BPM (90–131)'."""
+    """A predicted value with its 90% interval: '≈73% (55–88)', '≈108 BPM (90–131)'."""
     shown = feature_value(feature, value)
     if not shown:
         return ""
-    if feature == "tempo":
-        return f"≈{shown} ({float(low):.0f}–{float(high):.0f})"
-    return f"≈{shown} ({float(low):.0%}–{float(high):.0%})".replace("%–", "–")
+    scale = 1 if feature == "tempo" else 100
+    return f"≈{shown} ({scale * float(low):.0f}–{scale * float(high):.0f})"
 
 
 def percent(value) -> str:
@@ -86,10 +85,16 @@ def percent(value) -> str:
 
 
 # --- charts -----------------------------------------------------------------------------------------
-def legend_below(fig, rows: int = 1):
-    """A horizontal legend under the plot: never under Plotly's toolbar (top right), never on the points."""
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.04, xanchor="left", x=0, title=None),
-                      margin=dict(b=30 + 22 * rows))
+def legend_below(fig, rows: int = 1, axis_px: int = 0):
+    """A horizontal legend under the plot and under its x axis (`axis_px`: its tick labels and title):
+    never under Plotly's toolbar (top right), never on the points or the axis. Set the height first:
+    the figure grows by the room the legend takes."""
+    bottom = axis_px + 12 + 22 * rows
+    height = (fig.layout.height or 450) + bottom - (fig.layout.margin.b or 0)  # the plot keeps its size
+    fig.update_layout(margin=dict(b=bottom), height=height)
+    plot_px = height - bottom - (fig.layout.margin.t or 0)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-(axis_px + 6) / max(plot_px, 100),
+                                  xanchor="left", x=0, title=None))
     return fig
 
 
@@ -167,7 +172,7 @@ def table_config(columns) -> dict:
                                                           help="Cosine similarity of the standardized features.")}
     for feature in FEATURES:
         config[feature] = st.column_config.Column(
-            FEATURE_LABELS[feature], width="small",
+            FEATURE_LABELS[feature], width=150 if feature == "tempo" else 125,  # room for '≈73% (55–88)'
             help=("Beats per minute" if feature == "tempo" else "0–100%") + ". Plain: a real value. "
                  "≈ in amber italics: predicted, with its 90% interval in brackets.")
     for column in ["confidence", "cluster_confidence"]:
@@ -181,7 +186,7 @@ _NUMBER_TEXT = {"confidence": "{:.0f}%", "cluster_confidence": "{:.0f}%", "simil
 
 
 def styled(frame: pd.DataFrame, shown: pd.DataFrame):
-    """Features formatted one way per kind ('73%', '108 BPM'); predicted ones '≈73% (55–88%)' in amber
+    """Features formatted one way per kind ('73%', '108 BPM'); predicted ones '≈73% (55–88)' in amber
     italics. `frame` holds the same rows with the *_confidence and *_low/*_high columns."""
     frame, shown = frame.reset_index(drop=True), shown.reset_index(drop=True)
     styler = shown.style.format(_NUMBER_TEXT, na_rep="", subset=[c for c in _NUMBER_TEXT if c in shown])

@@ -38,7 +38,7 @@ def top_genres_section(frame: pd.DataFrame) -> None:
     fig.update_layout(height=80 + 24 * len(top), margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", title=None),
                       yaxis=dict(title=None, categoryorder="total ascending"))
     fig.update_traces(hovertemplate="%{y}<br>%{x:,} tracks, %{fullData.name} features<extra></extra>")
-    legend_below(fig)
+    legend_below(fig, axis_px=42)
     event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key="genres_chart")
     clicked = [top.loc[int(p["customdata"][0]), "name"] for p in event.selection.points if p.get("customdata")]
     if clicked and clicked[:1] != st.session_state.get(_CLICK_KEY):  # a new click, not the old one kept

@@ -34,9 +34,9 @@ with left:
     people = frame.assign(source=ui.source_labels(frame["source"]))
     fig = px.histogram(people, x="confidence", color="source", nbins=20, range_x=[0, 1.02],
                        color_discrete_map=SOURCE_COLORS, labels={"confidence": "overall confidence"})
-    fig.update_layout(xaxis_tickformat=".0%", height=340, margin=dict(l=0, r=0, t=10, b=0), bargap=0.05)
+    fig.update_layout(xaxis_tickformat=".0%", yaxis_title="tracks", height=340, margin=dict(l=0, r=0, t=10, b=0), bargap=0.05)
     fig.update_traces(hovertemplate="%{y:,} tracks at %{x:.0%} confidence<extra>%{fullData.name}</extra>")
-    legend_below(fig, rows=2)
+    legend_below(fig, rows=2, axis_px=42)
     st.plotly_chart(fig, width="stretch")
     conf = pd.to_numeric(frame["confidence"], errors="coerce").fillna(0)
     bands = pd.DataFrame([{"band": label, "tracks": int(((conf >= lo) & (conf < hi)).sum())} for lo, hi, label in BANDS])
@@ -72,7 +72,7 @@ fig = px.bar(per_cluster, y="cluster", x="tracks", color="source", orientation="
 fig.update_layout(height=60 + 32 * clusters["cluster_name"].nunique(), margin=dict(l=0, r=0, t=10, b=0),
                   legend=dict(orientation="h", title=None), yaxis=dict(title=None, categoryorder="total ascending"))
 fig.update_traces(hovertemplate="%{y}: %{x:,} tracks<extra>%{fullData.name}</extra>")
-legend_below(fig)
+legend_below(fig, axis_px=42)
 st.plotly_chart(fig, width="stretch")
 st.caption(f"Every track is placed in one of the catalog's {clusters['cluster'].nunique() if len(clusters) else 0} "
            "sound clusters, predicted or not: 100% coverage. The Clusters page fits clusters to this library alone.")

@@ -66,7 +66,7 @@ if dims == 2:
     fig = px.scatter(shown, x="x", y="y", render_mode="webgl", **common)
 else:
     fig = px.scatter_3d(shown, x="x", y="y", z="z", **common)
-fig.update_traces(marker=dict(size=5 if dims == 2 else 3, opacity=0.9), hovertemplate="%{customdata[1]}<extra></extra>")
+fig.update_traces(marker=dict(size=6 if dims == 2 else 3, opacity=0.9), hovertemplate="%{customdata[1]}<extra></extra>")
 
 if context:
     with ui.engine_errors():
@@ -75,7 +75,7 @@ if context:
     trace = (px.scatter(catalog, x="x", y="y", render_mode="webgl")
              if dims == 2 else px.scatter_3d(catalog, x="x", y="y", z="z")).data[0]
     # Hover text in `text`, not custom data: a lasso over the grey points selects no library row.
-    trace.update(marker=dict(color=formats.CONTEXT_COLOR, size=5 if dims == 2 else 2.5), name="reference catalog",
+    trace.update(marker=dict(color=formats.CONTEXT_COLOR, size=4 if dims == 2 else 2.5), name="reference catalog",
                  showlegend=True, mode="markers", text=catalog["hover"], hovertemplate="%{text}<extra></extra>")
     fig.add_trace(trace)
     fig.data = (fig.data[-1], *fig.data[:-1])  # grey underneath the library

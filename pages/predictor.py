@@ -80,7 +80,7 @@ with right:
                         hovertemplate="%{y} %{x:.0%} (real)<extra></extra>")
     fig.update_layout(xaxis=dict(range=[0, 1], tickformat=".0%"), yaxis=dict(autorange="reversed"), height=380,
                       margin=dict(l=0, r=0, t=10, b=0))
-    legend_below(fig)
+    legend_below(fig, axis_px=22)
     st.plotly_chart(fig, width="stretch")
     st.metric("Tempo", f"{result['tempo']:.0f} BPM", help=f"90% interval {result['tempo_low']:.0f}–{result['tempo_high']:.0f} BPM")
     st.metric("Overall confidence", f"{result['confidence']:.0%}")
