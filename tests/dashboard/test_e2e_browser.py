@@ -98,6 +98,19 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
 
 
+def _hover_reads_well(page) -> None:
+    """The Map's figure as the browser holds it: hover text written for people ('Title — Artist', 'Energy
+    73%', 'Tempo 108 BPM'), none of Plotly's raw 'artists=…' labels, and the legend below the plot."""
+    figure = page.evaluate("""() => { const g = document.querySelector('.js-plotly-plot');
+        return {legend: g.layout.legend, traces: g.data.map(t => ({name: t.name, template: t.hovertemplate,
+                hover: (t.customdata || []).slice(0, 20).map(c => c[1])}))}; }""")
+    library = [t for t in figure["traces"] if t["hover"]]
+    assert library and all(t["template"] == "%{customdata[1]}<extra></extra>" for t in library)
+    texts = [h for t in library for h in t["hover"]]
+    assert all(" — " in h and "Energy " in h and " BPM" in h and "=" not in h for h in texts), texts[:2]
+    assert figure["legend"]["orientation"] == "h" and figure["legend"]["y"] < 0
+
+
 def test_demo_six_pages_and_the_predictor_form_in_a_real_browser(server, browser):
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     page.goto(server)
@@ -122,9 +135,14 @@ def test_demo_six_pages_and_the_predictor_form_in_a_real_browser(server, browser
         if path == "map":
             page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=120_000)
             _settle(page)
+            _hover_reads_well(page)
         if path in ("coverage", "clusters", "recommendations"):
             page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=120_000)
             _settle(page)
+        if path == "coverage":  # the enriched CSV downloads under the library's name
+            with page.expect_download(timeout=60_000) as download:
+                page.get_by_role("button", name="Download Demo", exact=False).click()
+            assert download.value.suggested_filename == "tunescope_demo_five_playlists_and_some_discoveries.csv"
         _shot(page, path)
 
     # The predictor: the default track is in the catalog; an unknown one is predicted, and the numbers move.
