@@ -22,13 +22,19 @@ from engine.config import FEATURES
 _MMSS = re.compile(r"^\s*(\d{1,3})\s*:\s*([0-5]?\d)\s*$")
 
 
+def known(value) -> float | None:
+    """The value as a finite float, or None (missing, text, NaN, infinite)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) else None
+
+
 def mmss(ms) -> str:
     """120500 -> '2:01'; '' when unknown."""
-    try:
-        value = float(ms)
-    except (TypeError, ValueError):
-        return ""
-    if not np.isfinite(value):
+    value = known(ms)
+    if value is None:
         return ""
     seconds = int(round(value / 1000))
     return f"{seconds // 60}:{seconds % 60:02d}"
@@ -59,11 +65,8 @@ CONTEXT_COLOR = "rgba(190, 190, 190, 0.32)"  # the catalog behind the library on
 # --- one format per kind of value -----------------------------------------------------------------
 def feature_value(feature: str, value) -> str:
     """0.734 -> '73%'; tempo 107.56 -> '108 BPM'; '' when unknown."""
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return ""
-    if not np.isfinite(value):
+    value = known(value)
+    if value is None:
         return ""
     return f"{value:.0f} BPM" if feature == "tempo" else f"{value:.0%}"
 
@@ -78,10 +81,8 @@ def predicted_value(feature: str, value, low, high) -> str:
 
 
 def percent(value) -> str:
-    try:
-        return f"{float(value):.0%}"
-    except (TypeError, ValueError):
-        return ""
+    value = known(value)
+    return "" if value is None else f"{value:.0%}"
 
 
 # --- charts -----------------------------------------------------------------------------------------
@@ -105,11 +106,10 @@ def track_hover(frame: pd.DataFrame, extra: list[str] = ()) -> pd.Series:
     for column in extra:
         if column in frame:
             lines = lines + "<br>" + frame[column].map(plot_text)
-    parts = {}
+    parts = {}  # per feature, the shown text by position
     for feature in FEATURES:
-        guessed = is_predicted(frame, feature)
-        text = frame[feature].map(lambda v, f=feature: feature_value(f, v))
-        parts[feature] = np.where(guessed, "≈", "") + text
+        marks = np.where(is_predicted(frame, feature), "≈", "")
+        parts[feature] = [m + feature_value(feature, v) for m, v in zip(marks, frame[feature].tolist())]
     for start in (0, 4):
         names = FEATURES[start:start + 4]
         row = pd.Series([" · ".join(f"{FEATURE_LABELS[f]} {parts[f][i]}" for f in names) for i in range(len(frame))],

@@ -139,7 +139,7 @@ def test_map_places_every_track_and_colours_by_choice():
     at.toggle(key="map_context").set_value(True).run()
     assert not at.exception
     traces = chart_traces(at)
-    assert traces[0]["name"] == "catalog" and len(traces[0]["hovertext"]) == 4000
+    assert traces[0]["name"] == "reference catalog" and len(traces[0]["text"]) == 4000
     assert traces[1]["marker"]["coloraxis"] == "coloraxis"  # a continuous energy scale
     at.radio(key="map_dims").set_value(3).run()
     assert not at.exception
