@@ -287,3 +287,23 @@ def lyrics_model():
 
 def analyze_lyrics(text: str, features: dict, k: int = 8) -> dict:
     return lyrics_model().analyze(text, features, k=k)
+
+
+# --- model cards: read from models/<name>/ files, refreshed when any of them changes ---------------
+def _models_stamp() -> tuple:
+    from engine.config import models_dir
+
+    names = ("metrics.json", "config.json", "train_config.json", "train_log.jsonl")
+    return tuple((str(p), p.stat().st_mtime_ns) for p in sorted(models_dir().glob("*/*")) if p.name in names)
+
+
+@st.cache_data(show_spinner="Reading the model cards…", max_entries=2)
+def _model_cards(stamp: tuple) -> list:
+    from engine.cards import model_cards
+
+    return model_cards()
+
+
+def model_cards() -> list:
+    """Every shipped model's card (engine.cards), read once per change of the artifacts."""
+    return _model_cards(_models_stamp())
