@@ -68,7 +68,7 @@ def curve(records: list[dict]) -> None:
                                          name=f"{plot_text(run)} {loss.replace('_', ' ')}"))
     fig.update_layout(xaxis_title=x, yaxis_title="loss", height=360, margin=dict(t=30, b=10))
     st.plotly_chart(fig, width="stretch")
-    st.caption(f"{len(frame)} records from train_log.jsonl; {frame['seconds'].max():.0f} s of training in all.")
+    st.caption(f"{len(frame)} records from train_log.jsonl; the last one {frame['seconds'].max():.0f} s after the run started.")
 
 
 tabs = st.tabs([card.title for card in cards])

@@ -71,13 +71,19 @@ def test_the_figures_are_read_from_each_metrics_json(page):
     assert f"{metrics('clusters')['silhouette']:.3f}" in text_of(tab(page, "Clusters"))
 
 
-def test_the_predictor_card_shows_coverage_per_feature(page):
+def test_the_predictor_card_shows_coverage_per_feature_and_reliability(page):
     block = tab(page, "Audio-feature predictor")
     real = metrics("audio_predictor")["real_library_sets"]
     coverage = next(d.value for d in block.dataframe if "set" in d.value and "energy" in d.value)
     assert list(coverage["set"]) == list(real["sets"])
     first = next(iter(real["sets"].values()))["all rows"]["coverage_90"]
     assert coverage.iloc[0][list(first)].round(2).tolist() == [round(v, 2) for v in first.values()]
+    bins = real["reliability"]["features"]
+    assert set(bins) == set(FEATURES) and all(len(rows) == 5 for rows in bins.values())
+    charts = block.get("plotly_chart")
+    assert len(charts) >= 2
+    traces = json.loads(charts[0].proto.spec)["data"]
+    assert {t["name"] for t in traces} == set(FEATURES)
 
 
 def test_a_model_without_a_training_log_says_so_plainly(page):
