@@ -9,7 +9,7 @@ import pandas as pd
 
 from engine.listening.events import per_track, play_events
 from engine.listening.habits import hour_by_weekday, skip_rate
-from engine.listening.periods import LAST_12, in_period, parse_period, period_label
+from engine.listening.periods import LAST_12, available_periods, in_period, parse_period, period_label
 from engine.listening.stats import WHAT, new_artists, tops, totals
 from engine.listening.trends import cluster_shares, feature_trends, time_series
 
@@ -28,6 +28,7 @@ class ListeningView:
     clusters: pd.DataFrame = None
     heatmap: pd.DataFrame = None
     skips: dict = field(default_factory=dict)
+    periods: list = field(default_factory=list)  # what a selector offers (engine.listening.periods.available_periods)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by a file-friendly name (what the CLI writes)."""
@@ -59,7 +60,7 @@ def listening_view(plays: pd.DataFrame, tracks: pd.DataFrame, clusters: pd.Serie
         features=feature_trends(shown, tracks),
         clusters=cluster_shares(shown, clusters) if clusters is not None else pd.DataFrame(
             columns=["month", "cluster", "plays", "share"]),
-        heatmap=hour_by_weekday(shown), skips=skip_rate(shown))
+        heatmap=hour_by_weekday(shown), skips=skip_rate(shown), periods=available_periods(events["month"]))
 
 
 def played_keys(plays: pd.DataFrame, tracks: pd.DataFrame, period: str = LAST_12, tz: str = "UTC",

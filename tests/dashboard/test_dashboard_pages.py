@@ -17,7 +17,7 @@ from dashboard.safe import md
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
 URL_PATHS = {"home.py": "", "coverage.py": "coverage", "clusters.py": "clusters", "map.py": "map",
-             "recommendations.py": "recommendations", "predictor.py": "predictor"}
+             "recommendations.py": "recommendations", "predictor.py": "predictor", "listening.py": "listening"}
 
 
 @pytest.fixture(scope="module", autouse=True)
