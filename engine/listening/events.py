@@ -34,6 +34,13 @@ def per_track(events: pd.DataFrame, tracks: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def split_names(text: pd.Series) -> pd.Series:
-    """'A; B' -> ['A', 'B'] (artists and genres are ';'-separated in the library)."""
-    return text.str.split(";").map(lambda names: [n.strip() for n in names if n.strip()])
+def explode_names(frame: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
+    """One row per ';'-separated name in `column` (artists, genres), named `name`; rows without one drop out."""
+    names = frame[column].fillna("").astype(str).str.split(";").explode().str.strip()
+    out = frame.loc[names.index].assign(**{name: names.to_numpy()})
+    return out[out[name] != ""].reset_index(drop=True)
+
+
+def first_name(text: pd.Series) -> pd.Series:
+    """'A; B' -> 'A': the primary artist."""
+    return text.fillna("").astype(str).str.split(";").str[0].str.strip()

@@ -8,36 +8,34 @@ from __future__ import annotations
 
 import pandas as pd
 
-from engine.listening.events import per_track, split_names
+from engine.listening.events import explode_names, first_name, per_track
 
 TOP = 50
-WHAT = ("tracks", "artists", "albums", "genres")
 
 
-def totals(events: pd.DataFrame, played: pd.DataFrame) -> dict:
-    """`played`: per_track(events, tracks)."""
-    artists = split_names(played["artists"]).explode().dropna()
+def totals(events: pd.DataFrame, artists: pd.DataFrame) -> dict:
+    """`artists`: credited(...)["artists"]."""
     return {"plays": int(len(events)), "hours": float(events["ms"].sum() / 3.6e6),
-            "tracks": int(len(played)), "artists": int(artists.nunique()),
+            "tracks": int(events["row"].nunique()), "artists": int(len(artists)),
             "first": events["at"].min(), "last": events["at"].max()}
 
 
-def tops(played: pd.DataFrame, what: str, by: str = "time", n: int = TOP) -> pd.DataFrame:
-    """The top `n` of `what` ('tracks', 'artists', 'albums', 'genres') by listening time or plays, from
-    per_track(events, tracks): columns rank, the names, plays, hours, share (of the period's time or plays)."""
-    whole = float(played["ms"].sum()) if by == "time" else float(played["plays"].sum())
-    if what == "tracks":
-        table, names = played, ["title", "artists", "album"]
-    elif what == "albums":
-        played = played[played["album"] != ""].assign(artist=split_names(played["artists"]).str[0])
-        table, names = played.groupby(["album", "artist"], as_index=False)[["plays", "ms"]].sum(), ["album", "artist"]
-    elif what in ("artists", "genres"):
-        column = "artists" if what == "artists" else "genres"
-        name = what[:-1]
-        exploded = played.assign(**{name: split_names(played[column])}).explode(name).dropna(subset=[name])
-        table, names = exploded.groupby(name, as_index=False)[["plays", "ms"]].sum(), [name]
-    else:
-        raise ValueError(f"what: one of {WHAT}")
+def credited(played: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Plays and ms per track, artist, album and genre, from per_track(events, tracks): the tables every
+    ranking sorts (names split once, whichever order they are ranked in)."""
+    albums = played.assign(artist=first_name(played["artists"]))[played["album"] != ""]
+    by_artist, by_genre = explode_names(played, "artists", "artist"), explode_names(played, "genres", "genre")
+    return {"tracks": played[["title", "artists", "album", "plays", "ms"]],
+            "artists": by_artist.groupby("artist", as_index=False)[["plays", "ms"]].sum(),
+            "albums": albums.groupby(["album", "artist"], as_index=False)[["plays", "ms"]].sum(),
+            "genres": by_genre.groupby("genre", as_index=False)[["plays", "ms"]].sum()}
+
+
+def tops(table: pd.DataFrame, by: str = "time", n: int = TOP) -> pd.DataFrame:
+    """The top `n` rows of one of credited()'s tables by listening time or plays: columns rank, the
+    names, plays, hours, share (of the period's time or plays; an artist's share counts their duets)."""
+    names = [c for c in table.columns if c not in ("plays", "ms")]
+    whole = float(table["ms"].sum()) if by == "time" else float(table["plays"].sum())
     sort = ["ms", "plays"] if by == "time" else ["plays", "ms"]
     table = table.sort_values(sort + names, ascending=[False, False] + [True] * len(names), kind="stable").head(n)
     out = table[names].reset_index(drop=True)
@@ -52,7 +50,7 @@ def new_artists(events: pd.DataFrame, tracks: pd.DataFrame, months: pd.Series | 
     """Per month: how many artists were first played then (over the whole history given), and the first
     few of them by time played that month. `months` limits the rows shown."""
     played = per_track(events, tracks)
-    credits = played.assign(artist=split_names(played["artists"])).explode("artist").dropna(subset=["artist"])
+    credits = explode_names(played, "artists", "artist")
     first = credits.groupby("artist")["first"].min().dt.to_period("M")
     time = credits.groupby("artist")["ms"].sum()
     found = pd.DataFrame({"month": first, "ms": time.reindex(first.index)}).reset_index()

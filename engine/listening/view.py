@@ -10,7 +10,7 @@ import pandas as pd
 from engine.listening.events import per_track, play_events
 from engine.listening.habits import hour_by_weekday, skip_rate
 from engine.listening.periods import LAST_12, available_periods, in_period, parse_period, period_label
-from engine.listening.stats import WHAT, new_artists, tops, totals
+from engine.listening.stats import credited, new_artists, tops, totals
 from engine.listening.trends import cluster_shares, feature_trends, time_series
 
 
@@ -52,9 +52,10 @@ def listening_view(plays: pd.DataFrame, tracks: pd.DataFrame, clusters: pd.Serie
     label = period_label(period, events["month"])
     shown = events[keep]
     played = per_track(shown, tracks)
+    tables = credited(played)
     return ListeningView(
-        period=period, label=label, tz=tz, totals=totals(shown, played),
-        tops={(what, by): tops(played, what, by) for what in WHAT for by in ("time", "plays")},
+        period=period, label=label, tz=tz, totals=totals(shown, tables["artists"]),
+        tops={(what, by): tops(table, by) for what, table in tables.items() for by in ("time", "plays")},
         new_artists=new_artists(events, tracks, shown["month"].unique()),
         weekly=time_series(shown, "week"), monthly=time_series(shown, "month"),
         features=feature_trends(shown, tracks),
