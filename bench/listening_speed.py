@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from page_switch import visit  # bench/ is the script's folder, first on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -79,15 +80,6 @@ def baseline(store, library_id: int) -> float:
     return time.perf_counter() - started
 
 
-def visit(at, page: str = "listening") -> float:
-    started = time.perf_counter()
-    at.switch_page(f"../pages/{page}.py").run()
-    elapsed = time.perf_counter() - started
-    if at.exception:
-        raise SystemExit(f"{page}: {at.exception[0].message}")
-    return elapsed
-
-
 def rerun(at) -> float:
     started = time.perf_counter()
     at.run()
@@ -122,12 +114,12 @@ def main() -> None:
 
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=900)
     at.session_state["library_id"] = library_id
-    fresh_server = visit(at)
+    fresh_server = visit(at, "listening")
     warm = [rerun(at) for _ in range(args.rounds)]
     for cached in (resources._plays, resources._listening, resources._listening_keys, resources._assignments):
         cached.clear()
-    first = visit(at)
-    switch_back = [visit(at, "home") and visit(at) for _ in range(2)]
+    first = visit(at, "listening")
+    switch_back = [visit(at, "home") and visit(at, "listening") for _ in range(2)]
     at.selectbox(key="listening_period").set_value("all")
     other_period = rerun(at)
     at.selectbox(key="listening_tz").set_value("America/New_York")

@@ -46,7 +46,7 @@ if view.totals["plays"] == 0:
 
 totals, skips = view.totals, view.skips
 cols = st.columns(5)
-cols[0].metric("Listening time", f"{totals['hours']:,.0f} h", f"{totals['hours'] / 24:,.1f} days", delta_color="off")
+cols[0].metric("Listening time", f"{totals['hours']:,.0f} h", help=f"{totals['hours'] / 24:,.1f} days of music")
 cols[1].metric("Plays", f"{totals['plays']:,}")
 cols[2].metric("Tracks", f"{totals['tracks']:,}")
 cols[3].metric("Artists", f"{totals['artists']:,}")
