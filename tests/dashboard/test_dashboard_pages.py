@@ -79,7 +79,7 @@ def test_home_first_run_opens_the_demo_library():
 
 def test_pages_before_any_library_say_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("TUNESCOPE_HOME", str(tmp_path))
-    for page in ["coverage.py", "clusters.py", "map.py", "recommendations.py"]:
+    for page in ["coverage.py", "clusters.py", "map.py", "recommendations.py", "listening.py"]:
         at = AppTest.from_file(APP, default_timeout=60)
         at.switch_page(f"../pages/{page}").run()
         assert not at.exception
