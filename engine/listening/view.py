@@ -21,12 +21,12 @@ class ListeningView:
     tz: str
     totals: dict
     tops: dict = field(default_factory=dict)  # (what, by) -> table, e.g. ("artists", "time")
-    new_artists: pd.DataFrame = None
-    weekly: pd.DataFrame = None
-    monthly: pd.DataFrame = None
-    features: pd.DataFrame = None
-    clusters: pd.DataFrame = None
-    heatmap: pd.DataFrame = None
+    new_artists: pd.DataFrame | None = None
+    weekly: pd.DataFrame | None = None
+    monthly: pd.DataFrame | None = None
+    features: pd.DataFrame | None = None
+    clusters: pd.DataFrame | None = None
+    heatmap: pd.DataFrame | None = None
     skips: dict = field(default_factory=dict)
     periods: list = field(default_factory=list)  # what a selector offers (engine.listening.periods.available_periods)
 
