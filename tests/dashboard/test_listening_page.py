@@ -74,6 +74,14 @@ def test_the_page_shows_the_history_as_counted_by_hand(libraries):
     ms, plays, artists = hand(libraries["rows"], "2023-06")
     assert metric(at, "Plays") == f"{plays:,}"
     assert at.dataframe[1].value["artist"].iloc[0] == artists.most_common(1)[0][0]
+    at.radio(key="listening_by").set_value("plays").run()
+    by_plays = Counter()
+    for r in libraries["rows"]:
+        if r["ts"].startswith("2023-06"):
+            by_plays[r["master_metadata_album_artist_name"]] += 1
+    assert at.dataframe[1].value["plays"].iloc[0] == max(by_plays.values())
+    at.radio(key="listening_every").set_value("week").run()
+    assert not at.exception
     at.selectbox(key="listening_tz").set_value("Asia/Kolkata").run()  # UTC+5:30: some June plays move month
     assert not at.exception
     assert any("Asia/Kolkata time" in c for c in captions(at))
