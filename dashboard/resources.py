@@ -142,6 +142,48 @@ def library_clusters(library_id: int, k: int):
     return _library_clusters(_home(), library_id, library_version(library_id), int(k))
 
 
+# --- listening: plays over time (engine.listening) ---------------------------------------------------
+def play_count(library_id: int) -> int:
+    """How many plays the library holds (one indexed count: decides whether the Listening page shows)."""
+    return store().play_count(library_id)
+
+
+@st.cache_data(show_spinner="Reading your plays…", max_entries=8)
+def _plays(home: str, library_id: int, version: str):
+    return _store(home).plays(library_id)
+
+
+def _cluster_names(home: str, library_id: int, version: str):
+    """Each track's sound cluster as the other pages show it: the one call listening makes for clusters."""
+    return _assignments(home, library_id, version)["cluster_name"].to_numpy()
+
+
+@st.cache_data(show_spinner="Summing up your listening…", max_entries=32)
+def _listening(home: str, library_id: int, version: str, period: str, tz: str):
+    from engine.listening import listening_view
+
+    return listening_view(_plays(home, library_id, version), _enriched(home, library_id, version),
+                          _cluster_names(home, library_id, version), period=period, tz=tz)
+
+
+def listening(library_id: int, period: str, tz: str):
+    """The Listening page's tables for a period and time zone (engine.listening.ListeningView)."""
+    return _listening(_home(), library_id, library_version(library_id), period, tz)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _listening_keys(home: str, library_id: int, version: str, period: str, tz: str, cluster: str | None):
+    from engine.listening import played_keys
+
+    return played_keys(_plays(home, library_id, version), _enriched(home, library_id, version), period, tz,
+                       _cluster_names(home, library_id, version), cluster)
+
+
+def listening_keys(library_id: int, period: str, tz: str, cluster: str | None = None) -> list[str]:
+    """Keys of the tracks played in the period (and cluster), most played first."""
+    return _listening_keys(_home(), library_id, library_version(library_id), period, tz, cluster)
+
+
 # --- the map: UMAP off the script thread ----------------------------------------------------------
 # Loading the UMAP models and the first transform compile numba code (a minute on a cold machine).
 # A worker thread does it, so the page shows progress and stays interruptible instead of freezing.

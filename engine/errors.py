@@ -76,3 +76,7 @@ class OnlineFeaturesUnavailableError(TunescopeError):
 
 class TrainingConfigError(TunescopeError):
     """A training config file or a --set override names an unknown key or gives a value of the wrong type."""
+
+
+class ListeningOptionError(TunescopeError):
+    """A listening period or time zone Tunescope cannot read (e.g. --period 2024-13, --tz Berlin)."""

@@ -7,6 +7,7 @@
   python -m engine predict --input LIB.csv --output OUT.csv [--no-catalog] [--intervals] [--online|--offline]
         (optional `lyrics` column; --online fetches real values from ReccoBeats, remembered until --offline)
   python -m engine import PATH [PATH...] --output LIB.csv [--store] [--online|--offline]
+  python -m engine listening --input HISTORY.json [...] [--period 2024] [--tz Europe/Berlin] --output DIR
   python -m engine build-catalog      (models/catalog from TUNESCOPE_DATA_DIR; serving reads only that)
   python -m engine predict-track --title T --artists A [--genres "g1;g2"] [--moods m] [--release-date 1999] ...
 """
@@ -29,6 +30,7 @@ from engine.errors import InputFileError, TunescopeError
 # Each feature's commands live in their own module with `register(subparsers)`.
 COMMAND_MODULES: list[str] = [
     "engine.cli.imports",
+    "engine.cli.listening",
     "engine.cli.lyrics",
     "engine.cli.recs",
 ]
