@@ -177,8 +177,8 @@ class _Sync:
                 self._next_playlist()
                 self.store.save_cursor(self.run_id, self.c)
                 continue
-            if self.c["item_offset"] == 0:  # fetched again from the start: no stale positions may stay
-                self.store.clear_playlist(self.library_id, playlist["id"])
+            if self.c["item_offset"] == 0:  # fetched again from the start: no stale staged positions may stay
+                self.store.clear_playlist(self.library_id, playlist["id"], staged_only=True)
             if playlist.get("refused"):  # refused at this snapshot by an earlier sync: not asked again
                 self._unreadable(playlist)
                 continue
@@ -191,11 +191,13 @@ class _Sync:
                 continue
             entries = page.get("items") or []
             frame, artist_ids = track_rows([(e.get("item") or e.get("track")) if e else None for e in entries])
+            # Staged: the stored items stay until this fetch's last page replaces them (one transaction).
             where = {"id": playlist["id"], "name": playlist["name"], "spotify_id": playlist["id"],
-                     "snapshot_id": playlist["snapshot_id"], "offset": self.c["position"]}
+                     "snapshot_id": playlist["snapshot_id"], "offset": self.c["position"], "staged": True}
             self.c["item_offset"] += len(entries)
             self.c["position"] += len(frame)
             if not entries or not page.get("next") or self.c["item_offset"] >= (page.get("total") or 0):
+                where["complete"] = True
                 self._next_playlist()
             self._write(frame, artist_ids, saved=False, playlist=where, message=f"Playlist {playlist['name']}")
 
@@ -268,6 +270,7 @@ class _Sync:
 
     def _unreadable(self, playlist: dict) -> None:
         """Since 2026 Spotify serves items only of playlists the user owns or collaborates on."""
+        self.store.clear_playlist(self.library_id, playlist["id"])
         self.c["unreadable"].append(playlist["name"])
         self.c["refused_playlists"][playlist["id"]] = playlist["snapshot_id"]
         self._next_playlist()
