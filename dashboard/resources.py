@@ -19,6 +19,7 @@ if str(ROOT) not in sys.path:  # pages run as scripts; make `engine` importable
     sys.path.insert(0, str(ROOT))
 
 from engine.config import FEATURES, home_dir  # noqa: E402  (needs the path above)
+from engine.errors import OnlineFeaturesUnavailableError  # noqa: E402
 
 
 def _home() -> str:
@@ -181,7 +182,10 @@ def _keep(jobs: OrderedDict, key, job, most: int = 16):
 # --- real values online: a background lookup, only with consent ----------------------------------
 @st.cache_resource(show_spinner=False)
 def _online_worker():
-    return {"pool": ThreadPoolExecutor(max_workers=1, thread_name_prefix="tunescope-online"), "jobs": OrderedDict()}
+    from engine.library.providers.fair import FairLookups
+
+    # Accounts take turns batch by batch, so one account's slow lookup never holds another's.
+    return {"lookups": FairLookups(workers=2), "jobs": OrderedDict()}
 
 
 def online_job(library_id: int, allowed) -> dict | None:
@@ -192,12 +196,18 @@ def online_job(library_id: int, allowed) -> dict | None:
     worker, key = _online_worker(), (_home(), library_id, _membership(library_id))
     job = worker["jobs"].get(key)
     if job is None and allowed():
-        from engine.library.providers.lookup import fetch_features
+        from engine.library.providers.lookup import lookup_steps
 
         the_store, job = store(), _keep(worker["jobs"], key, {"done": 0, "total": 0})
-        job["future"] = worker["pool"].submit(
-            lambda: fetch_features(the_store, the_store.lookup_candidates(library_id),
-                                   progress=lambda done, total: job.update(done=done, total=total), allowed=allowed))
+        steps = lookup_steps(the_store, the_store.lookup_candidates(library_id),
+                             progress=lambda done, total: job.update(done=done, total=total), allowed=allowed)
+        try:
+            job["future"] = worker["lookups"].submit(the_store.library_account(library_id) or "", steps)
+        except OnlineFeaturesUnavailableError as refused:  # this account has enough lookups waiting
+            from engine.library.providers.lookup import LookupReport
+
+            job["future"] = Future()
+            job["future"].set_result(LookupReport(note=str(refused)))
     return job
 
 
