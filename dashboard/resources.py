@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 import streamlit as st
@@ -150,7 +150,9 @@ def library_clusters(library_id: int, k: int):
 def _map_worker():
     from engine.explore.projection import MapModel
 
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tunescope-map")
+    from dashboard.background import DaemonWorker
+
+    pool = DaemonWorker("tunescope-map")  # a daemon: a stopping server does not wait for UMAP
     return {"pool": pool, "model": pool.submit(MapModel.load), "coords": OrderedDict()}
 
 
@@ -214,6 +216,29 @@ def online_job(library_id: int, allowed) -> dict | None:
 def forget_online_job(library_id: int) -> None:
     """Let the next online_job ask again (after a stop: offline, rate-limited, consent turned off)."""
     _online_worker()["jobs"].pop((_home(), library_id, _membership(library_id)), None)
+
+
+# --- artists' genres a development-mode sync left for later ----------------------------------------
+@st.cache_resource(show_spinner=False)
+def _genres_worker():
+    from dashboard.background import DaemonWorker
+
+    return {"worker": DaemonWorker("tunescope-genres"), "jobs": OrderedDict()}
+
+
+def genres_job(the_store, library_id: int, client=None) -> dict | None:
+    """The library's background fetch of pending artists' genres (engine.library.spotify.genres_later) as
+    {'future', 'done', 'total'}; started (or resumed) when a signed-in client is given and some are pending."""
+    from engine.library.spotify.genres_later import fetch_pending_genres, pending_genres
+
+    worker, key = _genres_worker(), (_home(), library_id)
+    job = worker["jobs"].get(key)
+    left = pending_genres(the_store, library_id) if client is not None else 0
+    if left and (job is None or job["future"].done()):
+        job = _keep(worker["jobs"], key, {"done": 0, "total": left})
+        job["future"] = worker["worker"].submit(fetch_pending_genres, the_store, client, library_id,
+                                                lambda done, total: job.update(done=done, total=total))
+    return job
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -54,6 +54,7 @@ class SyncReport:
     pages: int
     resumed: bool
     retries: int
+    genres_pending: int = 0  # artists left to genres_later.fetch_pending_genres (development mode)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -211,8 +212,11 @@ class _Sync:
             pending = sorted(a for a in self._credited() if a not in known)
             if not pending:
                 break
+            if not self.c["batch_artists"]:  # development mode: one request an artist, after the sync
+                self.c["genres_pending"] = pending
+                break
             found, self.c["batch_artists"] = ask_spotify(self.client, pending[:ARTISTS_PER_REQUEST],
-                                                         self.c["batch_artists"])
+                                                         self.c["batch_artists"], one_by_one=False)
             known.update(found)
             self.c["done_pages"] += 1
             self.store.save_cursor(self.run_id, self.c)
@@ -322,4 +326,4 @@ class _Sync:
             artists=len(self._credited()), tracks_with_genres=int((tracks["genres"] != "").sum()),
             audio_features="none" if self.c["features"] == "untried" else self.c["features"],
             features_stored=self.c["features_stored"], unreadable_playlists=self.c["unreadable"], pages=self.c["done_pages"], resumed=resumed,
-            retries=self.client.retried)
+            retries=self.client.retried, genres_pending=len(self.c.get("genres_pending") or []))
