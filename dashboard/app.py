@@ -10,6 +10,9 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
     sys.path.insert(0, str(ROOT))
 
 from dashboard import account  # noqa: E402  (needs the path above)
+from dashboard.background import exit_promptly  # noqa: E402
+
+exit_promptly()  # a stopping server exits within seconds, background work included
 
 PAGES = [
     st.Page(ROOT / "pages" / "home.py", title="Home", icon=":material/home:", url_path="", default=True),

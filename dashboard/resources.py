@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 import streamlit as st
@@ -19,6 +19,7 @@ if str(ROOT) not in sys.path:  # pages run as scripts; make `engine` importable
     sys.path.insert(0, str(ROOT))
 
 from engine.config import FEATURES, home_dir  # noqa: E402  (needs the path above)
+from engine.errors import OnlineFeaturesUnavailableError  # noqa: E402
 
 
 def _home() -> str:
@@ -191,7 +192,9 @@ def listening_keys(library_id: int, period: str, tz: str, cluster: str | None = 
 def _map_worker():
     from engine.explore.projection import MapModel
 
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tunescope-map")
+    from dashboard.background import DaemonWorker
+
+    pool = DaemonWorker("tunescope-map")  # a daemon: a stopping server does not wait for UMAP
     return {"pool": pool, "model": pool.submit(MapModel.load), "coords": OrderedDict()}
 
 
@@ -223,7 +226,10 @@ def _keep(jobs: OrderedDict, key, job, most: int = 16):
 # --- real values online: a background lookup, only with consent ----------------------------------
 @st.cache_resource(show_spinner=False)
 def _online_worker():
-    return {"pool": ThreadPoolExecutor(max_workers=1, thread_name_prefix="tunescope-online"), "jobs": OrderedDict()}
+    from engine.library.providers.fair import FairLookups
+
+    # Accounts take turns batch by batch, so one account's slow lookup never holds another's.
+    return {"lookups": FairLookups(workers=2), "jobs": OrderedDict()}
 
 
 def online_job(library_id: int, allowed) -> dict | None:
@@ -234,18 +240,47 @@ def online_job(library_id: int, allowed) -> dict | None:
     worker, key = _online_worker(), (_home(), library_id, _membership(library_id))
     job = worker["jobs"].get(key)
     if job is None and allowed():
-        from engine.library.providers.lookup import fetch_features
+        from engine.library.providers.lookup import lookup_steps
 
         the_store, job = store(), _keep(worker["jobs"], key, {"done": 0, "total": 0})
-        job["future"] = worker["pool"].submit(
-            lambda: fetch_features(the_store, the_store.lookup_candidates(library_id),
-                                   progress=lambda done, total: job.update(done=done, total=total), allowed=allowed))
+        steps = lookup_steps(the_store, the_store.lookup_candidates(library_id),
+                             progress=lambda done, total: job.update(done=done, total=total), allowed=allowed)
+        try:
+            job["future"] = worker["lookups"].submit(the_store.library_account(library_id) or "", steps)
+        except OnlineFeaturesUnavailableError as refused:  # this account has enough lookups waiting
+            from engine.library.providers.lookup import LookupReport
+
+            job["future"] = Future()
+            job["future"].set_result(LookupReport(note=str(refused)))
     return job
 
 
 def forget_online_job(library_id: int) -> None:
     """Let the next online_job ask again (after a stop: offline, rate-limited, consent turned off)."""
     _online_worker()["jobs"].pop((_home(), library_id, _membership(library_id)), None)
+
+
+# --- artists' genres a development-mode sync left for later ----------------------------------------
+@st.cache_resource(show_spinner=False)
+def _genres_worker():
+    from dashboard.background import DaemonWorker
+
+    return {"worker": DaemonWorker("tunescope-genres"), "jobs": OrderedDict()}
+
+
+def genres_job(the_store, library_id: int, client=None) -> dict | None:
+    """The library's background fetch of pending artists' genres (engine.library.spotify.genres_later) as
+    {'future', 'done', 'total'}; started (or resumed) when a signed-in client is given and some are pending."""
+    from engine.library.spotify.genres_later import fetch_pending_genres, pending_genres
+
+    worker, key = _genres_worker(), (_home(), library_id)
+    job = worker["jobs"].get(key)
+    left = pending_genres(the_store, library_id) if client is not None else 0
+    if left and (job is None or job["future"].done()):
+        job = _keep(worker["jobs"], key, {"done": 0, "total": left})
+        job["future"] = worker["worker"].submit(fetch_pending_genres, the_store, client, library_id,
+                                                lambda done, total: job.update(done=done, total=total))
+    return job
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

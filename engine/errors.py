@@ -17,6 +17,10 @@ class UnrecognisedExportError(InputFileError):
     """A JSON file is valid but is none of the Spotify export files Tunescope reads."""
 
 
+class ImportTooLargeError(InputFileError):
+    """One import (loose files and ZIP members together) is over a per-import limit: nothing of it is stored."""
+
+
 class DataNotFoundError(TunescopeError):
     """The reference datasets are not where TUNESCOPE_DATA_DIR points."""
 

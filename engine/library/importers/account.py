@@ -70,12 +70,14 @@ def parse_playlists(name: str, doc: dict) -> Parsed:
     return Parsed(name=name, kind="account-playlists", playlists=playlists, skipped=skipped, notes=notes)
 
 
-def parse_history(name: str, rows: list) -> Parsed:
+def parse_history(name: str, rows: list, counted: bool = False) -> Parsed:
     """StreamingHistory*.json (endTime, artistName, trackName, msPlayed) or the extended history
     (ts, master_metadata_*, spotify_track_uri, ms_played, skipped). Rows without a track are podcasts;
     rows without a readable time are skipped too. Both files give UTC end times; `played_at` becomes
-    'YYYY-MM-DDTHH:MM:SSZ' (minutes-only files get :00), `skipped` 1/0, or None where not recorded."""
-    check_rows(name, len(rows))
+    'YYYY-MM-DDTHH:MM:SSZ' (minutes-only files get :00), `skipped` 1/0, or None where not recorded.
+    `counted`: the rows were already drawn from the import's budget, file by file (a ZIP's histories)."""
+    if not counted:
+        check_rows(name, len(rows))
     plays, skipped = [], 0
     for row in rows:
         if not isinstance(row, dict):
@@ -122,13 +124,26 @@ def parse_json_document(name: str, doc) -> Parsed:
                              f"{str(exc)[:80]}). Use the file as Spotify sent it.") from None
 
 
+def is_history(doc) -> bool:
+    return isinstance(doc, list) and (not doc or (isinstance(doc[0], dict) and
+                                                  bool({"ts", "endTime", "msPlayed", "ms_played"} & set(doc[0]))))
+
+
+def parse_histories(name: str, rows: list) -> Parsed:
+    """Several history files' rows (already counted) as one piece: one parse and one store for all."""
+    try:
+        return parse_history(name, rows, counted=True)
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:
+        raise InputFileError(f"{name}: has the keys of a Spotify export but not its structure ({type(exc).__name__}: "
+                             f"{str(exc)[:80]}). Use the files as Spotify sent them.") from None
+
+
 def _dispatch(name: str, doc) -> Parsed:
     if isinstance(doc, dict) and "playlists" in doc:
         return parse_playlists(name, doc)
     if isinstance(doc, dict) and "tracks" in doc:
         return parse_library(name, doc)
-    if isinstance(doc, list) and (not doc or (isinstance(doc[0], dict) and
-                                              ({"ts", "endTime", "msPlayed", "ms_played"} & set(doc[0])))):
+    if is_history(doc):
         return parse_history(name, doc)
     raise UnrecognisedExportError(f"{name}: JSON, but not a Spotify export file Tunescope knows (YourLibrary, Playlist, "
                          "StreamingHistory or Streaming_History_Audio). Check you picked the right file.")
