@@ -10,6 +10,9 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
     sys.path.insert(0, str(ROOT))
 
 from dashboard import account  # noqa: E402  (needs the path above)
+from dashboard.background import exit_promptly  # noqa: E402
+
+exit_promptly()  # a stopping server exits within seconds, background work included
 
 PAGES = [
     st.Page(ROOT / "pages" / "home.py", title="Home", icon=":material/home:", url_path="", default=True),
@@ -19,6 +22,8 @@ PAGES = [
     st.Page(ROOT / "pages" / "recommendations.py", title="Recommendations", icon=":material/recommend:",
             url_path="recommendations"),
     st.Page(ROOT / "pages" / "predictor.py", title="Predictor", icon=":material/tune:", url_path="predictor"),
+    st.Page(ROOT / "pages" / "listening.py", title="Listening", icon=":material/headphones:", url_path="listening"),
+    st.Page(ROOT / "pages" / "models.py", title="Models", icon=":material/model_training:", url_path="models"),
 ]
 
 st.set_page_config(page_title="Tunescope", page_icon=":material/graphic_eq:", layout="wide")

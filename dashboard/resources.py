@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 import streamlit as st
@@ -19,6 +19,7 @@ if str(ROOT) not in sys.path:  # pages run as scripts; make `engine` importable
     sys.path.insert(0, str(ROOT))
 
 from engine.config import FEATURES, home_dir  # noqa: E402  (needs the path above)
+from engine.errors import OnlineFeaturesUnavailableError  # noqa: E402
 
 
 def _home() -> str:
@@ -167,6 +168,48 @@ def library_clusters(library_id: int, k: int):
     return _library_clusters(_home(), library_id, library_version(library_id), int(k))
 
 
+# --- listening: plays over time (engine.listening) ---------------------------------------------------
+def play_count(library_id: int) -> int:
+    """How many plays the library holds (one indexed count: decides whether the Listening page shows)."""
+    return store().play_count(library_id)
+
+
+@st.cache_data(show_spinner="Reading your plays…", max_entries=8)
+def _plays(home: str, library_id: int, version: str):
+    return _store(home).plays(library_id)
+
+
+def _cluster_names(home: str, library_id: int, version: str):
+    """Each track's sound cluster as the other pages show it: the one call listening makes for clusters."""
+    return _assignments(home, library_id, version)["cluster_name"].to_numpy()
+
+
+@st.cache_data(show_spinner="Summing up your listening…", max_entries=32)
+def _listening(home: str, library_id: int, version: str, period: str, tz: str):
+    from engine.listening import listening_view
+
+    return listening_view(_plays(home, library_id, version), _enriched(home, library_id, version),
+                          _cluster_names(home, library_id, version), period=period, tz=tz)
+
+
+def listening(library_id: int, period: str, tz: str):
+    """The Listening page's tables for a period and time zone (engine.listening.ListeningView)."""
+    return _listening(_home(), library_id, library_version(library_id), period, tz)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _listening_keys(home: str, library_id: int, version: str, period: str, tz: str, cluster: str | None):
+    from engine.listening import played_keys
+
+    return played_keys(_plays(home, library_id, version), _enriched(home, library_id, version), period, tz,
+                       _cluster_names(home, library_id, version), cluster)
+
+
+def listening_keys(library_id: int, period: str, tz: str, cluster: str | None = None) -> list[str]:
+    """Keys of the tracks played in the period (and cluster), most played first."""
+    return _listening_keys(_home(), library_id, library_version(library_id), period, tz, cluster)
+
+
 # --- the map: UMAP off the script thread ----------------------------------------------------------
 # Loading the UMAP models and the first transform compile numba code (a minute on a cold machine).
 # A worker thread does it, so the page shows progress and stays interruptible instead of freezing.
@@ -174,7 +217,9 @@ def library_clusters(library_id: int, k: int):
 def _map_worker():
     from engine.explore.projection import MapModel
 
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tunescope-map")
+    from dashboard.background import DaemonWorker
+
+    pool = DaemonWorker("tunescope-map")  # a daemon: a stopping server does not wait for UMAP
     return {"pool": pool, "model": pool.submit(MapModel.load), "coords": OrderedDict()}
 
 
@@ -211,7 +256,10 @@ def _keep(jobs: OrderedDict, key, job, most: int = 16):
 # --- real values online: a background lookup, only with consent ----------------------------------
 @st.cache_resource(show_spinner=False)
 def _online_worker():
-    return {"pool": ThreadPoolExecutor(max_workers=1, thread_name_prefix="tunescope-online"), "jobs": OrderedDict()}
+    from engine.library.providers.fair import FairLookups
+
+    # Accounts take turns batch by batch, so one account's slow lookup never holds another's.
+    return {"lookups": FairLookups(workers=2), "jobs": OrderedDict()}
 
 
 def online_job(library_id: int, allowed) -> dict | None:
@@ -222,18 +270,47 @@ def online_job(library_id: int, allowed) -> dict | None:
     worker, key = _online_worker(), (_home(), library_id, _membership(library_id))
     job = worker["jobs"].get(key)
     if job is None and allowed():
-        from engine.library.providers.lookup import fetch_features
+        from engine.library.providers.lookup import lookup_steps
 
         the_store, job = store(), _keep(worker["jobs"], key, {"done": 0, "total": 0})
-        job["future"] = worker["pool"].submit(
-            lambda: fetch_features(the_store, the_store.lookup_candidates(library_id),
-                                   progress=lambda done, total: job.update(done=done, total=total), allowed=allowed))
+        steps = lookup_steps(the_store, the_store.lookup_candidates(library_id),
+                             progress=lambda done, total: job.update(done=done, total=total), allowed=allowed)
+        try:
+            job["future"] = worker["lookups"].submit(the_store.library_account(library_id) or "", steps)
+        except OnlineFeaturesUnavailableError as refused:  # this account has enough lookups waiting
+            from engine.library.providers.lookup import LookupReport
+
+            job["future"] = Future()
+            job["future"].set_result(LookupReport(note=str(refused)))
     return job
 
 
 def forget_online_job(library_id: int) -> None:
     """Let the next online_job ask again (after a stop: offline, rate-limited, consent turned off)."""
     _online_worker()["jobs"].pop((_home(), library_id, _membership(library_id)), None)
+
+
+# --- artists' genres a development-mode sync left for later ----------------------------------------
+@st.cache_resource(show_spinner=False)
+def _genres_worker():
+    from dashboard.background import DaemonWorker
+
+    return {"worker": DaemonWorker("tunescope-genres"), "jobs": OrderedDict()}
+
+
+def genres_job(the_store, library_id: int, client=None) -> dict | None:
+    """The library's background fetch of pending artists' genres (engine.library.spotify.genres_later) as
+    {'future', 'done', 'total'}; started (or resumed) when a signed-in client is given and some are pending."""
+    from engine.library.spotify.genres_later import fetch_pending_genres, pending_genres
+
+    worker, key = _genres_worker(), (_home(), library_id)
+    job = worker["jobs"].get(key)
+    left = pending_genres(the_store, library_id) if client is not None else 0
+    if left and (job is None or job["future"].done()):
+        job = _keep(worker["jobs"], key, {"done": 0, "total": left})
+        job["future"] = worker["worker"].submit(fetch_pending_genres, the_store, client, library_id,
+                                                lambda done, total: job.update(done=done, total=total))
+    return job
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -317,3 +394,23 @@ def lyrics_model():
 
 def analyze_lyrics(text: str, features: dict, k: int = 8) -> dict:
     return lyrics_model().analyze(text, features, k=k)
+
+
+# --- model cards: read from models/<name>/ files, refreshed when any of them changes ---------------
+def _models_stamp() -> tuple:
+    from engine.config import models_dir
+
+    names = ("metrics.json", "config.json", "train_config.json", "train_log.jsonl")
+    return tuple((str(p), p.stat().st_mtime_ns) for p in sorted(models_dir().glob("*/*")) if p.name in names)
+
+
+@st.cache_data(show_spinner="Reading the model cards…", max_entries=2)
+def _model_cards(stamp: tuple) -> list:
+    from engine.cards import model_cards
+
+    return model_cards()
+
+
+def model_cards() -> list:
+    """Every shipped model's card (engine.cards), read once per change of the artifacts."""
+    return _model_cards(_models_stamp())

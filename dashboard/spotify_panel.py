@@ -16,7 +16,7 @@ import time
 import streamlit as st
 
 from dashboard import account
-from dashboard.resources import spotify_client_id, spotify_sign_ins
+from dashboard.resources import genres_job, spotify_client_id, spotify_sign_ins
 from dashboard.safe import md
 from engine.errors import TunescopeError
 from engine.library.spotify.auth import MappingCacheHandler, SignInElsewhereError, SpotifyAuth
@@ -48,7 +48,7 @@ def render(store) -> int | None:
         st.info("To connect Spotify, create an app at developer.spotify.com (redirect URI "
                 "`http://127.0.0.1:8501/`) and set its client id in `.streamlit/secrets.toml` as "
                 '`SPOTIFY_CLIENT_ID = "..."` or in the `SPOTIFY_CLIENT_ID` environment variable, '
-                "then restart. See the README, *Connect Spotify*.")
+                "then restart. See docs/spotify.md.")
         return None
     auth, browser = session_auth(client_id), account.current()
     _finish_sign_in(auth, browser)
@@ -77,7 +77,25 @@ def render(store) -> int | None:
         st.rerun()
     if st.button("Sync library", type="primary", key="spotify_sync"):
         _sync(store, client)
+    if st.session_state.get(_LIBRARY) is not None:
+        _genres_status(store, st.session_state[_LIBRARY], client_id)
     return st.session_state.get(_LIBRARY)
+
+
+def _genres_status(store, library_id: int, client_id: str) -> None:
+    """Artists' genres a development-mode sync left pending: fetched behind the pages, with progress.
+    The fetch runs off the script thread, where session state cannot be read: it gets its own copy of
+    this session's token (kept in memory only, like the session's)."""
+    detached = MappingCacheHandler({_TOKEN: st.session_state.get(_TOKEN)}, _TOKEN)
+    job = genres_job(store, library_id, SpotifyClient(SpotifyAuth(client_id, detached, spotify_sign_ins())))
+    if job is None:
+        return
+    if not job["future"].done():
+        st.progress(job["done"] / max(job["total"], 1),
+                    text=f"Artists' genres: {job['done']:,} of {job['total']:,} (Spotify answers this app one "
+                         "artist at a time; the library is ready meanwhile)")
+    elif job["future"].exception() is not None:
+        st.caption("Fetching artists' genres stopped; it continues where it stopped on the next visit.")
 
 
 def _finish_sign_in(auth: SpotifyAuth, browser: str) -> None:

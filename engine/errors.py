@@ -17,6 +17,10 @@ class UnrecognisedExportError(InputFileError):
     """A JSON file is valid but is none of the Spotify export files Tunescope reads."""
 
 
+class ImportTooLargeError(InputFileError):
+    """One import (loose files and ZIP members together) is over a per-import limit: nothing of it is stored."""
+
+
 class DataNotFoundError(TunescopeError):
     """The reference datasets are not where TUNESCOPE_DATA_DIR points."""
 
@@ -72,3 +76,11 @@ class BadParameterError(TunescopeError):
 class OnlineFeaturesUnavailableError(TunescopeError):
     """The online source of real features (ReccoBeats) kept failing or rate-limiting after every retry;
     what was fetched before is kept, and a re-run asks only for what is still missing."""
+
+
+class TrainingConfigError(TunescopeError):
+    """A training config file or a --set override names an unknown key or gives a value of the wrong type."""
+
+
+class ListeningOptionError(TunescopeError):
+    """A listening period or time zone Tunescope cannot read (e.g. --period 2024-13, --tz Berlin)."""

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import resources, ui
 from dashboard.formats import REAL_COLOR, SOURCE_COLORS, legend_below
 from dashboard.genres_panel import apply_genre_filter, top_genres_section
+from dashboard.listening_filter import apply_listening_filter
 from dashboard.safe import hover_safe
 from engine.config import FEATURES
 
@@ -83,5 +84,6 @@ st.subheader("Tracks")
 st.caption("`source` says where each track's values came from: your export, Spotify, ReccoBeats (fetched online "
            "with your consent), the reference catalog, or the network's prediction (amber italics).")
 columns = ["title", "artists", "album", "genres", "duration_ms", "source", "confidence", *FEATURES, "plays"]
-ui.paged_table(frame[apply_genre_filter(frame, "This table")], columns, key="coverage")
+shown = apply_genre_filter(frame, "This table") & apply_listening_filter(frame, library_id, "This table")
+ui.paged_table(frame[shown], columns, key="coverage")
 ui.library_csv_button(library_id, frame, key="coverage_csv")

@@ -81,6 +81,8 @@ with upload:
                 if not result.error:
                     st.write(f"**{md(result.name)}** ({result.kind}): {result.tracks:,} tracks, "
                              f"{result.playlists} playlists, {result.plays:,} plays")
+            if report.plays_note:
+                st.write(report.plays_note)
             status.update(label=f"Imported {report.added:,} new tracks"
                                 + (f", {len(report.problems)} problem(s)" if report.problems else ""),
                           state="complete" if report.ok else "error")

@@ -2,7 +2,7 @@
 signature, label, added-at...), kept per track so the enriched CSV gives them back.
 
 At import they are packed, under the file's own headers, into one JSON text per row (library_tracks.
-file_columns, migration m7); the download unpacks them next to the enriched columns.
+file_columns, migration m8); the download unpacks them next to the enriched columns.
 """
 
 from __future__ import annotations

@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from engine.config import FEATURES
-from engine.errors import InputFileError, TunescopeError
+from engine.errors import ImportTooLargeError, InputFileError, TunescopeError
 from engine.library.ranges import dropped_note
 from engine.library.importers import Parsed, read_file
-from engine.library.importers.limits import check_size
+from engine.library.importers.limits import check_read, import_budget
 from engine.schema import SCHEMA, normalize_frame
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,12 @@ class FileResult:
     kind: str = ""
     tracks: int = 0
     playlists: int = 0
-    plays: int = 0
+    plays: int = 0  # new to the library
+    plays_known: int = 0  # already there (an earlier import, or another file of this one)
     skipped: int = 0
     error: str = ""
+    first_play: str = ""  # UTC stamps of this file's plays
+    last_play: str = ""
 
 
 @dataclass
@@ -47,16 +50,28 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def plays_note(self) -> str:
+        """'12,345 plays from 2020-09 to 2021-09 imported, 210 already there' ('' when no file had plays)."""
+        spans = [(r.first_play, r.last_play) for r in self.files if r.first_play and not r.error]
+        if not spans:
+            return ""
+        new, known = sum(r.plays for r in self.files), sum(r.plays_known for r in self.files)
+        first, last = min(a for a, _ in spans)[:7], max(b for _, b in spans)[:7]
+        when = f"in {first}" if first == last else f"from {first} to {last}"
+        return f"{new:,} play{'s' * (new != 1)} {when} imported" + (f", {known:,} already there" if known else "")
+
 
 def _load(item) -> tuple[str, bytes]:
     if isinstance(item, tuple):
+        check_read(str(item[0]), len(item[1]))
         return str(item[0]), bytes(item[1])
     path = Path(item)
     if not path.exists():
         raise InputFileError(f"{path}: no such file.")
     if path.is_dir():
         raise InputFileError(f"{path}: is a folder. Pass the files inside it (or the ZIP Spotify sent).")
-    check_size(path.name, path.stat().st_size)  # before reading 200 MB into memory
+    check_read(path.name, path.stat().st_size)  # before reading 200 MB into memory
     return path.name, path.read_bytes()
 
 
@@ -88,20 +103,11 @@ def import_files(store, files, library_id: int | None = None, name: str | None =
 
 
 def _import_all(store, library_id: int, files: list, report: ImportReport, progress) -> None:
-    pieces: list[tuple[FileResult, Parsed]] = []
-    for index, item in enumerate(files):
-        label = Path(str(item[0]) if isinstance(item, tuple) else str(item)).name
-        if progress:
-            progress(index, len(files), f"reading {label}")
-        try:
-            fname, data = _load(item)
-            parsed, problems = read_file(fname, data)
-        except Exception as exc:  # noqa: BLE001 - one file's failure of any kind must not stop the others
-            report.files.append(FileResult(label, error=_named(label, exc)))
-            report.problems.append(report.files[-1].error)
-            continue
-        report.problems.extend(problems + [note for p in parsed for note in p.notes])
-        pieces.extend((FileResult(p.name, p.kind), p) for p in parsed)
+    try:
+        pieces = _read_all(files, report, progress)
+    except ImportTooLargeError as exc:  # over the per-import budget: refused whole, before anything is stored
+        report.files, report.problems = [], [str(exc)]
+        return
     shows = {s for _, p in pieces for s in p.shows}
     # Plays last: they attach to tracks the library and playlists already brought.
     for result, piece in sorted(pieces, key=lambda rp: rp[1].kind == "streaming-history"):
@@ -114,6 +120,28 @@ def _import_all(store, library_id: int, files: list, report: ImportReport, progr
             result.error = _named(piece.name, exc)
             report.problems.append(result.error)
         report.files.append(result)
+
+
+def _read_all(files: list, report: ImportReport, progress) -> list[tuple[FileResult, Parsed]]:
+    pieces: list[tuple[FileResult, Parsed]] = []
+    with import_budget():
+        for index, item in enumerate(files):
+            label = Path(str(item[0]) if isinstance(item, tuple) else str(item)).name
+            if progress:
+                progress(index, len(files), f"reading {label}")
+            try:
+                fname, data = _load(item)
+                parsed, problems = read_file(fname, data)
+            except ImportTooLargeError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one file's failure of any kind must not stop the others
+                report.files.append(FileResult(label, error=_named(label, exc)))
+                report.problems.append(report.files[-1].error)
+                continue
+            del data  # the pieces are what is kept; a file's bytes go before the next is read
+            report.problems.extend(problems + [note for p in parsed for note in p.notes])
+            pieces.extend((FileResult(p.name, p.kind), p) for p in parsed)
+    return pieces
 
 
 def _named(name: str, exc: Exception) -> str:
@@ -140,7 +168,8 @@ def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, show
             keys = store.add_tracks(library_id, normalize_frame(distinct, where=piece.name), saved=False)
             key_of = {(r.track_id, r.title, r.artists): k for r, k in zip(distinct.itertuples(), keys)}
             play_keys = [key_of[(r.track_id, r.title, r.artists)] for r in plays.itertuples()]
-            result.plays = store.add_plays(library_id, play_keys, plays["played_at"].tolist(), plays["ms_played"].tolist())
+            result.plays, result.plays_known = store.add_plays(library_id, plays.assign(key=play_keys))
+            result.first_play, result.last_play = plays["played_at"].min(), plays["played_at"].max()
     result.tracks = piece.track_count + (plays.drop_duplicates(["title", "artists"]).shape[0] if len(plays) else 0)
     result.playlists = len(piece.playlists)
     result.skipped = piece.skipped + (len(piece.plays) - len(plays))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 import uuid
 from collections import Counter
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from engine.library.accounts import LibraryAccounts
 from engine.library.tables import LibraryTables, now
 from engine.library.migrations import MIGRATIONS
 from engine.library.online_tables import OnlineTables
+from engine.library.play_tables import PlayTables
 from engine.schema import NUMERIC_COLUMNS, SCHEMA, TEXT_COLUMNS
 from engine.library.sync_tables import SyncTables
 
@@ -46,7 +48,21 @@ BUSY_TIMEOUT_S = 30  # another process (the CLI beside the dashboard) holding th
 TRUST = {"export": 0, "spotify": 1, "reccobeats": 2}
 
 
-class Store(LibraryAccounts, LibraryTables, SyncTables, OnlineTables):
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting out another process that holds the store: switching needs a moment
+    alone with it, and SQLite answers 'database is locked' at once instead of calling the busy handler."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+class Store(LibraryAccounts, LibraryTables, PlayTables, SyncTables, OnlineTables):
     """Open (and migrate) the store; `Store(":memory:")` for tests."""
 
     connection_class = sqlite3.Connection  # tests substitute a subclass that injects faults
@@ -85,7 +101,10 @@ class Store(LibraryAccounts, LibraryTables, SyncTables, OnlineTables):
         # does, and sqlite-utils' writes join it instead of committing on their own.
         conn = sqlite3.connect(self._target, uri=self.memory, isolation_level=None, check_same_thread=False,
                                timeout=BUSY_TIMEOUT_S, factory=self.connection_class)
-        conn.execute("PRAGMA read_uncommitted = 1" if self.memory else "PRAGMA journal_mode = WAL")
+        if self.memory:
+            conn.execute("PRAGMA read_uncommitted = 1")
+        else:
+            _use_wal(conn)
         return sqlite_utils.Database(conn)
 
     @contextmanager
@@ -116,14 +135,28 @@ class Store(LibraryAccounts, LibraryTables, SyncTables, OnlineTables):
         return dict(getattr(self._local, "dropped", {}))
 
     def _migrate(self) -> None:
-        with self.transaction():
-            self.db["schema_version"].create({"id": int, "version": int}, pk="id", if_not_exists=True)
-        row = list(self.db.query("select version from schema_version where id = 1"))
-        version = row[0]["version"] if row else 0
-        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+        # Another process (the CLI beside the dashboard) may open the same store at the same moment:
+        # the version is read again under the write lock before each migration, so each runs once.
+        if self._stored_version() == len(MIGRATIONS):
+            return
+        while True:
             with self.transaction():
-                migration(self.db)
-                self.db["schema_version"].upsert({"id": 1, "version": number}, pk="id")
+                self.db["schema_version"].create({"id": int, "version": int}, pk="id", if_not_exists=True)
+                version = self._stored_version()
+                if version >= len(MIGRATIONS):
+                    return
+                MIGRATIONS[version](self.db)
+                self.db["schema_version"].upsert({"id": 1, "version": version + 1}, pk="id")
+
+    def _stored_version(self) -> int:
+        """The schema version on disk; 0 for a new store."""
+        try:
+            row = self.db.execute("select version from schema_version where id = 1").fetchone()
+        except sqlite3.OperationalError as error:
+            if "no such table" not in str(error):
+                raise
+            return 0
+        return row[0] if row else 0
 
     @property
     def version(self) -> int:

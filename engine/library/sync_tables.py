@@ -12,7 +12,7 @@ import json
 
 import pandas as pd
 
-from engine.library.tables import SHARED
+from engine.library.tables import SHARED, staging_id
 from engine.schema import is_spotify_id
 
 
@@ -27,10 +27,14 @@ class SyncTables:
                                   "order by id desc limit 1", [library_id]))
         return json.loads(rows[0]["cursor"] or "{}") if rows else {}
 
-    def clear_playlist(self, library_id: int, playlist_id: str) -> None:
-        """Drop a playlist's items (it is about to be fetched again from position 0)."""
+    def clear_playlist(self, library_id: int, playlist_id: str, staged_only: bool = False) -> None:
+        """Drop a playlist's items and any half-fetched new ones; `staged_only`: only those (a fetch
+        starting again from position 0 keeps the stored items until its last page)."""
+        stored = f"{library_id}/{playlist_id}"
         with self.transaction():
-            self.db.execute("delete from playlist_tracks where playlist_id = ?", [f"{library_id}/{playlist_id}"])
+            self.db.execute("delete from playlist_tracks where playlist_id = ?", [staging_id(stored)])
+            if not staged_only:
+                self.db.execute("delete from playlist_tracks where playlist_id = ?", [stored])
 
     def playlist_snapshots(self, library_id: int) -> dict[str, str]:
         """Spotify playlist id -> snapshot id stored by the last sync."""

@@ -78,8 +78,8 @@ class LibraryTables:
         with self.transaction():
             for table in ("library_tracks", "plays", "runs", "features"):
                 self.db.execute(f"delete from {table} where library_id = ?", [library_id])
-            self.db.execute("delete from playlist_tracks where playlist_id in "
-                            "(select id from playlists where library_id = ?)", [library_id])
+            # Every playlist id is 'library/…', staged ones (no playlists row yet) included.
+            self.db.execute("delete from playlist_tracks where playlist_id like ?", [f"{library_id}/%"])
             self.db.execute("delete from playlists where library_id = ?", [library_id])
             self.db.execute("delete from libraries where id = ?", [library_id])
 
@@ -148,8 +148,8 @@ class LibraryTables:
     def _rekey(self, library_id: int, old: str, new: str) -> None:
         """Move this library's rows from `old` to `new`; other libraries keep their id-less key."""
         scopes = {"library_tracks": "library_id = :lib", "plays": "library_id = :lib", "features": "library_id = :lib",
-                  "playlist_tracks": "playlist_id in (select id from playlists where library_id = :lib)"}
-        args = {"lib": library_id, "old": old, "new": new}
+                  "playlist_tracks": "playlist_id like :playlists"}  # staged items too
+        args = {"lib": library_id, "old": old, "new": new, "playlists": f"{library_id}/%"}
         for table, scope in scopes.items():
             self.db.execute(f"update or ignore {table} set key = :new where key = :old and {scope}", args)
             self.db.execute(f"delete from {table} where key = :old and {scope}", args)
@@ -173,15 +173,22 @@ class LibraryTables:
         self.db.conn.executemany(sql, rows)
 
     def _add_playlist_items(self, library_id: int, playlist: dict, keys: list[str]) -> None:
+        """A `staged` playlist (a sync's re-fetch) collects its pages aside; its `complete` page replaces
+        the stored items and name in the same transaction, so a fetch failing half-way shows the old ones."""
         playlist_id = f"{library_id}/{playlist['id']}"
-        self.db.execute(
-            "insert into playlists (id, library_id, name, spotify_id, snapshot_id) values (?, ?, ?, ?, ?) "
-            "on conflict(id) do update set name = excluded.name, snapshot_id = excluded.snapshot_id",
-            [playlist_id, library_id, playlist["name"], playlist.get("spotify_id"), playlist.get("snapshot_id")])
+        target = staging_id(playlist_id) if playlist.get("staged") else playlist_id
+        if not playlist.get("staged") or playlist.get("complete"):
+            self.db.execute(
+                "insert into playlists (id, library_id, name, spotify_id, snapshot_id) values (?, ?, ?, ?, ?) "
+                "on conflict(id) do update set name = excluded.name, snapshot_id = excluded.snapshot_id",
+                [playlist_id, library_id, playlist["name"], playlist.get("spotify_id"), playlist.get("snapshot_id")])
         offset = int(playlist.get("offset", 0))
         self.db.conn.executemany(
             "insert or replace into playlist_tracks (playlist_id, position, key) values (?, ?, ?)",
-            [(playlist_id, offset + i, key) for i, key in enumerate(keys)])
+            [(target, offset + i, key) for i, key in enumerate(keys)])
+        if playlist.get("staged") and playlist.get("complete"):
+            self.db.execute("delete from playlist_tracks where playlist_id = ?", [playlist_id])
+            self.db.execute("update playlist_tracks set playlist_id = ? where playlist_id = ?", [playlist_id, target])
 
     def _store_given_features(self, frame: pd.DataFrame, keys: list[str], library_id: int,
                               source: str = "export") -> None:
@@ -213,13 +220,10 @@ class LibraryTables:
         with self.transaction():
             self._write_features(rows)
 
-    def add_plays(self, library_id: int, keys: list[str], played_at: list[str], ms_played: list[int]) -> int:
-        """Plays are user signals (counts, listening time), never model inputs. Re-imports are idempotent;
-        returns how many plays were new (an ignored duplicate counts 0 in rowcount)."""
-        with self.transaction():
-            return self.db.conn.executemany(
-                "insert or ignore into plays (library_id, key, played_at, ms_played) values (?, ?, ?, ?)",
-                [(library_id, k, t, int(ms)) for k, t, ms in zip(keys, played_at, ms_played)]).rowcount
-
     def library_size(self, library_id: int) -> int:
         return self.db.execute("select count(*) from library_tracks where library_id = ?", [library_id]).fetchone()[0]
+
+
+def staging_id(playlist_id: str) -> str:
+    """Where a re-fetched playlist's pages wait until the last one (no `playlists` row points here)."""
+    return f"{playlist_id}#fetching"

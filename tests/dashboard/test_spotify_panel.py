@@ -89,3 +89,35 @@ def test_a_failing_sync_shows_the_fix_not_a_traceback(fake, tmp_path):
     app.button(key="spotify_sync").click().run()
     assert not app.exception
     assert md("rate-limiting") in app.error[0].value and "resumes where it stopped" in app.error[0].value
+
+
+def test_in_development_mode_the_library_is_ready_and_genres_follow_in_the_background(fake, tmp_path):
+    """No batch endpoints: the sync ends without asking artists one by one; the panel fetches them behind
+    the page with a progress bar, and the genres land in the store."""
+    import time
+
+    from engine.library.spotify.genres_later import pending_genres
+
+    fake.development_mode = True
+    fake.inject("slow", path="/v1/artists/", delay=1.0)  # the background fetch is still running after the sync
+    db = tmp_path / "t.db"
+    # The store stays open, as the dashboard's cached one does: the background fetch writes to it.
+    app = AppTest.from_string(SCRIPT.format(db=str(db)).replace("store.close()", ""), default_timeout=60)
+    app.secrets["SPOTIFY_CLIENT_ID"] = fake.client_id
+    app.session_state["spotify_token"] = _signed_in_app(fake, db).session_state["spotify_token"]
+    app.run().button(key="spotify_sync").click().run()
+    assert not app.exception and not app.error
+    library_id = app.session_state["returned"]
+    assert [s for _, _, s in fake.requests_to("/v1/artists?")] == [403]
+    assert any("genres: 0 of" in p.proto.text for p in app.get("progress"))  # the library is in meanwhile
+    store = Store(db)
+    started = time.monotonic()
+    while pending_genres(store, library_id):
+        assert time.monotonic() - started < 60
+        time.sleep(0.5)
+    user = fake.users["alice"]
+    asked = [path.rsplit("/", 1)[-1] for _, path, _ in fake.requests_to("/v1/artists/")]
+    assert asked and len(asked) == len(set(asked)) and set(asked) <= set(user.artists)
+    assert (store.library_tracks(library_id)["genres"] != "").any()
+    assert not app.run().get("progress")  # done: the bar is gone
+    store.close()

@@ -9,7 +9,10 @@ shapes (../shared/design/real_feature_providers.md) and real feature values (Tid
 GET /v1/audio-features?ids=a,b (or repeated ids=): up to 40 ids, else 400. The answer is
 {"content": [...]}, items in shuffled order, each with a ReccoBeats `id` and the Spotify `href`;
 ids it does not know are left out. Faults: '429' (Retry-After, enforced), '404', '500', 'slow' (answers
-after `delay` s), 'drop' (half the body, then the connection closes), 'reset' (closes, no answer).
+after `delay` s), 'drop' (half the body, then the connection closes), 'reset' (closes, no answer),
+'drip' (the answer one byte every `delay` s), 'huge' (a valid answer padded to `size` bytes, sent without a
+Content-Length), 'payload' (answers `payload` as it is: a JSON object where a list belongs, true for a value).
+`slow_ids`: any request holding one of them answers after `slow_delay` s (one account's stuck lookups).
 `served` counts every id delivered in a complete answer; `received` keeps the ids of each request as
 it arrives, `log` (ids, status) as it is answered.
 """
@@ -47,6 +50,7 @@ class FakeReccoBeats:
         self.known = known
         self.uuids = {i: str(uuid.UUID(int=random.Random(i).getrandbits(128))) for i in known}
         self.fault_rate, self.slow_delay, self.rng = fault_rate, slow_delay, random.Random(seed)
+        self.slow_ids: set[str] = set()
         self.plan: list[dict | None] = []  # the faults of the next requests, in order (None: answer well)
         self.log: list[tuple[list[str], int]] = []
         self.received: list[list[str]] = []  # ids of each request as it arrives (before any delay)
@@ -126,8 +130,16 @@ class _Handler(BaseHTTPRequestHandler):
             return self._hang_up()
         if kind == "slow":
             time.sleep(fault.get("delay", 2.0))
+        if fake.slow_ids & set(ids):
+            time.sleep(fake.slow_delay)
         if not 1 <= len(ids) <= 40:
             return self._write(ids, 400, {"error": "ids: between 1 and 40"})
+        if kind == "payload":
+            return self._write(ids, 200, fault["payload"])
+        if kind == "drip":
+            return self._drip(ids, json.dumps(fake.answer(ids)).encode(), fault.get("delay", 5.0))
+        if kind == "huge":
+            return self._huge(ids, fault.get("size", 300 * 2**20))
         payload = fake.answer(ids)
         self._write(ids, 200, payload, cut=kind == "drop")
         if kind != "drop":
@@ -149,6 +161,32 @@ class _Handler(BaseHTTPRequestHandler):
         if cut:
             self.wfile.flush()
             self._hang_up()
+
+    def _drip(self, ids: list[str], data: bytes, delay: float) -> None:
+        self.server_fake.log.append((ids, 200))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        for byte in data:
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+            time.sleep(delay)
+
+    def _huge(self, ids: list[str], size: int) -> None:
+        """`{"content": [` + spaces + `]}`, `size` bytes in all, its length undeclared (read until closed)."""
+        self.server_fake.log.append((ids, 200))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        self.wfile.write(b'{"content": [')
+        chunk, sent = b" " * 2**16, 0
+        while sent < size:
+            self.wfile.write(chunk)
+            sent += len(chunk)
+        self.wfile.write(b"]}")
 
     def _hang_up(self) -> None:
         self.close_connection = True

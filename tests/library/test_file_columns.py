@@ -1,5 +1,5 @@
 """The listener's own columns (popularity, key, mode, loudness, time signature, label, added-at) survive
-the import and come back in the enriched CSV (engine/library/file_columns.py, migration m7)."""
+the import and come back in the enriched CSV (engine/library/file_columns.py, migration m8)."""
 
 import io
 
@@ -48,14 +48,14 @@ def test_the_enriched_download_keeps_them_in_the_neutralised_csv(samples, tmp_pa
 
 
 def test_a_store_from_before_m7_gains_the_column_and_keeps_its_tracks(samples, tmp_path):
-    from engine.library.migrations import MIGRATIONS, m7_file_columns
+    from engine.library.migrations import MIGRATIONS, m8_file_columns
 
     path = samples / "exportify" / TOP_SONGS
     store = Store(tmp_path / "old.db")
     report = import_files(store, [path])
-    with store.transaction():  # as the store was before m7
+    with store.transaction():  # as the store was before m8
         store.db.execute("alter table library_tracks drop column file_columns")
-        store.db.execute("update schema_version set version = ?", [MIGRATIONS.index(m7_file_columns)])
+        store.db.execute("update schema_version set version = ?", [MIGRATIONS.index(m8_file_columns)])
     store.close()
 
     store = Store(tmp_path / "old.db")

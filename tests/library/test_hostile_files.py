@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.library.importers.limits import MAX_CELL_CHARS, MAX_ROWS, MAX_ZIP_MEMBERS
+from engine.library.importers.limits import MAX_CELL_CHARS, MAX_IMPORT_ROWS, MAX_ROWS, MAX_ZIP_MEMBERS
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = "exportify/deadda7a__2021-12__casual.csv"
@@ -165,3 +165,107 @@ def test_a_bug_in_one_file_is_named_and_the_run_finishes(memory_store, samples, 
     assert "RecursionError" in report.problems[0] and report.added > 0
     runs = memory_store.db.execute("SELECT status FROM runs").fetchall()
     assert runs and all(status != "running" for (status,) in runs)
+
+
+# --- one import, many pieces: the limits hold per import (loose files and ZIP members together) ----------
+EXPORTIFY_SAMPLE = "exportify/martinkvu__2026-03__Your_Top_Songs_2024.csv"
+HISTORY_SAMPLE = "account_export/malvikarajeev_2020/StreamingHistory0.json"
+
+
+def _exportify_member(samples, rows: int) -> bytes:
+    """An Exportify file of `rows` rows: a real playlist's rows, over and over."""
+    lines = (samples / EXPORTIFY_SAMPLE).read_bytes().decode("utf-8-sig").splitlines(keepends=True)
+    body = lines[1:]
+    return (lines[0] + "".join(body) * (rows // len(body)) + "".join(body[:rows % len(body)])).encode()
+
+
+def _history_members(samples, members: int, plays: int) -> dict:
+    """`members` StreamingHistory files of `plays` real plays each: a real history, over and over, a year
+    later each time round (so every play is its own)."""
+    real = json.loads((samples / HISTORY_SAMPLE).read_text(encoding="utf-8"))
+
+    def play(index):
+        row = dict(real[index % len(real)])
+        row["endTime"] = f"{int(row['endTime'][:4]) + index // len(real)}{row['endTime'][4:]}"
+        return row
+
+    return {f"MyData/StreamingHistory{i}.json": json.dumps([play(i * plays + j) for j in range(plays)]).encode()
+            for i in range(members)}
+
+
+def _import_in_process(tmp_path, paths):
+    """The real CLI into a real store under a fresh TUNESCOPE_HOME: (seconds, peak MB, printed lines, code, home)."""
+    home, peak = tmp_path / "home", tmp_path / "peak_kb"
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", _RUNNER, str(peak), "import", *map(str, paths), "--store",
+                           "--output", str(tmp_path / "out.csv")], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT), "TUNESCOPE_HOME": str(home)})
+    printed = (proc.stdout + proc.stderr).splitlines()
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    return time.monotonic() - started, int(peak.read_text()) / 1024, printed, proc.returncode, home
+
+
+def _stored_rows(home) -> dict:
+    import sqlite_utils
+
+    db = sqlite_utils.Database(home / "tunescope.db")
+    return {table: db[table].count for table in ("library_tracks", "playlist_tracks", "plays")}
+
+
+ZIP_CASES = {
+    "five 195,000-row Exportify members": lambda samples: {
+        f"playlists/Playlist {i}.csv": _exportify_member(samples, 195_000) for i in range(5)},
+    "1,990 history members of 150 plays": lambda samples: _history_members(samples, 1_990, 150),  # 298,500
+}
+
+
+@pytest.mark.parametrize("case", list(ZIP_CASES), ids=list(ZIP_CASES))
+def test_a_zip_cannot_multiply_the_limits(case, samples, tmp_path):
+    """Each member is under the per-file cap; together they are over the per-import one: refused early,
+    with one line naming the import's limit, and nothing stored."""
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(_zip(ZIP_CASES[case](samples)))
+    elapsed, peak_mb, printed, code, home = _import_in_process(tmp_path, [archive, samples / GOOD])
+    refusals = [line for line in printed if "limit per import" in line]
+    assert code == 2 and len(refusals) == 1 and refusals[0].startswith("error: export.zip/"), printed
+    assert f"{MAX_IMPORT_ROWS:,} rows" in refusals[0] and "nothing was imported" in refusals[0]
+    assert elapsed <= 30 and peak_mb <= PEAK_LIMIT_MB, (elapsed, peak_mb)
+    assert _stored_rows(home) == {"library_tracks": 0, "playlist_tracks": 0, "plays": 0}
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_loose_files_under_the_per_file_cap_cannot_add_up_past_the_import_limit(samples, tmp_path):
+    """The same budget for loose files: two files of 150,000 rows are one import of 300,000."""
+    assert 150_000 <= MAX_ROWS and 2 * 150_000 > MAX_IMPORT_ROWS
+    paths = []
+    for index in range(2):
+        paths.append(tmp_path / f"Playlist {index}.csv")
+        paths[-1].write_bytes(_exportify_member(samples, 150_000))
+    elapsed, peak_mb, printed, code, home = _import_in_process(tmp_path, paths)
+    refusals = [line for line in printed if "limit per import" in line]
+    assert code == 2 and len(refusals) == 1 and "Playlist 1.csv" in refusals[0], printed
+    assert _stored_rows(home) == {"library_tracks": 0, "playlist_tracks": 0, "plays": 0}
+
+
+ACCEPTED_ZIPS = {
+    "1,990 history members of 110 plays": (lambda samples: _history_members(samples, 1_990, 110), r"(\d+) plays"),
+    "five 43,900-row Exportify members": (lambda samples: {
+        f"playlists/Playlist {i}.csv": _exportify_member(samples, 43_900) for i in range(5)}, r"(\d+) tracks"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(ACCEPTED_ZIPS), ids=list(ACCEPTED_ZIPS))
+def test_the_largest_zip_accepted_stays_within_the_bounds(case, samples, tmp_path):
+    """Just under the per-import limit: imported whole, within the single file's time and memory bounds."""
+    members, counted = ACCEPTED_ZIPS[case]
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(_zip(members(samples)))
+    elapsed, peak_mb, printed, code, home = _import_in_process(tmp_path, [archive])
+    print(f"{case}: {elapsed:.1f} s, peak {peak_mb:.0f} MB")
+    assert code == 0 and not [line for line in printed if line.startswith("error:")], printed
+    assert elapsed <= 90 and peak_mb <= PEAK_LIMIT_MB, (elapsed, peak_mb)
+    import re
+
+    total = sum(int(m.group(1)) for line in printed if (m := re.search(counted, line)))
+    assert MAX_IMPORT_ROWS - 2_000 < total <= MAX_IMPORT_ROWS, printed

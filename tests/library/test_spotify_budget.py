@@ -54,17 +54,44 @@ def test_a_heavy_account_syncs_in_200_requests_and_resyncs_in_20(memory_store):
         assert_complete(memory_store, again, user)
 
 
-def test_in_development_mode_a_heavy_account_syncs_in_700_requests(memory_store):
-    with heavy_fake(development_mode=True) as fake:
+def test_in_development_mode_the_library_is_in_within_200_requests_and_genres_follow(memory_store):
+    """Development mode (no batch endpoints), 2,045 artists the catalog mostly does not know: the sync
+    brings tracks and playlists within a normal sync's 200 requests; the genres come afterwards, one
+    artist a request, resumable (stopped after two steps, then finished), each artist asked once."""
+    from engine.library.spotify.genres_later import STEP, fetch_pending_genres, pending_genres
+
+    shape = HeavyShape(artists=2045, in_catalog=0.1)
+    with FakeSpotify(users={"heavy": 2800}, playlists=12, shape=shape, development_mode=True) as fake:
         user = fake.users["heavy"]
+        assert len(user.saved) == 2500 and len(user.artists) == 2045
         client = client_for(fake, sign_in(fake, "heavy"))
         before = fake.api_requests()
         report = sync_library(memory_store, client)
-        assert fake.api_requests() - before <= 700
-        assert [s for _, _, s in fake.requests_to("/v1/artists?")] == [403]  # refused once, then one by one
-        assert len(fake.requests_to("/v1/artists/")) <= 0.2 * len(user.artists)
-        assert_complete(memory_store, report, user)
+        assert fake.api_requests() - before <= 200, fake.api_requests() - before
+        assert_complete(memory_store, report, user)  # usable: every track and playlist is in
+        assert [s for _, _, s in fake.requests_to("/v1/artists?")] == [403] and not fake.requests_to("/v1/artists/")
+        assert report.genres_pending == pending_genres(memory_store, report.library_id) >= 0.8 * len(user.artists)
+
+        seen, steps = [], iter(range(2))
+        stopped = fetch_pending_genres(memory_store, client, report.library_id,
+                                       progress=lambda done, total: seen.append((done, total)),
+                                       keep_going=lambda: next(steps, None) is not None)
+        assert stopped.asked == 2 * STEP and stopped.left == report.genres_pending - 2 * STEP
+        assert pending_genres(memory_store, report.library_id) == stopped.left  # resumable from here
+        done = fetch_pending_genres(memory_store, client, report.library_id,
+                                    progress=lambda done, total: seen.append((done, total)))
+        assert done.left == 0 and pending_genres(memory_store, report.library_id) == 0
+        assert seen[:2] == [(STEP, report.genres_pending), (2 * STEP, report.genres_pending)]
+        assert seen[-1] == (stopped.left, stopped.left) and [d for d, _ in seen[2:]] == sorted(d for d, _ in seen[2:])
+        one_by_one = [path for _, path, _ in fake.requests_to("/v1/artists/")]
+        assert len(one_by_one) == len(set(one_by_one)) == report.genres_pending  # each asked once
+        silent = sum(1 for a in user.artists.values() if not a["genres"])
+        assert silent and done.with_genres + stopped.with_genres == report.genres_pending - silent  # none: skipped
         assert_genres_as_spotify_gives(memory_store, report, user)
+
+        before = fake.api_requests()
+        sync_library(memory_store, client)
+        assert not [p for _, p, _ in fake.log[before:] if "/v1/artists/" in p]  # every answer carried, [] too
 
 
 def test_a_track_saved_during_the_sync_is_not_missed(memory_store):
@@ -118,11 +145,16 @@ def test_a_heavy_sync_under_a_rate_limiter_stays_exact(memory_store):
 
 
 def test_artists_asked_one_by_one_all_wait_out_a_429(memory_store):
+    from engine.library.spotify.genres_later import fetch_pending_genres
+
     with FakeSpotify(users={"alice": 300}, playlists=2, development_mode=True) as fake:
         fake.inject("429", path="/v1/artists/", skip=6, retry_after=1)  # amid the concurrent single lookups
+        client = client_for(fake, sign_in(fake))
+        report = sync_library(memory_store, client)
+        assert_complete(memory_store, report, fake.users["alice"])
         started = time.monotonic()
-        report = sync_library(memory_store, client_for(fake, sign_in(fake)))
+        later = fetch_pending_genres(memory_store, client, report.library_id)  # development mode: after the sync
         assert time.monotonic() - started >= 1.0 and not fake.rules
         assert fake.too_early == 0  # no thread sent a request once one of them had been told to wait
-        assert_complete(memory_store, report, fake.users["alice"])
-        assert report.tracks_with_genres > 0
+        assert later.left == 0 and later.tracks_updated > 0
+        assert (memory_store.library_tracks(report.library_id)["genres"] != "").any()

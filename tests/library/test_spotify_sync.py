@@ -158,3 +158,28 @@ def test_end_to_end_2000_tracks_through_faults_an_interruption_and_a_resume(tmp_
         assert_complete(reopened, report, fake.users["alice"])
         assert fake.too_early == 0 and not fake.rules  # every fault was met, every Retry-After honoured
         reopened.close()
+
+
+def test_a_playlist_re_fetch_failing_half_way_keeps_the_old_playlist(store):
+    """Changed on Spotify, then the fetch fails on its second page: the stored playlist stays whole
+    (items, order, snapshot) until a later sync has all of the new one."""
+    with FakeSpotify(users={"alice": 300}, playlists=3) as fake:
+        client = client_for(fake, sign_in(fake), retries=1)
+        first = sync_library(store, client)
+        user = fake.users["alice"]
+        playlist = max(user.readable_playlists(), key=lambda p: len(p.items))
+        assert len(playlist.items) > 50  # more than one page
+        old_items = playlist_track_ids(store, first.library_id, playlist.id)
+        old_snapshot = store.playlist_snapshots(first.library_id)[playlist.id]
+        playlist.items, playlist.version = playlist.items[::-1][:-3], playlist.version + 1
+        fake.inject("503", path=f"/playlists/{playlist.id}/items", times=10, skip=1)
+        with pytest.raises(SpotifyUnavailableError):
+            sync_library(store, client)
+        assert playlist_track_ids(store, first.library_id, playlist.id) == old_items
+        assert store.playlist_snapshots(first.library_id)[playlist.id] == old_snapshot
+        stored = store.library_playlists(first.library_id).set_index("spotify_id")
+        assert stored.loc[playlist.id, "tracks"] == len(old_items)
+        fake.rules.clear()
+        report = sync_library(store, client)
+        assert_complete(store, report, user)
+        assert store.db.execute("select count(*) from playlist_tracks where playlist_id like '%#fetching'").fetchone()[0] == 0

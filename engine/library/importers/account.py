@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from engine.errors import InputFileError, UnrecognisedExportError
-from engine.library.importers.base import PLAY_COLUMNS, Parsed, with_feature_columns
+from engine.library.importers.base import PLAY_COLUMNS, UTC_STAMP, Parsed, with_feature_columns
 from engine.library.importers.limits import MAX_CELL_CHARS, cap_cells, check_rows, play_ms
 from engine.schema import normalize_frame
 
@@ -70,10 +70,14 @@ def parse_playlists(name: str, doc: dict) -> Parsed:
     return Parsed(name=name, kind="account-playlists", playlists=playlists, skipped=skipped, notes=notes)
 
 
-def parse_history(name: str, rows: list) -> Parsed:
+def parse_history(name: str, rows: list, counted: bool = False) -> Parsed:
     """StreamingHistory*.json (endTime, artistName, trackName, msPlayed) or the extended history
-    (ts, master_metadata_*, spotify_track_uri, ms_played). Rows without a track are podcasts."""
-    check_rows(name, len(rows))
+    (ts, master_metadata_*, spotify_track_uri, ms_played, skipped). Rows without a track are podcasts;
+    rows without a readable time are skipped too. Both files give UTC end times; `played_at` becomes
+    'YYYY-MM-DDTHH:MM:SSZ' (minutes-only files get :00), `skipped` 1/0, or None where not recorded.
+    `counted`: the rows were already drawn from the import's budget, file by file (a ZIP's histories)."""
+    if not counted:
+        check_rows(name, len(rows))
     plays, skipped = [], 0
     for row in rows:
         if not isinstance(row, dict):
@@ -86,19 +90,29 @@ def parse_history(name: str, rows: list) -> Parsed:
                 continue
             plays.append({"track_id": _uri(row.get("spotify_track_uri")), "title": title, "artists": artist,
                           "album": _text(row.get("master_metadata_album_album_name")),
-                          "played_at": str(row.get("ts")), "ms_played": play_ms(row.get("ms_played"))})
+                          "played_at": str(row.get("ts")), "ms_played": play_ms(row.get("ms_played")),
+                          "skipped": _flag(row.get("skipped"))})
         else:
             title, artist = _text(row.get("trackName")), _text(row.get("artistName"))
             if not title or not artist or row.get("episodeName") or row.get("podcastName"):
                 skipped += 1
                 continue
             plays.append({"track_id": "", "title": title, "artists": artist, "album": "",
-                          "played_at": str(row.get("endTime")), "ms_played": play_ms(row.get("msPlayed"))})
+                          "played_at": str(row.get("endTime")), "ms_played": play_ms(row.get("msPlayed")),
+                          "skipped": None})
     frame, cut_note = cap_cells(pd.DataFrame(plays, columns=PLAY_COLUMNS), name)
-    for col in ("title", "artists", "album", "played_at", "track_id"):
+    for col in ("title", "artists", "album", "track_id"):
         frame[col] = frame[col].fillna("").map(str).str.strip()
-    return Parsed(name=name, kind="streaming-history", plays=frame, skipped=skipped,
+    stamps = pd.to_datetime(frame["played_at"], errors="coerce", utc=True, format="ISO8601")
+    frame["played_at"] = stamps.dt.strftime(UTC_STAMP)
+    timeless = stamps.isna()
+    frame = frame[~timeless].reset_index(drop=True)
+    return Parsed(name=name, kind="streaming-history", plays=frame, skipped=skipped + int(timeless.sum()),
                   notes=[cut_note] if cut_note else [])
+
+
+def _flag(value) -> int | None:
+    return int(value) if isinstance(value, bool) else None
 
 
 def parse_json_document(name: str, doc) -> Parsed:
@@ -110,13 +124,26 @@ def parse_json_document(name: str, doc) -> Parsed:
                              f"{str(exc)[:80]}). Use the file as Spotify sent it.") from None
 
 
+def is_history(doc) -> bool:
+    return isinstance(doc, list) and (not doc or (isinstance(doc[0], dict) and
+                                                  bool({"ts", "endTime", "msPlayed", "ms_played"} & set(doc[0]))))
+
+
+def parse_histories(name: str, rows: list) -> Parsed:
+    """Several history files' rows (already counted) as one piece: one parse and one store for all."""
+    try:
+        return parse_history(name, rows, counted=True)
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:
+        raise InputFileError(f"{name}: has the keys of a Spotify export but not its structure ({type(exc).__name__}: "
+                             f"{str(exc)[:80]}). Use the files as Spotify sent them.") from None
+
+
 def _dispatch(name: str, doc) -> Parsed:
     if isinstance(doc, dict) and "playlists" in doc:
         return parse_playlists(name, doc)
     if isinstance(doc, dict) and "tracks" in doc:
         return parse_library(name, doc)
-    if isinstance(doc, list) and (not doc or (isinstance(doc[0], dict) and
-                                              ({"ts", "endTime", "msPlayed", "ms_played"} & set(doc[0])))):
+    if is_history(doc):
         return parse_history(name, doc)
     raise UnrecognisedExportError(f"{name}: JSON, but not a Spotify export file Tunescope knows (YourLibrary, Playlist, "
                          "StreamingHistory or Streaming_History_Audio). Check you picked the right file.")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
 
-from engine.errors import InputFileError, TunescopeError, UnrecognisedExportError
-from engine.library.importers.account import parse_json_document
+from engine.errors import ImportTooLargeError, InputFileError, TunescopeError, UnrecognisedExportError
+from engine.library.importers.account import is_history, parse_histories, parse_json_document
 from engine.library.importers.base import Parsed, decode_text
-from engine.library.importers.limits import (MAX_ZIP_BYTES, MAX_ZIP_MEMBERS, check_json_entries, check_size,
+from engine.library.importers.limits import (MAX_FILE_BYTES, MAX_ZIP_BYTES, MAX_ZIP_MEMBERS, check_json_entries,
+                                             check_read, check_rows, check_rows_left, check_size, import_budget,
                                              summarise)
-from engine.library.importers.tabular import parse_csv
+from engine.library.importers.tabular import parse_csv, sniff_delimiter
 
 _CENTRAL_DIRECTORY_ENTRY = b"PK\x01\x02"
 # Files in Spotify's export that hold no music library (identity, payments, searches...): skipped quietly.
@@ -21,22 +23,30 @@ _IRRELEVANT = ("userdata", "identity", "payments", "follow", "inferences", "sear
 
 def read_file(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
     """(parsed pieces, problems). A bad single file raises InputFileError; a ZIP reports bad members
-    as problems and still returns the good ones."""
+    as problems and still returns the good ones. One call is one import (limits.import_budget), unless
+    it is part of a larger one."""
     check_size(name, len(data))
     if not data.strip():
         raise InputFileError(f"{name}: the file is empty. Export it again.")
-    if data.startswith(b"PK\x03\x04"):
-        return _read_zip(name, data)
-    return [_read_single(name, data)], []
+    with import_budget():
+        if data.startswith(b"PK\x03\x04"):
+            return _read_zip(name, data)
+        return [_read_single(name, data)], []
 
 
 def _read_single(name: str, data: bytes) -> Parsed:
+    text, doc = _decode(name, data)
+    return parse_csv(name, text) if doc is None else parse_json_document(name, doc)
+
+
+def _decode(name: str, data: bytes):
+    """(text, the parsed JSON document, or None for a table)."""
     text = decode_text(name, data)
     head = text.lstrip()[:1]
     if head in ("{", "[") or name.lower().endswith(".json"):
         check_json_entries(name, text)
         try:
-            doc = json.loads(text)
+            return text, json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputFileError(f"{name}: the JSON is cut off or malformed (line {exc.lineno}, column {exc.colno}: "
                                  f"{exc.msg}). Download or unzip the export again.") from None
@@ -46,8 +56,7 @@ def _read_single(name: str, data: bytes) -> Parsed:
         except ValueError as exc:  # e.g. an integer of more than 4,300 digits
             raise InputFileError(f"{name}: the JSON holds a value Tunescope cannot read ({str(exc)[:80]}). "
                                  "Use the file as Spotify sent it.") from None
-        return parse_json_document(name, doc)
-    return parse_csv(name, text)
+    return text, None
 
 
 def _read_zip(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
@@ -66,29 +75,62 @@ def _read_zip(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
     if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
         raise InputFileError(f"{name}: unpacks to more than {MAX_ZIP_BYTES // 2**20} MB. Unzip it and import "
                              "the YourLibrary, Playlist and StreamingHistory files.")
-    parsed, problems = [], []
+    members = [m for m in members if _wanted(m.filename.rsplit("/", 1)[-1].lower())]
+    _count_tables_ahead(name, archive, members)
+    parsed, problems, history, history_files = [], [], [], []
     for member in members:
         base = member.filename.rsplit("/", 1)[-1]
-        lower = base.lower()
-        if not lower.endswith((".json", ".csv")) or any(word in lower for word in _IRRELEVANT):
-            continue
         where = f"{name}/{base}"
         try:
-            piece = _read_single(where, _read_member(archive, member, where))
+            text, doc = _decode(where, _read_member(archive, member, where))
+            if is_history(doc):  # counted now, parsed together below: 2,000 small files are one piece
+                check_rows(where, len(doc))
+                history.extend(doc)
+                history_files.append(base)
+                continue
+            piece = parse_csv(where, text) if doc is None else parse_json_document(where, doc)
         except UnrecognisedExportError:  # other JSON in the export (settings, inferences...) is no problem
             continue
+        except ImportTooLargeError:  # the whole import is refused, not this member
+            raise
         except TunescopeError as exc:
             problems.append(str(exc))
             continue
         parsed.append(piece)
+    if history_files:
+        more = f" and {len(history_files) - 1:,} more history files" if len(history_files) > 1 else ""
+        try:
+            parsed.append(parse_histories(f"{name}/{history_files[0]}{more}", history))
+        except TunescopeError as exc:
+            problems.append(str(exc))
     if not parsed and not problems:
         raise InputFileError(f"{name}: no library files inside (looked for YourLibrary.json, Playlist*.json, "
                              "StreamingHistory*.json, Streaming_History_Audio_*.json, endsong_*.json or CSVs).")
     return parsed, summarise(name, problems)
 
 
+def _wanted(lower: str) -> bool:
+    return lower.endswith((".json", ".csv")) and not any(word in lower for word in _IRRELEVANT)
+
+
+def _count_tables_ahead(name: str, archive: zipfile.ZipFile, members: list) -> None:
+    """Before any member is parsed: the CSV members' rows, counted with the csv module (no pandas), against
+    the import's budget, so a ZIP of several large tables is refused in seconds, not after parsing them."""
+    total = 0
+    for member in members:
+        if not member.filename.lower().endswith(".csv") or member.file_size > MAX_FILE_BYTES:
+            continue  # too large: refused on its own when read
+        where = f"{name}/{member.filename.rsplit('/', 1)[-1]}"
+        try:
+            text = decode_text(where, archive.read(member))
+            total += max(sum(1 for row in csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text)) if row) - 1, 0)
+        except (TunescopeError, csv.Error, zipfile.BadZipFile, OSError, EOFError, RuntimeError):
+            continue  # the member's own problem is reported when it is read
+        check_rows_left(where, total)
+
+
 def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, where: str) -> bytes:
-    check_size(where, member.file_size)
+    check_read(where, member.file_size)
     try:
         return archive.read(member)
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:  # RuntimeError: encrypted

@@ -1,18 +1,25 @@
-"""How much work one file may cause, and the one message each limit gives (README: "Limits").
+"""How much work one file and one import may cause, and the one message each limit gives
+(docs/importing.md: "Limits").
 
 A file is user input on a server others share: bytes alone do not bound the work (600,000 tiny
 rows fit in 9 MB), so rows, columns, cell length, JSON nesting and ZIP members are bounded too,
-each checked before the expensive step it protects.
+each checked before the expensive step it protects. Rows, bytes and time are also bounded per
+import (`with import_budget():`): five files, or five ZIP members, at the per-file cap must not
+make five times the work. An import over its budget is refused whole, before anything is stored.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from engine.errors import InputFileError
+from engine.errors import ImportTooLargeError, InputFileError
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a year of extended history is ~15 MB; larger is not a library file
 MAX_ROWS = 200_000  # per file; Spotify splits its history into files of ~15,000 plays
@@ -20,6 +27,9 @@ MAX_COLUMNS = 1_000  # Exportify writes 24
 MAX_CELL_CHARS = 2_000  # the longest title or artist list in the reference datasets is 223
 MAX_ZIP_MEMBERS = 2_000  # Spotify's account export holds about 40 files
 MAX_ZIP_BYTES = 5 * MAX_FILE_BYTES  # unpacked, all members together
+MAX_IMPORT_ROWS = 220_000  # per import, loose files and ZIP members together: a file at the cap and a few more
+MAX_IMPORT_BYTES = MAX_ZIP_BYTES  # read per import: loose files plus every ZIP member unpacked
+MAX_IMPORT_SECONDS = 120  # reading and parsing one import (storing is bounded by its rows)
 MAX_PLAY_MS = 24 * 3600 * 1000  # one play longer than a day is not a play
 MAX_PROBLEM_LINES = 3  # per ZIP: the first bad members are named, the rest counted
 
@@ -32,9 +42,86 @@ def check_size(name: str, size: int) -> None:
 
 
 def check_rows(name: str, rows: int) -> None:
+    """Refuse a file over the per-file cap; inside an import, draw its rows from the import's budget."""
     if rows > MAX_ROWS:
         raise InputFileError(f"{name}: has more than {MAX_ROWS:,} rows; Tunescope reads up to {MAX_ROWS:,} per file. "
                              "Split it into smaller files (Exportify writes one per playlist) and import them together.")
+    budget = _budget.get()
+    if budget is not None:
+        budget.take_rows(name, rows)
+
+
+def rows_allowed() -> int:
+    """The most rows the next file may have: a parser reads one more and stops (nothing past it is parsed)."""
+    budget = _budget.get()
+    return MAX_ROWS if budget is None else max(0, min(MAX_ROWS, budget.rows_left))
+
+
+def check_rows_left(name: str, rows: int) -> None:
+    """Refuse the import if `rows` more (counted ahead, not yet drawn) would pass its budget."""
+    budget = _budget.get()
+    if budget is not None:
+        budget.check_rows_left(name, rows)
+
+
+def check_read(name: str, size: int) -> None:
+    """Before reading `size` bytes (a file, or a ZIP member unpacked): the per-file cap, then the import's."""
+    check_size(name, size)
+    budget = _budget.get()
+    if budget is not None:
+        budget.take_bytes(name, size)
+
+
+@dataclass
+class ImportBudget:
+    """What is left of one import's rows, bytes and time."""
+
+    rows_left: int = MAX_IMPORT_ROWS
+    bytes_left: int = MAX_IMPORT_BYTES
+    deadline: float = field(default_factory=lambda: time.monotonic() + MAX_IMPORT_SECONDS)
+
+    def take_rows(self, name: str, rows: int) -> None:
+        self.check_rows_left(name, rows)
+        self.rows_left -= rows
+
+    def check_rows_left(self, name: str, rows: int) -> None:
+        self.check_time(name)
+        if rows > self.rows_left:
+            raise ImportTooLargeError(
+                f"{name}: with this file the import passes {MAX_IMPORT_ROWS:,} rows, the limit per import (loose files "
+                "and files inside ZIPs count together); nothing was imported. Import the files in smaller groups.")
+
+    def take_bytes(self, name: str, size: int) -> None:
+        self.check_time(name)
+        if size > self.bytes_left:
+            raise ImportTooLargeError(
+                f"{name}: with this file the import passes {MAX_IMPORT_BYTES // 2**20} MB, the limit per import (loose "
+                "files and files inside ZIPs, unpacked, count together); nothing was imported. Import the files in "
+                "smaller groups.")
+        self.bytes_left -= size
+
+    def check_time(self, name: str) -> None:
+        if time.monotonic() > self.deadline:
+            raise ImportTooLargeError(
+                f"{name}: reading this import took over {MAX_IMPORT_SECONDS} s, the limit per import; nothing was "
+                "imported. Import the files in smaller groups.")
+
+
+_budget: ContextVar[ImportBudget | None] = ContextVar("import_budget", default=None)
+
+
+@contextmanager
+def import_budget():
+    """Every check_rows / check_read inside draws from one ImportBudget (one import, on this thread);
+    inside another import_budget, the outer one goes on."""
+    if _budget.get() is not None:
+        yield _budget.get()
+        return
+    token = _budget.set(ImportBudget())
+    try:
+        yield _budget.get()
+    finally:
+        _budget.reset(token)
 
 
 def check_json_entries(name: str, text: str) -> None:

@@ -13,7 +13,7 @@ from engine.config import FEATURES
 from engine.errors import InputFileError, MissingColumnsError
 from engine.library.file_columns import COLUMN as FILE_COLUMNS, pack
 from engine.library.importers.base import Parsed, with_feature_columns
-from engine.library.importers.limits import MAX_ROWS, cap_cells, check_columns, check_rows, first_lines
+from engine.library.importers.limits import cap_cells, check_columns, check_rows, first_lines, rows_allowed
 from engine.library.importers.headers import map_headers
 from engine.schema import normalize_frame
 
@@ -48,7 +48,7 @@ def parse_csv(name: str, text: str) -> Parsed:
     check_columns(name, text, delimiter)
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter,
-                          skipinitialspace=True, on_bad_lines="error", nrows=MAX_ROWS + 1)
+                          skipinitialspace=True, on_bad_lines="error", nrows=rows_allowed() + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
         line = re.search(r"line (\d+)", str(exc))
         where = f" near line {line.group(1)}" if line else ""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Generator
 
 from engine.errors import OnlineFeaturesUnavailableError
 from engine.library.providers.reccobeats import BATCH, ReccoBeatsClient
@@ -43,6 +43,19 @@ def fetch_features(store, track_ids: list[str], client: ReccoBeatsClient | None 
                    allowed: Callable[[], bool] = lambda: True) -> LookupReport:
     """Ask the provider for those ids still unknown to the store. progress(done, total) after each batch;
     allowed() is asked before each batch, so turning consent off stops a running lookup at once."""
+    steps = lookup_steps(store, track_ids, client, progress, allowed)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
+
+
+def lookup_steps(store, track_ids: list[str], client: ReccoBeatsClient | None = None,
+                 progress: Callable[[int, int], None] | None = None,
+                 allowed: Callable[[], bool] = lambda: True) -> Generator[None, None, LookupReport]:
+    """fetch_features one batch per step (a generator returning the report): FairLookups runs the steps
+    of many accounts' lookups in turn."""
     client = client or ReccoBeatsClient()
     todo = store.pending_online_ids(PROVIDER, track_ids)
     report = LookupReport(cached=len({i for i in map(str, track_ids) if is_spotify_id(i)}) - len(todo))
@@ -59,6 +72,8 @@ def fetch_features(store, track_ids: list[str], client: ReccoBeatsClient | None 
             report.missing += len(batch) - len(found)
             if progress:
                 progress(start + len(batch), len(todo))
+            if start + BATCH < len(todo):
+                yield
     except OnlineFeaturesUnavailableError as exc:
         log.info("online lookup stopped: %s", exc)
         report.note = str(exc)

@@ -24,9 +24,11 @@ def catalog_genres(names_by_id: dict[str, str]) -> dict[str, list[str]]:
     return {artist_id: genres for artist_id, genres in zip(plain, found) if genres}
 
 
-def ask_spotify(client, artist_ids: list[str], batch_ok: bool = True) -> tuple[dict[str, list[str]], bool]:
+def ask_spotify(client, artist_ids: list[str], batch_ok: bool = True,
+                one_by_one: bool = True) -> tuple[dict[str, list[str]], bool]:
     """Genres of up to 50 artists ([] for one Spotify gives none or no longer serves), and whether the
-    batch request is (still) allowed; after a 403 on it, each artist is asked on its own."""
+    batch request is (still) allowed; after a 403 on it, each artist is asked on its own, unless not
+    `one_by_one` (a sync leaves those to fetch_later): then nothing is found."""
     if batch_ok:
         try:
             answers = client.artists(artist_ids)
@@ -35,5 +37,7 @@ def ask_spotify(client, artist_ids: list[str], batch_ok: bool = True) -> tuple[d
         except SpotifyRequestError as exc:
             if exc.status != 403:
                 raise
+    if not one_by_one:
+        return {}, False
     answers = client.artists_one_by_one(artist_ids)
     return {i: list((answers.get(i) or {}).get("genres") or []) for i in artist_ids}, False

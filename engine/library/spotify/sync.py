@@ -7,7 +7,7 @@ Resumable: every page is written together with the run's cursor (one transaction
 killed at any point continues after the last written page, never duplicating or losing a track.
 Idempotent: a finished run followed by another leaves the same library.
 
-It asks only what it must (see README, Spotify sync requests): a re-sync whose saved tracks' total
+It asks only what it must (see docs/spotify.md, requests per sync): a re-sync whose saved tracks' total
 and first page are unchanged keeps what the last sync stored, playlists with an unchanged snapshot id
 are not read again, artists' genres come from the catalog's artist table, then from the batch endpoint,
 and a refusal of /audio-features is remembered for a week. A save during the read shifts the pages:
@@ -54,6 +54,7 @@ class SyncReport:
     pages: int
     resumed: bool
     retries: int
+    genres_pending: int = 0  # artists left to genres_later.fetch_pending_genres (development mode)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -177,8 +178,8 @@ class _Sync:
                 self._next_playlist()
                 self.store.save_cursor(self.run_id, self.c)
                 continue
-            if self.c["item_offset"] == 0:  # fetched again from the start: no stale positions may stay
-                self.store.clear_playlist(self.library_id, playlist["id"])
+            if self.c["item_offset"] == 0:  # fetched again from the start: no stale staged positions may stay
+                self.store.clear_playlist(self.library_id, playlist["id"], staged_only=True)
             if playlist.get("refused"):  # refused at this snapshot by an earlier sync: not asked again
                 self._unreadable(playlist)
                 continue
@@ -191,11 +192,13 @@ class _Sync:
                 continue
             entries = page.get("items") or []
             frame, artist_ids = track_rows([(e.get("item") or e.get("track")) if e else None for e in entries])
+            # Staged: the stored items stay until this fetch's last page replaces them (one transaction).
             where = {"id": playlist["id"], "name": playlist["name"], "spotify_id": playlist["id"],
-                     "snapshot_id": playlist["snapshot_id"], "offset": self.c["position"]}
+                     "snapshot_id": playlist["snapshot_id"], "offset": self.c["position"], "staged": True}
             self.c["item_offset"] += len(entries)
             self.c["position"] += len(frame)
             if not entries or not page.get("next") or self.c["item_offset"] >= (page.get("total") or 0):
+                where["complete"] = True
                 self._next_playlist()
             self._write(frame, artist_ids, saved=False, playlist=where, message=f"Playlist {playlist['name']}")
 
@@ -209,8 +212,11 @@ class _Sync:
             pending = sorted(a for a in self._credited() if a not in known)
             if not pending:
                 break
+            if not self.c["batch_artists"]:  # development mode: one request an artist, after the sync
+                self.c["genres_pending"] = pending
+                break
             found, self.c["batch_artists"] = ask_spotify(self.client, pending[:ARTISTS_PER_REQUEST],
-                                                         self.c["batch_artists"])
+                                                         self.c["batch_artists"], one_by_one=False)
             known.update(found)
             self.c["done_pages"] += 1
             self.store.save_cursor(self.run_id, self.c)
@@ -268,6 +274,7 @@ class _Sync:
 
     def _unreadable(self, playlist: dict) -> None:
         """Since 2026 Spotify serves items only of playlists the user owns or collaborates on."""
+        self.store.clear_playlist(self.library_id, playlist["id"])
         self.c["unreadable"].append(playlist["name"])
         self.c["refused_playlists"][playlist["id"]] = playlist["snapshot_id"]
         self._next_playlist()
@@ -319,4 +326,4 @@ class _Sync:
             artists=len(self._credited()), tracks_with_genres=int((tracks["genres"] != "").sum()),
             audio_features="none" if self.c["features"] == "untried" else self.c["features"],
             features_stored=self.c["features_stored"], unreadable_playlists=self.c["unreadable"], pages=self.c["done_pages"], resumed=resumed,
-            retries=self.client.retried)
+            retries=self.client.retried, genres_pending=len(self.c.get("genres_pending") or []))
