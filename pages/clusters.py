@@ -42,9 +42,10 @@ summary = pd.DataFrame({"cluster": names, "tracks": result.sizes_, "share": resu
                                       if result.sizes_[c] else 0.0 for c in range(len(names))],
                         "tempo": result.profiles_["tempo"].to_numpy()})
 st.subheader(f"{len(names)} clusters")
-st.dataframe(summary, hide_index=True, width="stretch", column_config={
-    "share": st.column_config.ProgressColumn("share of library", format="percent", min_value=0.0, max_value=1.0),
-    "predicted": st.column_config.NumberColumn("predicted tracks", format="percent"),
+st.dataframe(summary.assign(share=(100 * summary["share"]).round(), predicted=(100 * summary["predicted"]).round()),
+             hide_index=True, width="stretch", column_config={  # whole percents, as every table (dashboard/formats.py)
+    "share": st.column_config.ProgressColumn("share of library", format="%d%%", min_value=0, max_value=100),
+    "predicted": st.column_config.NumberColumn("predicted tracks", format="%d%%"),
     "tempo": st.column_config.NumberColumn("mean tempo", format="%d BPM")})
 
 chosen = st.selectbox("Cluster", range(len(names)), format_func=lambda c: f"{names[c]} ({result.sizes_[c]:,} tracks)",

@@ -104,3 +104,13 @@ def test_the_predictor_form_leaves_the_example_for_a_new_track_and_reads_m_ss(fa
     at.text_input(key="predictor_duration").set_value("4.30").run()
     assert any("'4.30' is not a duration: type minutes and seconds, like 4:17." == re.sub(r"\\(.)", r"\1", w.value)
                for w in at.warning)  # Markdown escapes undone
+
+
+def test_the_cluster_summary_shows_whole_percents(fagen_home):
+    at = _page("clusters.py")
+    summary = at.dataframe[0]
+    config = json.loads(summary.proto.columns)
+    assert config["share"]["type_config"]["format"] == "%d%%" and config["predicted"]["type_config"]["format"] == "%d%%"
+    values = summary.value
+    assert (values["share"] % 1 == 0).all() and values["share"].sum() == pytest.approx(100, abs=len(values))
+    assert (values["predicted"] == 100).all()  # every Fagen track is predicted
