@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from dashboard.chart_selection import custom_values
 from dashboard.safe import hover_safe, md
 from engine.explore.genres import LEVELS, genre_table, in_genre
 
@@ -37,7 +38,7 @@ def top_genres_section(frame: pd.DataFrame) -> None:
     fig.update_layout(height=80 + 24 * len(top), margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", title=None),
                       yaxis=dict(title=None, categoryorder="total ascending"))
     event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key="genres_chart")
-    clicked = [top.loc[int(p["customdata"][0]), "name"] for p in event.selection.points if p.get("customdata")]
+    clicked = [top.loc[int(rank), "name"] for rank in custom_values(event) if int(rank) in top.index]
     if clicked and clicked[:1] != st.session_state.get(_CLICK_KEY):  # a new click, not the old one kept
         st.session_state[_CLICK_KEY] = clicked[:1]
         st.session_state[FILTER_KEY] = f"{level}:{clicked[0]}"
