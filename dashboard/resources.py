@@ -50,13 +50,6 @@ def enricher():
     return _enricher(_home())
 
 
-@st.cache_resource(show_spinner="Loading the cluster model…")
-def cluster_model():
-    from engine.explore.clusters import ClusterModel
-
-    return ClusterModel.load()
-
-
 @st.cache_resource(show_spinner="Loading the recommender…")
 def recommender():
     from engine.recs.recommend import Recommender
@@ -107,16 +100,11 @@ def enriched(library_id: int):
     return _enriched(_home(), library_id, library_version(library_id))
 
 
-@st.cache_data(show_spinner="Assigning clusters…", max_entries=8)
-def _assignments(home: str, library_id: int, version: str):
-    from engine.pipeline.run import assign_clusters
-
-    return assign_clusters(_enriched(home, library_id, version), cluster_model())
-
-
 def assignments(library_id: int):
-    """Catalog-cluster assignment of every track (same index as `enriched`)."""
-    return _assignments(_home(), library_id, library_version(library_id))
+    """Every track's cluster in the library's one cluster model (cluster_library at cluster_k), as
+    ASSIGN_COLUMNS with the `enriched` index: what the Map, Coverage and Recommendations show."""
+    result = library_clusters(library_id, cluster_k(library_id))
+    return result.assignments(index=enriched(library_id).index)
 
 
 @st.cache_data(show_spinner="Trying k = 3…12 …", max_entries=8)
@@ -140,6 +128,20 @@ def _library_clusters(home: str, library_id: int, version: str, k: int):
 
 def library_clusters(library_id: int, k: int):
     return _library_clusters(_home(), library_id, library_version(library_id), int(k))
+
+
+CHOSEN_K = "cluster_k"  # {library id: k} this session chose on the Clusters page (kept off any widget)
+
+
+def cluster_k(library_id: int) -> int:
+    """The library's k: the one chosen on the Clusters page this session, else the suggested one."""
+    table = k_table(library_id)
+    chosen = st.session_state.get(CHOSEN_K, {}).get(int(library_id))
+    return int(chosen) if chosen is not None and int(chosen) in set(table["k"].astype(int)) else suggested_k(table)
+
+
+def choose_cluster_k(library_id: int, k: int) -> None:
+    st.session_state.setdefault(CHOSEN_K, {})[int(library_id)] = int(k)
 
 
 # --- the map: UMAP off the script thread ----------------------------------------------------------

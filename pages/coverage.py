@@ -70,9 +70,9 @@ per_cluster = (frame.assign(cluster=clusters["cluster_name"], source=people["sou
 fig = px.bar(per_cluster, y="cluster", x="tracks", color="source", orientation="h", color_discrete_map=SOURCE_COLORS)
 fig.update_layout(height=60 + 32 * clusters["cluster_name"].nunique(), margin=dict(l=0, r=0, t=10, b=0),
                   legend=dict(orientation="h", title=None), yaxis=dict(title=None, categoryorder="total ascending"))
-st.plotly_chart(fig, width="stretch")
-st.caption(f"Every track is placed in one of the catalog's {clusters['cluster'].nunique() if len(clusters) else 0} "
-           "sound clusters, predicted or not: 100% coverage. The Clusters page fits clusters to this library alone.")
+st.plotly_chart(fig, width="stretch", key="coverage_clusters")
+st.caption(f"Every track, predicted or not, is placed in one of this library's {resources.cluster_k(library_id)} "
+           "clusters (the k chosen on the Clusters page): 100% coverage.")
 
 top_genres_section(frame)
 
