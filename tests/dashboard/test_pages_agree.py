@@ -94,9 +94,21 @@ def test_after_k_changes_the_cluster_box_names_the_new_cluster_holding_the_chose
     assert [trace["name"] for trace in json.loads(profile.proto.spec)["data"]] == ["library mean", chosen]
 
 
-def test_after_an_import_home_shows_the_new_library_in_the_box_and_the_captions(samples):
+@pytest.fixture()
+def private_home(dashboard_home, tmp_path, monkeypatch):
+    """A copy of the dashboard tests' store (the demo and its cached predictions), so what a test
+    imports or removes stays out of the other dashboard tests."""
+    open_page("home.py")  # the demo exists in dashboard_home, its predictions cached
+    with sqlite3.connect(dashboard_home / "tunescope.db") as source, sqlite3.connect(tmp_path / "tunescope.db") as copy:
+        source.backup(copy)
+    monkeypatch.setenv("TUNESCOPE_HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_after_an_import_home_shows_the_new_library_in_the_box_and_the_captions(private_home, samples):
     path = samples / "exportify" / "seankmchenry__2023-01__donald_fagen.csv"
-    at = open_page("home.py", demo=True)
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["library_id"] = demo_id()
     at.run()
     assert any("read-only demo" in c.value for c in at.caption)
     at.file_uploader[0].set_value([(path.name, path.read_bytes(), "text/csv"),
@@ -117,19 +129,15 @@ def _tabs_position(at: AppTest) -> int:
     return next(i for i, block in main.children.items() if getattr(block, "type", "") == "tab_container")
 
 
-def test_a_first_visit_keeps_the_import_tab_when_a_file_is_dropped(dashboard_home, tmp_path, monkeypatch, samples):
-    """An empty server (the dashboard tests' store with every library removed, so predictions are
-    cached): the first visit opens the demo; the listener picks Import files and drops a file."""
+def test_a_first_visit_keeps_the_import_tab_when_a_file_is_dropped(private_home, samples):
+    """An empty server (the store with every library removed, predictions still cached): the first
+    visit opens the demo; the listener picks Import files and drops a file."""
     from engine.library.store import Store
 
-    open_page("home.py")  # the demo exists in dashboard_home, its predictions cached
-    with sqlite3.connect(dashboard_home / "tunescope.db") as source, sqlite3.connect(tmp_path / "tunescope.db") as copy:
-        source.backup(copy)
-    store = Store(tmp_path / "tunescope.db")
+    store = Store(private_home / "tunescope.db")
     for library_id in store.libraries()["library_id"]:
         store.delete_library(int(library_id))
     store.close()
-    monkeypatch.setenv("TUNESCOPE_HOME", str(tmp_path))
 
     at = AppTest.from_file(APP, default_timeout=300).run()
     assert not at.exception, at.exception
