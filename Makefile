@@ -34,6 +34,7 @@ bench: setup
 	$(PY) bench/recommend_speed.py
 	$(PY) bench/map_speed.py
 	$(PY) bench/page_switch.py
+	$(PY) bench/listening_speed.py
 
 screenshots: setup
 	TUNESCOPE_HOME=$$(mktemp -d) TUNESCOPE_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/dashboard/test_e2e_browser.py

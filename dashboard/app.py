@@ -19,6 +19,8 @@ PAGES = [
     st.Page(ROOT / "pages" / "recommendations.py", title="Recommendations", icon=":material/recommend:",
             url_path="recommendations"),
     st.Page(ROOT / "pages" / "predictor.py", title="Predictor", icon=":material/tune:", url_path="predictor"),
+    st.Page(ROOT / "pages" / "listening.py", title="Listening", icon=":material/headphones:", url_path="listening"),
+    st.Page(ROOT / "pages" / "models.py", title="Models", icon=":material/model_training:", url_path="models"),
 ]
 
 st.set_page_config(page_title="Tunescope", page_icon=":material/graphic_eq:", layout="wide")

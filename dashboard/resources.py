@@ -144,6 +144,52 @@ def choose_cluster_k(library_id: int, k: int) -> None:
     st.session_state.setdefault(CHOSEN_K, {})[int(library_id)] = int(k)
 
 
+# --- listening: plays over time (engine.listening) ---------------------------------------------------
+def play_count(library_id: int) -> int:
+    """How many plays the library holds (one indexed count: decides whether the Listening page shows)."""
+    return store().play_count(library_id)
+
+
+@st.cache_data(show_spinner="Reading your plays…", max_entries=8)
+def _plays(home: str, library_id: int, version: str):
+    return _store(home).plays(library_id)
+
+
+def _cluster_names(home: str, library_id: int, version: str, k: int):
+    """Each track's cluster in the library's one cluster model at k (as every page shows it)."""
+    import numpy as np
+
+    result = _library_clusters(home, library_id, version, int(k))
+    return np.asarray(result.names_, dtype=object)[result.labels_]
+
+
+@st.cache_data(show_spinner="Summing up your listening…", max_entries=32)
+def _listening(home: str, library_id: int, version: str, period: str, tz: str, k: int):
+    from engine.listening import listening_view
+
+    return listening_view(_plays(home, library_id, version), _enriched(home, library_id, version),
+                          _cluster_names(home, library_id, version, k), period=period, tz=tz)
+
+
+def listening(library_id: int, period: str, tz: str):
+    """The Listening page's tables for a period and time zone (engine.listening.ListeningView)."""
+    return _listening(_home(), library_id, library_version(library_id), period, tz, cluster_k(library_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _listening_keys(home: str, library_id: int, version: str, period: str, tz: str, cluster: str | None, k: int):
+    from engine.listening import played_keys
+
+    return played_keys(_plays(home, library_id, version), _enriched(home, library_id, version), period, tz,
+                       _cluster_names(home, library_id, version, k), cluster)
+
+
+def listening_keys(library_id: int, period: str, tz: str, cluster: str | None = None) -> list[str]:
+    """Keys of the tracks played in the period (and cluster), most played first."""
+    return _listening_keys(_home(), library_id, library_version(library_id), period, tz, cluster,
+                           cluster_k(library_id))
+
+
 # --- the map: UMAP off the script thread ----------------------------------------------------------
 # Loading the UMAP models and the first transform compile numba code (a minute on a cold machine).
 # A worker thread does it, so the page shows progress and stays interruptible instead of freezing.
@@ -289,3 +335,23 @@ def lyrics_model():
 
 def analyze_lyrics(text: str, features: dict, k: int = 8) -> dict:
     return lyrics_model().analyze(text, features, k=k)
+
+
+# --- model cards: read from models/<name>/ files, refreshed when any of them changes ---------------
+def _models_stamp() -> tuple:
+    from engine.config import models_dir
+
+    names = ("metrics.json", "config.json", "train_config.json", "train_log.jsonl")
+    return tuple((str(p), p.stat().st_mtime_ns) for p in sorted(models_dir().glob("*/*")) if p.name in names)
+
+
+@st.cache_data(show_spinner="Reading the model cards…", max_entries=2)
+def _model_cards(stamp: tuple) -> list:
+    from engine.cards import model_cards
+
+    return model_cards()
+
+
+def model_cards() -> list:
+    """Every shipped model's card (engine.cards), read once per change of the artifacts."""
+    return _model_cards(_models_stamp())

@@ -16,11 +16,11 @@ import re
 
 import pandas as pd
 
+from engine.csvsafe import csv_safe, csv_text  # noqa: F401  (the dashboard's downloads use them from here)
+
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, and an escaped one never
 # starts a link, an image, emphasis, a heading, an autolink, LaTeX ($) or a Streamlit directive (:red[…]).
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def md(text) -> str:
@@ -35,26 +35,3 @@ def hover_safe(frame: pd.DataFrame, columns) -> pd.DataFrame:
 
 def plot_text(text) -> str:
     return html.escape(str(text))
-
-
-def csv_text(frame: pd.DataFrame) -> str:
-    """The frame as CSV for a download: formulas neutralised, and RFC 4180 line ends, so a cell holding a
-    carriage return is quoted (with pandas' bare '\n' it would split the row in a spreadsheet)."""
-    return csv_safe(frame).to_csv(index=False, lineterminator="\r\n")
-
-
-def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot run as spreadsheet formulas: a cell starting with = + - @ tab or
-    CR gets a leading quote. Numeric columns, and text cells that are plain numbers (-3.5), stay numbers."""
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column]):
-            continue
-        out[column] = out[column].map(_neutralise)
-    return out
-
-
-def _neutralise(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value

@@ -72,3 +72,11 @@ class BadParameterError(TunescopeError):
 class OnlineFeaturesUnavailableError(TunescopeError):
     """The online source of real features (ReccoBeats) kept failing or rate-limiting after every retry;
     what was fetched before is kept, and a re-run asks only for what is still missing."""
+
+
+class TrainingConfigError(TunescopeError):
+    """A training config file or a --set override names an unknown key or gives a value of the wrong type."""
+
+
+class ListeningOptionError(TunescopeError):
+    """A listening period or time zone Tunescope cannot read (e.g. --period 2024-13, --tz Berlin)."""

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import resources, ui
 from dashboard.genres_panel import apply_genre_filter, top_genres_section
+from dashboard.listening_filter import apply_listening_filter
 from dashboard.safe import hover_safe
 from engine.config import FEATURES
 
@@ -80,5 +81,6 @@ st.subheader("Tracks")
 st.caption("`source` says where each track's values came from: your export, Spotify, ReccoBeats (fetched online "
            "with your consent), the reference catalog, or the network's prediction (amber italics).")
 columns = ["title", "artists", "album", "genres", "duration_ms", "source", "confidence", *FEATURES, "plays"]
-ui.paged_table(frame[apply_genre_filter(frame, "This table")], columns, key="coverage")
+shown = apply_genre_filter(frame, "This table") & apply_listening_filter(frame, library_id, "This table")
+ui.paged_table(frame[shown], columns, key="coverage")
 ui.csv_button(frame, "Download the enriched library (CSV)", "tunescope_library.csv", key="coverage_csv")

@@ -93,7 +93,7 @@ with upload:
             "label": f"Imported {report.added:,} new tracks"
                      + (f", {len(report.problems)} problem(s)" if report.problems else ""),
             "lines": [f"**{md(r.name)}** ({r.kind}): {r.tracks:,} tracks, {r.playlists} playlists, {r.plays:,} plays"
-                      for r in report.files if not r.error]}
+                      for r in report.files if not r.error] + ([report.plays_note] if report.plays_note else [])}
         st.rerun()  # everything drawn above this (the box, the demo caption, "Import into") shows the new library
     last = st.session_state.get(LAST_IMPORT)
     if last and last["library_id"] == open_id:  # the report of the import that opened this library

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import resources, ui
 from dashboard.chart_selection import custom_values
 from dashboard.genres_panel import apply_genre_filter
+from dashboard.listening_filter import apply_listening_filter
 from dashboard.safe import hover_safe
 from engine.config import BOUNDED_FEATURES, FEATURES
 
@@ -41,7 +42,8 @@ points = frame.assign(row=np.arange(len(frame)), cluster=clusters["cluster_name"
                       source=ui.source_labels(frame["source"]))
 for axis, name in enumerate("xyz"[:dims]):
     points[name] = coords[:, axis]
-shown = points[apply_genre_filter(frame, "The map").to_numpy()]  # set by a click on Library coverage's genres
+# Set by a click on Library coverage's genres, and by the Listening page.
+shown = points[(apply_genre_filter(frame, "The map") & apply_listening_filter(frame, library_id, "The map")).to_numpy()]
 if dims == 3 and len(shown) > MAX_3D_POINTS:
     st.caption(f"3-D shows a random {MAX_3D_POINTS:,} of {len(shown):,} tracks; 2-D shows them all.")
     shown = shown.sample(MAX_3D_POINTS, random_state=0)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import resources, ui
+from dashboard.listening_filter import SCOPE, current, played_seeds
 from dashboard.safe import md
 from engine.config import FEATURES
 
@@ -13,9 +14,15 @@ METHODS = {"hybrid": "Your artists, playlist neighbours and popularity (default)
 st.title("Recommendations")
 library_id, frame = ui.require_library()
 
-scope = st.radio("Recommend for", ["the whole library", "a cluster", "a track"], horizontal=True, key="recs_scope")
+scopes = ["the whole library", "a cluster", "a track"] + ([SCOPE] if current(library_id) else [])  # from Listening
+if st.session_state.get("recs_scope") not in scopes:
+    st.session_state.pop("recs_scope", None)
+scope = st.radio("Recommend for", scopes, horizontal=True, key="recs_scope")
 seeds, label = None, "your library"
-if scope == "a cluster":
+if scope == SCOPE:
+    played, label = played_seeds(frame, library_id)
+    seeds = ui.seed_ids(played)
+elif scope == "a cluster":
     with ui.engine_errors():
         clusters = resources.assignments(library_id)
     sizes = clusters["cluster_name"].value_counts()

@@ -12,8 +12,8 @@ ENGINE = ROOT / "engine"
 ROOT_MODULES_MAX = 12
 
 # Higher number = higher wing. The shared root is 0; wings of one level never import each other.
-LEVELS = {"catalog": 1, "library": 2, "predictor": 2, "recs": 3, "explore": 3, "lyrics": 3,
-          "pipeline": 4, "cli": 5}
+LEVELS = {"catalog": 1, "library": 2, "predictor": 2, "recs": 3, "explore": 3, "lyrics": 3, "listening": 3,
+          "pipeline": 4, "cards": 4, "cli": 5}
 TRAINING_SUFFIXES = ("train", "fit", "evaluate", "build", "datasets", "interactions")  # read datasets or fit weights
 
 

@@ -30,3 +30,19 @@ def online_allowed(args, log) -> bool:
 def online_note(report, log) -> None:
     log(f"ReccoBeats: {report.found} tracks found, {report.missing} unknown to it, {report.cached} already known, "
         f"{report.requests} requests" + (f". {report.note}" if report.note else ""))
+
+
+def add_config_flags(parser, name: str) -> None:
+    """--config and --set: training reads configs/<name>.toml and applies overrides (engine.training_config)."""
+    parser.add_argument("--config", default=None, help=f"training config file (default: configs/{name}.toml)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override one config value for this run, e.g. --set lr=3e-4 or --set model.dropout=0.2 "
+                             "(repeatable; unknown keys and wrong types are refused)")
+
+
+def training_config(args, name: str, schema, shortcuts: dict | None = None):
+    """The applied config: the file, then the shortcut flags that were given (e.g. --seed), then --set."""
+    from engine.training_config import load
+
+    given = [f"{key}={value}" for key, value in (shortcuts or {}).items() if value is not None]
+    return load(name, schema, given + list(args.overrides), args.config)

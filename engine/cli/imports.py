@@ -27,6 +27,8 @@ def cmd_import(args) -> int:
         if not result.error:
             print(f"{result.name}: {result.kind}, {result.tracks} tracks, {result.playlists} playlists, "
                   f"{result.plays} plays, {result.skipped} skipped", file=sys.stderr)
+    if report.plays_note:
+        print(report.plays_note, file=sys.stderr)
     for problem in report.problems:
         print(f"error: {problem}", file=sys.stderr)
     if online_allowed(args, _log):

@@ -1,7 +1,8 @@
 """Lyrics commands (registered by engine.cli.main):
 
-  python -m engine train-lyrics [--members 5] [--seed 0] [--output models/lyrics]
-  python -m engine evaluate-lyrics [--model models/lyrics]          (prints the README tables from metrics.json)
+  python -m engine train-lyrics [--config configs/lyrics.toml] [--set KEY=VALUE ...] [--members 5] [--seed 0]
+        [--output models/lyrics]   (writes train_config.json and train_log.jsonl beside the weights)
+  python -m engine evaluate-lyrics [--model models/lyrics]          (prints the docs/models/lyrics.md tables from metrics.json)
   python -m engine lyrics-search (--lyrics TEXT | --file LYRICS.txt) [--k 10] [--title T --artists A] [--year 1975]
 """
 
@@ -12,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from engine.cli import user_store
+from engine.cli import add_config_flags, training_config, user_store
 from engine.config import models_dir
 from engine.errors import InputFileError, ModelNotFoundError
 
@@ -24,13 +25,19 @@ def _log(message: str) -> None:
 def cmd_train_lyrics(args) -> None:
     from engine.config import home_dir
     from engine.encoder import CachedEncoder
-    from engine.lyrics.train import LyricsTrainConfig, train_lyrics
+    from engine.lyrics.train import CONFIG_SCHEMA, train_lyrics
+    from engine.training_config import EpochLog
 
     started = time.time()
+    applied = training_config(args, "lyrics", CONFIG_SCHEMA, {"members": args.members, "seed": args.seed})
     encoder = CachedEncoder(home_dir() / "cache" / "lyrics_embeddings.npz")
-    model, metrics = train_lyrics(encoder, LyricsTrainConfig(members=args.members, seed=args.seed), log=_log)
+    epoch_log = EpochLog()
+    model, metrics = train_lyrics(encoder, applied.training, log=_log, model_options=applied.model,
+                                  epoch_log=epoch_log)
     output = Path(args.output)
     model.save(output)
+    applied.write(output)
+    epoch_log.write(output)
     (output / "metrics.json").write_text(json.dumps(metrics, indent=2))
     print(render_metrics(metrics))
     _log(f"saved {output} ({time.time() - started:.0f}s)")
@@ -91,9 +98,10 @@ def render_metrics(metrics: dict) -> str:
 def register(subparsers) -> None:
     default = str(models_dir() / "lyrics")
     train = subparsers.add_parser("train-lyrics", help="train and evaluate the lyrics topic/mood model")
-    train.add_argument("--members", type=int, default=5)
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--members", type=int, default=None, help="shortcut for --set members=N")
+    train.add_argument("--seed", type=int, default=None, help="shortcut for --set seed=N")
     train.add_argument("--output", default=default)
+    add_config_flags(train, "lyrics")
     train.set_defaults(func=cmd_train_lyrics)
     evaluate = subparsers.add_parser("evaluate-lyrics", help="print the lyrics model's measured results")
     evaluate.add_argument("--model", default=default)

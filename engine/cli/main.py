@@ -1,11 +1,13 @@
 """Command line: a thin shell over the engine. Every TunescopeError becomes one line on stderr, exit 2.
 
-  python -m engine train [--members 5] [--seed 0] [--output models/audio_predictor]
-  python -m engine evaluate [--members 5]
+  python -m engine train [--config configs/audio_predictor.toml] [--set lr=3e-4 ...] [--members 5] [--seed 0]
+        [--output models/audio_predictor]   (writes train_config.json and train_log.jsonl beside the weights)
+  python -m engine evaluate [--members 5] [--set KEY=VALUE ...]
   python -m engine recalibrate        (the shipped model's intervals, on real-library-like sets; no retraining)
   python -m engine predict --input LIB.csv --output OUT.csv [--no-catalog] [--intervals] [--online|--offline]
         (optional `lyrics` column; --online fetches real values from ReccoBeats, remembered until --offline)
   python -m engine import PATH [PATH...] --output LIB.csv [--store] [--online|--offline]
+  python -m engine listening --input HISTORY.json [...] [--period 2024] [--tz Europe/Berlin] --output DIR
   python -m engine build-catalog      (models/catalog from TUNESCOPE_DATA_DIR; serving reads only that)
   python -m engine predict-track --title T --artists A [--genres "g1;g2"] [--moods m] [--release-date 1999] ...
 """
@@ -20,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from engine.cli import add_online_flags, online_allowed, online_note, user_store
+from engine.cli import add_config_flags, add_online_flags, online_allowed, online_note, training_config, user_store
 from engine.config import models_dir
 from engine.errors import InputFileError, TunescopeError
 
@@ -28,6 +30,7 @@ from engine.errors import InputFileError, TunescopeError
 # Each feature's commands live in their own module with `register(subparsers)`.
 COMMAND_MODULES: list[str] = [
     "engine.cli.imports",
+    "engine.cli.listening",
     "engine.cli.lyrics",
     "engine.cli.recs",
 ]
@@ -62,15 +65,28 @@ def cmd_train(args) -> None:
     from engine.encoder import CachedEncoder
     from engine.predictor.evaluate import ood_tables
     from engine.predictor.fit import train_predictor
-    from engine.predictor.train import TrainConfig
+    from engine.training_config import EpochLog
 
     started = time.time()
+    applied = _predictor_config(args)
     encoder = CachedEncoder(home_dir() / "cache" / "train_embeddings.npz")
     calibration_rows, _ = ood_tables()
-    cfg = TrainConfig(members=args.members, seed=args.seed)
-    predictor = train_predictor(reference.training_tracks(), encoder, cfg, ood_calibration=calibration_rows, log=_log)
+    epoch_log = EpochLog()
+    predictor = train_predictor(reference.training_tracks(), encoder, applied.training,
+                                ood_calibration=calibration_rows, log=_log, epoch_log=epoch_log)
     predictor.save(Path(args.output))
-    _log(f"saved {args.output} ({time.time() - started:.0f}s)")
+    applied.write(Path(args.output))
+    epoch_log.write(Path(args.output))
+    _log(f"saved {args.output} with train_config.json and train_log.jsonl ({time.time() - started:.0f}s)")
+
+
+def _predictor_config(args):
+    """configs/audio_predictor.toml with --members/--seed/--set applied; [model] becomes model_options."""
+    from engine.predictor.train import CONFIG_SCHEMA
+
+    applied = training_config(args, "audio_predictor", CONFIG_SCHEMA, {"members": args.members, "seed": args.seed})
+    applied.training.model_options = dict(applied.model)
+    return applied
 
 
 def cmd_evaluate(args) -> None:
@@ -78,10 +94,10 @@ def cmd_evaluate(args) -> None:
     from engine.encoder import CachedEncoder
     from engine.predictor.evaluate import evaluate, write_metrics
     from engine.report import render
-    from engine.predictor.train import TrainConfig
 
+    cfg = _predictor_config(args).training
     encoder = CachedEncoder(home_dir() / "cache" / "train_embeddings.npz")
-    report = evaluate(encoder, TrainConfig(members=args.members, seed=args.seed), log=_log)
+    report = evaluate(encoder, cfg, log=_log)
     write_metrics(report)
     print(render(report))
 
@@ -137,13 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m engine", description="Tunescope engine")
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="train the audio-feature predictor ensemble")
-    train.add_argument("--members", type=int, default=5)
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--members", type=int, default=None, help="shortcut for --set members=N")
+    train.add_argument("--seed", type=int, default=None, help="shortcut for --set seed=N")
     train.add_argument("--output", default=str(models_dir() / "audio_predictor"))
+    add_config_flags(train, "audio_predictor")
     train.set_defaults(func=cmd_train)
     evaluate = sub.add_parser("evaluate", help="evaluate on artist-holdout, temporal and out-of-distribution sets")
-    evaluate.add_argument("--members", type=int, default=5)
-    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--members", type=int, default=None, help="shortcut for --set members=N")
+    evaluate.add_argument("--seed", type=int, default=None, help="shortcut for --set seed=N")
+    add_config_flags(evaluate, "audio_predictor")
     evaluate.set_defaults(func=cmd_evaluate)
     recal = sub.add_parser("recalibrate", help="refit the shipped predictor's 90%% intervals on real-library-like sets")
     recal.set_defaults(func=cmd_recalibrate)

@@ -2,7 +2,8 @@
 
   python -m engine fit-clusters [--k K]          # K omitted: chosen by silhouette over 3..12
   python -m engine fit-map
-  python -m engine evaluate-recs [--steps N]    # trains and saves models/two_tower, then ranks five methods
+  python -m engine evaluate-recs [--steps N] [--set KEY=VALUE ...]   # configs/two_tower.toml; trains and saves
+                                                 # models/two_tower (+ train_config.json, train_log.jsonl), ranks five methods
                                                  # (same split, same run) -> models/two_tower/metrics.json
   TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners
                                                  # fits the hybrid on TidyTuesday validation playlists, saves
@@ -16,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from engine.cli import user_store
+from engine.cli import add_config_flags, training_config, user_store
 from engine.config import models_dir
 
 
@@ -61,13 +62,19 @@ def cmd_evaluate_recs(args) -> None:
     if args.listeners:
         from engine.recs.hybrid_training.evaluate import evaluate_hybrid
 
-        print(evaluate_hybrid(Path(args.hybrid_output), args.samples and Path(args.samples), seed=args.seed, log=_log))
+        seed = args.seed if args.seed is not None else 0
+        print(evaluate_hybrid(Path(args.hybrid_output), args.samples and Path(args.samples), seed=seed, log=_log))
         return
     from engine.recs.evaluate import evaluate_all, render
-    from engine.recs.train import TrainConfig
+    from engine.recs.train import CONFIG_SCHEMA
+    from engine.training_config import EpochLog
 
-    cfg = TrainConfig(seed=args.seed, **({"steps": args.steps} if args.steps else {}))
-    report = evaluate_all(cfg, log=_log, save_to=Path(args.output))
+    applied = training_config(args, "two_tower", CONFIG_SCHEMA, {"steps": args.steps, "seed": args.seed})
+    epoch_log = EpochLog()
+    report = evaluate_all(applied.training, log=_log, save_to=Path(args.output), model_options=applied.model,
+                          epoch_log=epoch_log)
+    applied.write(Path(args.output))
+    epoch_log.write(Path(args.output))
     print(render(report))
 
 
@@ -99,8 +106,9 @@ def register(sub) -> None:
     fmap.set_defaults(func=cmd_fit_map)
     evaluate = sub.add_parser("evaluate-recs", help="train the two-tower (models/two_tower) and rank it against random, "
                               "popularity, content-KNN on features and on text: same split, same run")
-    evaluate.add_argument("--steps", type=int, default=None, help="training steps (default 200)")
-    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--steps", type=int, default=None, help="shortcut for --set steps=N")
+    evaluate.add_argument("--seed", type=int, default=None, help="shortcut for --set seed=N")
+    add_config_flags(evaluate, "two_tower")
     evaluate.add_argument("--output", default=str(models_dir() / "two_tower"))
     evaluate.add_argument("--listeners", action="store_true",
                           help="fit and save the hybrid (models/hybrid) and evaluate on real listeners (samples/)")

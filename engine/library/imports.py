@@ -31,9 +31,12 @@ class FileResult:
     kind: str = ""
     tracks: int = 0
     playlists: int = 0
-    plays: int = 0
+    plays: int = 0  # new to the library
+    plays_known: int = 0  # already there (an earlier import, or another file of this one)
     skipped: int = 0
     error: str = ""
+    first_play: str = ""  # UTC stamps of this file's plays
+    last_play: str = ""
 
 
 @dataclass
@@ -46,6 +49,17 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def plays_note(self) -> str:
+        """'12,345 plays from 2020-09 to 2021-09 imported, 210 already there' ('' when no file had plays)."""
+        spans = [(r.first_play, r.last_play) for r in self.files if r.first_play and not r.error]
+        if not spans:
+            return ""
+        new, known = sum(r.plays for r in self.files), sum(r.plays_known for r in self.files)
+        first, last = min(a for a, _ in spans)[:7], max(b for _, b in spans)[:7]
+        when = f"in {first}" if first == last else f"from {first} to {last}"
+        return f"{new:,} play{'s' * (new != 1)} {when} imported" + (f", {known:,} already there" if known else "")
 
 
 def _load(item) -> tuple[str, bytes]:
@@ -140,7 +154,8 @@ def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, show
             keys = store.add_tracks(library_id, normalize_frame(distinct, where=piece.name), saved=False)
             key_of = {(r.track_id, r.title, r.artists): k for r, k in zip(distinct.itertuples(), keys)}
             play_keys = [key_of[(r.track_id, r.title, r.artists)] for r in plays.itertuples()]
-            result.plays = store.add_plays(library_id, play_keys, plays["played_at"].tolist(), plays["ms_played"].tolist())
+            result.plays, result.plays_known = store.add_plays(library_id, plays.assign(key=play_keys))
+            result.first_play, result.last_play = plays["played_at"].min(), plays["played_at"].max()
     result.tracks = piece.track_count + (plays.drop_duplicates(["title", "artists"]).shape[0] if len(plays) else 0)
     result.playlists = len(piece.playlists)
     result.skipped = piece.skipped + (len(piece.plays) - len(plays))

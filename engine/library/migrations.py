@@ -110,5 +110,26 @@ def m6_version_match_keys(db: sqlite_utils.Database) -> None:
                         list(zip(changed["new"], changed["rowid"].astype(int).tolist())))
 
 
+def utc_stamp_sql(column: str) -> str:
+    """SQL turning an old stored stamp ('2020-12-07 23:03' or '2022-11-12T13:59:51Z', both UTC) into the
+    one form plays keep from m7 on: 'YYYY-MM-DDTHH:MM:SSZ'."""
+    return f"strftime('%Y-%m-%dT%H:%M:%SZ', replace(replace({column}, 'T', ' '), 'Z', ''))"
+
+
+def m7_play_events(db: sqlite_utils.Database) -> None:
+    """Plays as events (issue 23): one per track and UTC second, whatever file or re-import brought it
+    (the old key also held ms_played, so the same play with another length counted twice), plus
+    `skipped` where the file records it (extended history; NULL otherwise)."""
+    db["play_events"].create({"library_id": int, "key": str, "played_at": str, "ms_played": int, "skipped": int},
+                             pk=("library_id", "key", "played_at"), not_null={"library_id", "key", "played_at"})
+    # Of two stored plays of one track at one stamp, the longer stays.
+    db.execute(f"insert or ignore into play_events (library_id, key, played_at, ms_played) "
+               f"select library_id, key, {utc_stamp_sql('played_at')}, ms_played from plays "
+               f"where {utc_stamp_sql('played_at')} is not null order by ms_played desc")
+    db.execute("drop table plays")
+    db.execute("alter table play_events rename to plays")
+    db["plays"].create_index(["library_id", "played_at"])
+
+
 MIGRATIONS = [m1_prediction_cache, m2_libraries, m3_library_ownership, m4_library_accounts, m5_online_lookups,
-              m6_version_match_keys]
+              m6_version_match_keys, m7_play_events]

@@ -30,6 +30,7 @@ from engine.library.accounts import LibraryAccounts
 from engine.library.tables import LibraryTables, now
 from engine.library.migrations import MIGRATIONS
 from engine.library.online_tables import OnlineTables
+from engine.library.play_tables import PlayTables
 from engine.schema import NUMERIC_COLUMNS, SCHEMA, TEXT_COLUMNS
 from engine.library.sync_tables import SyncTables
 
@@ -45,7 +46,7 @@ BUSY_TIMEOUT_S = 30  # another process (the CLI beside the dashboard) holding th
 TRUST = {"export": 0, "spotify": 1, "reccobeats": 2}
 
 
-class Store(LibraryAccounts, LibraryTables, SyncTables, OnlineTables):
+class Store(LibraryAccounts, LibraryTables, PlayTables, SyncTables, OnlineTables):
     """Open (and migrate) the store; `Store(":memory:")` for tests."""
 
     connection_class = sqlite3.Connection  # tests substitute a subclass that injects faults

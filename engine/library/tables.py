@@ -211,13 +211,5 @@ class LibraryTables:
         with self.transaction():
             self._write_features(rows)
 
-    def add_plays(self, library_id: int, keys: list[str], played_at: list[str], ms_played: list[int]) -> int:
-        """Plays are user signals (counts, listening time), never model inputs. Re-imports are idempotent;
-        returns how many plays were new (an ignored duplicate counts 0 in rowcount)."""
-        with self.transaction():
-            return self.db.conn.executemany(
-                "insert or ignore into plays (library_id, key, played_at, ms_played) values (?, ?, ?, ?)",
-                [(library_id, k, t, int(ms)) for k, t, ms in zip(keys, played_at, ms_played)]).rowcount
-
     def library_size(self, library_id: int) -> int:
         return self.db.execute("select count(*) from library_tracks where library_id = ?", [library_id]).fetchone()[0]

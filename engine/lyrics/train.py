@@ -25,6 +25,7 @@ from engine.lyrics.data import DATASET_NOTE, TARGETS, TOPICS, dataset_inputs, lo
 from engine.lyrics.text import clean_words
 from engine.lyrics.model import LyricsConfig, LyricsTopicModel, lyrics_loss
 from engine.textnorm import artist_key, primary_artist
+from engine.training_config import Schema
 
 MOOD = ["valence", "energy"]
 RIDGE_ALPHAS = [0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
@@ -44,14 +45,20 @@ class LyricsTrainConfig:
     search_k: int = 10
 
 
+# configs/lyrics.toml: [training] is LyricsTrainConfig, [model] these LyricsConfig fields.
+CONFIG_SCHEMA = Schema(LyricsTrainConfig, LyricsConfig, ("lyrics_proj", "audio_proj", "meta_proj", "projection",
+                                                         "encoder", "dropout", "lyrics_dropout", "huber_delta",
+                                                         "audio_skip"))
+
 def r2(y: np.ndarray, pred: np.ndarray) -> np.ndarray:
     """Per-column R² (1 - SSE / SS around the test mean)."""
     return 1 - ((y - pred) ** 2).sum(axis=0) / ((y - y.mean(axis=0)) ** 2).sum(axis=0).clip(1e-12)
 
 
 def fit_member(config: LyricsConfig, cfg: LyricsTrainConfig, train: list[torch.Tensor], val: list[torch.Tensor],
-               seed: int) -> tuple[LyricsTopicModel, int]:
-    """AdamW with early stopping on validation loss; train/val are [lyrics, audio, meta, z-scored targets]."""
+               seed: int, epoch_log=None) -> tuple[LyricsTopicModel, int]:
+    """AdamW with early stopping on validation loss; train/val are [lyrics, audio, meta, z-scored targets].
+    `epoch_log(epoch=, train_loss=, val_loss=)` receives one record per epoch."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     model = LyricsTopicModel(config)
@@ -60,6 +67,7 @@ def fit_member(config: LyricsConfig, cfg: LyricsTrainConfig, train: list[torch.T
     for epoch in range(cfg.max_epochs):
         model.train()
         order = torch.randperm(len(train[0]), generator=gen)
+        losses = []
         for start in range(0, len(order), cfg.batch_size):
             idx = order[start:start + cfg.batch_size]
             lyrics, audio, meta = (t[idx] for t in train[:3])
@@ -70,8 +78,12 @@ def fit_member(config: LyricsConfig, cfg: LyricsTrainConfig, train: list[torch.T
             opt.zero_grad()
             loss.backward()
             opt.step()
+            losses.append(loss.item())
         with torch.inference_mode():
             current = float(lyrics_loss(model.eval()(*val[:3]), val[3], config.huber_delta))
+        if epoch_log:
+            epoch_log(epoch=epoch + 1, train_loss=float(np.mean(losses)), val_loss=current,
+                      best_val_loss=min(best, current))
         if current < best - 1e-5:
             best, best_state, stale = current, copy.deepcopy(model.state_dict()), 0
         elif (stale := stale + 1) >= cfg.patience:
@@ -128,8 +140,10 @@ def topic_agreement(query: np.ndarray, index: np.ndarray, q_topic: np.ndarray, i
     return float((i_topic[top] == q_topic[:, None]).mean())
 
 
-def train_lyrics(encoder, cfg: LyricsTrainConfig = LyricsTrainConfig(), log=print) -> tuple[LyricsModel, dict]:
-    """Train the shipped model and measure it against its baselines; returns (model, metrics)."""
+def train_lyrics(encoder, cfg: LyricsTrainConfig = LyricsTrainConfig(), log=print, model_options: dict | None = None,
+                 epoch_log=None) -> tuple[LyricsModel, dict]:
+    """Train the shipped model and measure it against its baselines; returns (model, metrics).
+    `model_options` sets LyricsConfig fields (configs/lyrics.toml [model]); `epoch_log` gets every epoch."""
     started = time.time()
     frame = load_dataset()
     genre_vocab = sorted(frame["genre"].str.lower().unique())
@@ -152,10 +166,13 @@ def train_lyrics(encoder, cfg: LyricsTrainConfig = LyricsTrainConfig(), log=prin
     arms = {}
     for use_lyrics in (True, False):
         config = LyricsConfig(lyrics_dim=x["lyrics"].shape[1], audio_dim=x["audio"].shape[1],
-                              meta_dim=x["meta"].shape[1], n_targets=len(TARGETS), use_lyrics=use_lyrics)
+                              meta_dim=x["meta"].shape[1], n_targets=len(TARGETS), use_lyrics=use_lyrics,
+                              **(model_options or {}))
         members = []
         for m in range(cfg.members):
-            member, epochs = fit_member(config, cfg, tensors(train), tensors(parts["val"]), cfg.seed + m)
+            arm_log = epoch_log and (lambda _arm=use_lyrics, _m=m, **r: epoch_log(
+                arm="with lyrics" if _arm else "without lyrics", member=_m, **r))
+            member, epochs = fit_member(config, cfg, tensors(train), tensors(parts["val"]), cfg.seed + m, arm_log)
             members.append(member)
             log(f"  {'with' if use_lyrics else 'without'} lyrics, member {m}: {epochs} epochs")
         arms[use_lyrics] = LyricsModel(config, members, scalers, genre_vocab, words, info={})

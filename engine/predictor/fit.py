@@ -53,7 +53,7 @@ def split_training(tracks: pd.DataFrame, cfg: TrainConfig, exclude_artists: set[
 
 
 def train_predictor(tracks: pd.DataFrame, encoder, cfg: TrainConfig, exclude_artists: set[str] = frozenset(),
-                    ood_calibration: pd.DataFrame | None = None, log=print) -> AudioPredictor:
+                    ood_calibration: pd.DataFrame | None = None, log=print, epoch_log=None) -> AudioPredictor:
     """Train on `tracks` (+ artist aggregates not in exclude_artists), calibrate on held-out artists + OOD rows."""
     train_frame, val_frame, cal_frame = split_training(tracks, cfg, exclude_artists)
     featurizer = make_featurizer(encoder)
@@ -61,7 +61,7 @@ def train_predictor(tracks: pd.DataFrame, encoder, cfg: TrainConfig, exclude_art
     featurizer.catalog_artists = CatalogArtistPriors(pd.concat(catalog_rows, ignore_index=True))
     real = train_frame[~train_frame["is_aggregate"]]
     featurizer.fit(real, scaled(real))
-    members, config = fit_ensemble(featurizer, train_frame, val_frame, encoder, cfg, log)
+    members, config = fit_ensemble(featurizer, train_frame, val_frame, encoder, cfg, log, epoch_log)
     predictor = AudioPredictor(featurizer, members, config, Calibrator(),
                                {"train_rows": int(len(train_frame)), "train_config": cfg.__dict__})
     cal_frames = [cal_frame] + ([ood_calibration] if ood_calibration is not None else [])

@@ -25,6 +25,7 @@ from engine.predictor.bundle import input_tensors
 from engine.predictor.model import AudioFeaturePredictor, PredictorConfig, multitask_loss
 from engine.predictor.priors import scaled
 from engine.schema import SCHEMA
+from engine.training_config import Schema
 from engine.textnorm import artist_key, primary_artist
 
 ARTIST_ROW_WEIGHT = 0.5
@@ -46,6 +47,12 @@ class TrainConfig:
     drop_moods: float = 0.5
     drop_meta_field: float = 0.2
     model_options: dict = field(default_factory=dict)  # PredictorConfig overrides, e.g. {"text_dropout": 0.3}
+
+
+# configs/audio_predictor.toml: [training] is TrainConfig, [model] these PredictorConfig fields.
+CONFIG_SCHEMA = Schema(TrainConfig, PredictorConfig, ("text_proj", "genre_proj", "mood_proj", "meta_proj",
+                                                      "prior_proj", "hidden", "dropout", "text_dropout",
+                                                      "anchor_on_prior"))
 
 
 def artist_keys(frame: pd.DataFrame) -> pd.Series:
@@ -111,8 +118,9 @@ def _val_loss(model, tensors, y_val) -> float:
 
 
 def fit_member(config: PredictorConfig, cfg: TrainConfig, train: Inputs, y: np.ndarray, weight: np.ndarray,
-               val: Inputs, y_val: np.ndarray, seed: int, log=print) -> AudioFeaturePredictor:
-    """One ensemble member on a bootstrap resample, AdamW + cosine + clipping + early stopping."""
+               val: Inputs, y_val: np.ndarray, seed: int, log=print, epoch_log=None) -> AudioFeaturePredictor:
+    """One ensemble member on a bootstrap resample, AdamW + cosine + clipping + early stopping.
+    `epoch_log(epoch=, train_loss=, val_loss=, lr=, ...)` receives one record per epoch."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -128,6 +136,7 @@ def fit_member(config: PredictorConfig, cfg: TrainConfig, train: Inputs, y: np.n
     for epoch in range(cfg.max_epochs):
         model.train()
         order = torch.randperm(len(boot), generator=gen)
+        losses = []
         for start in range(0, len(order), cfg.batch_size):
             idx = order[start:start + cfg.batch_size]
             batch = _field_dropout([t[idx] for t in tensors], cfg, gen)
@@ -136,8 +145,13 @@ def fit_member(config: PredictorConfig, cfg: TrainConfig, train: Inputs, y: np.n
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             opt.step()
+            losses.append(loss.item())
+        lr = opt.param_groups[0]["lr"]
         sched.step()
         current = _val_loss(model, val_tensors, val_targets)
+        if epoch_log:
+            epoch_log(member_seed=seed, epoch=epoch + 1, train_loss=float(np.mean(losses)), val_loss=current,
+                      lr=lr, best_val_loss=min(best, current))
         if current < best - 1e-5:
             best, best_state, stale = current, copy.deepcopy(model.state_dict()), 0
         else:
@@ -151,7 +165,7 @@ def fit_member(config: PredictorConfig, cfg: TrainConfig, train: Inputs, y: np.n
 
 
 def fit_ensemble(featurizer: Featurizer, train_frame: pd.DataFrame, val_frame: pd.DataFrame, encoder,
-                 cfg: TrainConfig, log=print):
+                 cfg: TrainConfig, log=print, epoch_log=None):
     """Featurize, then train cfg.members members; returns (members, model config)."""
     started = time.time()
     train_inputs, y = build(featurizer, train_frame, encoder)
@@ -164,6 +178,6 @@ def fit_ensemble(featurizer: Featurizer, train_frame: pd.DataFrame, val_frame: p
                              feature_mean=featurizer.feature_mean_.tolist(), **cfg.model_options)
     log(f"  featurized {len(train_inputs)} train / {len(val_inputs)} val rows in {time.time() - started:.0f}s")
     torch.set_num_threads(max(1, torch.get_num_threads()))
-    members = [fit_member(config, cfg, train_inputs, y, weight, val_inputs, y_val, cfg.seed + m, log)
+    members = [fit_member(config, cfg, train_inputs, y, weight, val_inputs, y_val, cfg.seed + m, log, epoch_log)
                for m in range(cfg.members)]
     return members, config

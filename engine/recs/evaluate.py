@@ -52,8 +52,10 @@ def popularity_scores(items: pd.DataFrame, members: list[np.ndarray]) -> np.ndar
     return np.broadcast_to(score.astype(np.float32), (len(members), len(items)))
 
 
-def evaluate_all(cfg, log=None, save_to: Path | None = None) -> dict:
-    """Every method on the same split in this one run; with save_to, the served two-tower is saved there."""
+def evaluate_all(cfg, log=None, save_to: Path | None = None, model_options: dict | None = None,
+                 epoch_log=None) -> dict:
+    """Every method on the same split in this one run; with save_to, the served two-tower is saved there.
+    `epoch_log` receives each variant's training records (configs/two_tower.toml, engine.training_config)."""
     from engine.recs.interactions import inner_split, playlist_rows, time_split
     from engine.catalog.items import catalog_items
     from engine.catalog.matching import Catalog
@@ -93,11 +95,15 @@ def evaluate_all(cfg, log=None, save_to: Path | None = None) -> dict:
     models = {}
     for name, use_pop in [("two_tower", True), ("two_tower_no_popularity", False)]:
         variant = type(cfg)(**{**cfg.__dict__, "use_popularity": use_pop})
-        val_fit = _fit_and_score(items, text, inner, variant, log, f"{name} (validation)")
-        model, vocab = train_model(items, text, train, variant, log=log)
+        val_fit = _fit_and_score(items, text, inner, variant, log, f"{name} (validation)", model_options)
+        variant_log = epoch_log and (lambda _name=name, **record: epoch_log(variant=_name, **record))
+        model, vocab = train_model(items, text, train, variant, log=log, model_options=model_options,
+                                   epoch_log=variant_log)
         arrays = item_arrays(items, vocab, text)
         record(name, serving_users(model, arrays, train, vocab) @ serving_items(model, items, text, vocab).T)
         results[name]["validation_ndcg@10"] = val_fit
+        if epoch_log:
+            epoch_log(variant=name, step=variant.steps, **{"validation_ndcg@10": val_fit})
         models[name] = (model, vocab, variant)
 
     best_baseline = max((results[m]["ndcg@10"], m) for m in results if not m.startswith("two_tower"))
@@ -113,13 +119,13 @@ def evaluate_all(cfg, log=None, save_to: Path | None = None) -> dict:
     return report
 
 
-def _fit_and_score(items, text, split, cfg, log, label) -> float:
+def _fit_and_score(items, text, split, cfg, log, label, model_options=None) -> float:
     """Train on the inner split's training part and return its validation NDCG@10 (model selection only)."""
     from engine.recs.data import item_arrays
     from engine.recs.towers import serving_items, serving_users
     from engine.recs.train import train_model
 
-    model, vocab = train_model(items, text, split.train, cfg)
+    model, vocab = train_model(items, text, split.train, cfg, model_options=model_options)
     scores = serving_users(model, item_arrays(items, vocab, text), split.train, vocab) \
         @ serving_items(model, items, text, vocab).T
     score = ranking_metrics(top_k(scores, split.train, DEEP), split.test, len(items),

@@ -22,7 +22,7 @@ import torch
 from engine.recs.model import TwoTowerConfig, TwoTowerModel, softmax_loss
 from engine.recs.data import USER_STATS, Vocab, item_arrays
 from engine.recs.towers import ITEM_KEYS, to_tensors, user_tensors
-
+from engine.training_config import Schema
 
 
 @dataclass
@@ -38,6 +38,12 @@ class TrainConfig:
     use_popularity: bool = True
 
 
+# configs/two_tower.toml: [training] is TrainConfig, [model] these TwoTowerConfig fields.
+CONFIG_SCHEMA = Schema(TrainConfig, TwoTowerConfig, ("artist_dim", "genre_dim", "mood_dim", "text_proj", "hidden",
+                                                     "output_dim", "dropout", "temperature", "wide"))
+LOG_EVERY = 10  # steps per training-log record (the two-tower trains in steps, not epochs)
+
+
 def _sample_targets(rows: np.ndarray, cfg: TrainConfig, rng) -> tuple[np.ndarray, np.ndarray]:
     n_target = max(1, int(round(cfg.target_share * len(rows))))
     if rng.random() < cfg.time_targets:  # rows are in release order
@@ -47,21 +53,23 @@ def _sample_targets(rows: np.ndarray, cfg: TrainConfig, rng) -> tuple[np.ndarray
 
 
 def train_model(items: pd.DataFrame, text: np.ndarray, members: list[np.ndarray], cfg: TrainConfig,
-                log=None) -> tuple[TwoTowerModel, Vocab]:
-    """Train on candidate items (rows of `items`) and playlists given as index arrays into them."""
+                log=None, model_options: dict | None = None, epoch_log=None) -> tuple[TwoTowerModel, Vocab]:
+    """Train on candidate items (rows of `items`) and playlists given as index arrays into them.
+    `epoch_log(step=, train_loss=, lr=)` receives the mean loss of every LOG_EVERY steps."""
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     vocab = Vocab.build(items)
     arrays = item_arrays(items, vocab, text)
     item_t = to_tensors(arrays, ITEM_KEYS)
     config = TwoTowerConfig(num_artists=len(vocab.artists), num_genres=len(vocab.genres),
-                            user_stats_dim=len(USER_STATS), use_popularity=cfg.use_popularity)
+                            user_stats_dim=len(USER_STATS), use_popularity=cfg.use_popularity,
+                            **(model_options or {}))
     model = TwoTowerModel(config)
     optim = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     usable = [m for m in members if len(m) >= 2]
     steps = cfg.steps
     sched = torch.optim.lr_scheduler.OneCycleLR(optim, max_lr=cfg.lr, total_steps=steps, pct_start=0.1)
-    started = time.time()
+    started, losses = time.time(), []
     for step in range(steps):
         model.train()
         batch = rng.choice(len(usable), size=min(cfg.batch, len(usable)), replace=False)
@@ -83,6 +91,10 @@ def train_model(items: pd.DataFrame, text: np.ndarray, members: list[np.ndarray]
         optim.zero_grad()
         loss.backward()
         optim.step()
+        losses.append(loss.item())
+        if epoch_log and (len(losses) == LOG_EVERY or step == steps - 1):
+            epoch_log(step=step + 1, train_loss=float(np.mean(losses)), lr=optim.param_groups[0]["lr"])
+            losses = []
         sched.step()
         if log and (step % 50 == 0 or step == steps - 1):
             log(f"step {step}/{steps} loss {loss.item():.3f} ({time.time() - started:.0f}s)")

@@ -17,7 +17,8 @@ from dashboard.safe import md
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
 URL_PATHS = {"home.py": "", "coverage.py": "coverage", "clusters.py": "clusters", "map.py": "map",
-             "recommendations.py": "recommendations", "predictor.py": "predictor"}
+             "recommendations.py": "recommendations", "predictor.py": "predictor", "listening.py": "listening",
+             "models.py": "models"}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -79,7 +80,7 @@ def test_home_first_run_opens_the_demo_library():
 
 def test_pages_before_any_library_say_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("TUNESCOPE_HOME", str(tmp_path))
-    for page in ["coverage.py", "clusters.py", "map.py", "recommendations.py"]:
+    for page in ["coverage.py", "clusters.py", "map.py", "recommendations.py", "listening.py"]:
         at = AppTest.from_file(APP, default_timeout=60)
         at.switch_page(f"../pages/{page}").run()
         assert not at.exception

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from engine.errors import InputFileError, UnrecognisedExportError
-from engine.library.importers.base import PLAY_COLUMNS, Parsed, with_feature_columns
+from engine.library.importers.base import PLAY_COLUMNS, UTC_STAMP, Parsed, with_feature_columns
 from engine.library.importers.limits import MAX_CELL_CHARS, cap_cells, check_rows, play_ms
 from engine.schema import normalize_frame
 
@@ -72,7 +72,9 @@ def parse_playlists(name: str, doc: dict) -> Parsed:
 
 def parse_history(name: str, rows: list) -> Parsed:
     """StreamingHistory*.json (endTime, artistName, trackName, msPlayed) or the extended history
-    (ts, master_metadata_*, spotify_track_uri, ms_played). Rows without a track are podcasts."""
+    (ts, master_metadata_*, spotify_track_uri, ms_played, skipped). Rows without a track are podcasts;
+    rows without a readable time are skipped too. Both files give UTC end times; `played_at` becomes
+    'YYYY-MM-DDTHH:MM:SSZ' (minutes-only files get :00), `skipped` 1/0, or None where not recorded."""
     check_rows(name, len(rows))
     plays, skipped = [], 0
     for row in rows:
@@ -86,19 +88,29 @@ def parse_history(name: str, rows: list) -> Parsed:
                 continue
             plays.append({"track_id": _uri(row.get("spotify_track_uri")), "title": title, "artists": artist,
                           "album": _text(row.get("master_metadata_album_album_name")),
-                          "played_at": str(row.get("ts")), "ms_played": play_ms(row.get("ms_played"))})
+                          "played_at": str(row.get("ts")), "ms_played": play_ms(row.get("ms_played")),
+                          "skipped": _flag(row.get("skipped"))})
         else:
             title, artist = _text(row.get("trackName")), _text(row.get("artistName"))
             if not title or not artist or row.get("episodeName") or row.get("podcastName"):
                 skipped += 1
                 continue
             plays.append({"track_id": "", "title": title, "artists": artist, "album": "",
-                          "played_at": str(row.get("endTime")), "ms_played": play_ms(row.get("msPlayed"))})
+                          "played_at": str(row.get("endTime")), "ms_played": play_ms(row.get("msPlayed")),
+                          "skipped": None})
     frame, cut_note = cap_cells(pd.DataFrame(plays, columns=PLAY_COLUMNS), name)
-    for col in ("title", "artists", "album", "played_at", "track_id"):
+    for col in ("title", "artists", "album", "track_id"):
         frame[col] = frame[col].fillna("").map(str).str.strip()
-    return Parsed(name=name, kind="streaming-history", plays=frame, skipped=skipped,
+    stamps = pd.to_datetime(frame["played_at"], errors="coerce", utc=True, format="ISO8601")
+    frame["played_at"] = stamps.dt.strftime(UTC_STAMP)
+    timeless = stamps.isna()
+    frame = frame[~timeless].reset_index(drop=True)
+    return Parsed(name=name, kind="streaming-history", plays=frame, skipped=skipped + int(timeless.sum()),
                   notes=[cut_note] if cut_note else [])
+
+
+def _flag(value) -> int | None:
+    return int(value) if isinstance(value, bool) else None
 
 
 def parse_json_document(name: str, doc) -> Parsed:

@@ -11,7 +11,8 @@ from engine.config import FEATURES
 from engine.errors import InputFileError
 from engine.schema import SCHEMA
 
-PLAY_COLUMNS = ["track_id", "title", "artists", "album", "played_at", "ms_played"]
+PLAY_COLUMNS = ["track_id", "title", "artists", "album", "played_at", "ms_played", "skipped"]
+UTC_STAMP = "%Y-%m-%dT%H:%M:%SZ"  # how plays keep their time (engine.library.migrations.m7_play_events)
 
 
 @dataclass

@@ -36,12 +36,41 @@ def interval(calibrator: Calibrator, rows: CalibrationRows) -> tuple[np.ndarray,
 
 def crossfit_interval(rows: CalibrationRows, train_mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each fold's intervals from a calibrator that never saw that fold."""
-    low, high = np.zeros_like(rows.mean), np.zeros_like(rows.mean)
+    low, high, _ = crossfit(rows, train_mean)
+    return low, high
+
+
+def crossfit(rows: CalibrationRows, train_mean: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(low, high, confidence as served), each row's from a calibrator that never saw its fold."""
+    low, high, confidence = (np.zeros_like(rows.mean) for _ in range(3))
     for fold in np.unique(rows.fold):
         inside = rows.fold == fold
         calibrator = fit_calibrator(rows.take(np.flatnonzero(~inside)), train_mean)
-        low[inside], high[inside] = interval(calibrator, rows.take(np.flatnonzero(inside)))
-    return low, high
+        part = rows.take(np.flatnonzero(inside))
+        low[inside], high[inside] = interval(calibrator, part)
+        confidence[inside] = calibrator.confidence(calibrator.half_width(
+            part.spread, part.inputs.completeness, part.inputs.has_artist_prior, part.inputs.has_genre_prior))
+    return low, high, confidence
+
+
+RELIABILITY_BINS = 5
+
+
+def reliability(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, confidence: np.ndarray) -> dict:
+    """Per feature, the predicted rows in RELIABILITY_BINS equal-count bins of cross-fitted confidence: does a
+    higher confidence mean a smaller error, and does the 90% interval hold at every confidence?"""
+    out = {}
+    chosen = rows.predicted
+    for j, feature in enumerate(FEATURES):
+        ok = chosen & np.isfinite(rows.target[:, j])
+        conf, target = confidence[ok, j], rows.target[ok, j]
+        error = np.abs(np.clip(rows.mean[ok, j], 0.0, UPPER[j]) - target) * (TEMPO_SCALE if feature == "tempo" else 1)
+        inside = (target >= low[ok, j] - 1e-9) & (target <= high[ok, j] + 1e-9)
+        order = np.argsort(conf, kind="stable")
+        out[feature] = [{"bin": b + 1, "n": int(len(idx)), "confidence": float(conf[idx].mean()),
+                         "coverage_90": float(inside[idx].mean()), "mean_abs_error": float(error[idx].mean())}
+                        for b, idx in enumerate(np.array_split(order, RELIABILITY_BINS)) if len(idx)]
+    return out
 
 
 def coverage(target: np.ndarray, low: np.ndarray, high: np.ndarray) -> dict[str, float]:

@@ -2,7 +2,7 @@
 
 Run: TUNESCOPE_DATA_DIR=../shared/data python -m engine recalibrate   (about 2 minutes on 2 cores once the
 text embeddings are cached; writes models/audio_predictor/calibration.json and metrics.json's
-"real_library_sets", and prints the README's table)
+"real_library_sets", and prints the table in docs/models/predictor.md)
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from engine.config import BOUNDED_FEATURES
 from engine.predictor.bundle import AudioPredictor
 from engine.predictor.priors import CatalogArtistPriors
 from engine.predictor.recalibration.build import collect
-from engine.predictor.recalibration.evaluate import (adapted_markdown, crossfit_interval, fit_calibrator,
-                                                     library_adapted, markdown, report)
+from engine.predictor.recalibration.evaluate import (adapted_markdown, crossfit, fit_calibrator, library_adapted,
+                                                     markdown, reliability, report)
 
 
 def recalibrate(path: Path, encoder) -> str:
@@ -25,7 +25,7 @@ def recalibrate(path: Path, encoder) -> str:
     predictor.featurizer.catalog_artists = CatalogArtistPriors(reference.catalog_tracks())  # as served
     rows = collect(predictor, encoder)
     train_mean = predictor.featurizer.feature_mean_
-    low, high = crossfit_interval(rows, train_mean)
+    low, high, confidence = crossfit(rows, train_mean)
     result = report(rows, low, high, train_mean)
     adapted = library_adapted(rows, low, high)
     (path / "calibration.json").write_text(json.dumps(fit_calibrator(rows, train_mean).state(), indent=2))
@@ -33,6 +33,10 @@ def recalibrate(path: Path, encoder) -> str:
     metrics["real_library_sets"] = {"method": "90% intervals, cross-fitted: each set scored by a calibrator "
                                               "fitted with its own fold left out", "bounded_features": BOUNDED_FEATURES,
                                     "sets": result,
+                                    "reliability": {"method": "predicted rows of every set, in 5 equal-count bins "
+                                                    "of cross-fitted confidence; mean_abs_error in the feature's "
+                                                    "units (tempo in BPM)",
+                                                    "features": reliability(rows, low, high, confidence)},
                                     "library_adapted": {"method": "each set served as one library: its known "
                                                         "tracks widen the others' intervals "
                                                         "(engine/predictor/library_intervals.py)", "sets": adapted}}

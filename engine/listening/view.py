@@ -1,0 +1,76 @@
+"""Everything the Listening page and `python -m engine listening` show, for one period and time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from engine.listening.events import per_track, play_events
+from engine.listening.habits import hour_by_weekday, skip_rate
+from engine.listening.periods import LAST_12, available_periods, in_period, parse_period, period_label
+from engine.listening.stats import credited, new_artists, tops, totals
+from engine.listening.trends import cluster_shares, feature_trends, time_series
+
+
+@dataclass
+class ListeningView:
+    period: str
+    label: str  # 'the last 12 months of your history (2020-10 to 2021-09)'
+    tz: str
+    totals: dict
+    tops: dict = field(default_factory=dict)  # (what, by) -> table, e.g. ("artists", "time")
+    new_artists: pd.DataFrame | None = None
+    weekly: pd.DataFrame | None = None
+    monthly: pd.DataFrame | None = None
+    features: pd.DataFrame | None = None
+    clusters: pd.DataFrame | None = None
+    heatmap: pd.DataFrame | None = None
+    skips: dict = field(default_factory=dict)
+    periods: list = field(default_factory=list)  # what a selector offers (engine.listening.periods.available_periods)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by a file-friendly name (what the CLI writes)."""
+        summary = {**self.totals, **{f"skip_{k}": v for k, v in self.skips.items()},
+                   "period": self.label, "time_zone": self.tz}
+        out = {"totals": pd.DataFrame([summary])}
+        out.update({f"top_{what}_by_{by}": table for (what, by), table in self.tops.items()})
+        out.update(new_artists=self.new_artists, listening_per_week=self.weekly, listening_per_month=self.monthly,
+                   features_per_month=self.features, clusters_per_month=self.clusters,
+                   hour_by_weekday=self.heatmap.rename_axis("weekday").reset_index())
+        return out
+
+
+def listening_view(plays: pd.DataFrame, tracks: pd.DataFrame, clusters: pd.Series | None = None,
+                   period: str = LAST_12, tz: str = "UTC") -> ListeningView:
+    """`plays`: Store.plays(); `tracks`: the library frame (enriched for the feature trends); `clusters`:
+    each track's cluster name, in `tracks`' row order (None: no cluster table)."""
+    period = parse_period(period)
+    events = play_events(plays, tracks, tz)
+    keep = in_period(events["month"], period)
+    label = period_label(period, events["month"])
+    shown = events[keep]
+    played = per_track(shown, tracks)
+    tables = credited(played)
+    return ListeningView(
+        period=period, label=label, tz=tz, totals=totals(shown, tables["artists"]),
+        tops={(what, by): tops(table, by) for what, table in tables.items() for by in ("time", "plays")},
+        new_artists=new_artists(events, tracks, shown["month"].unique()),
+        weekly=time_series(shown, "week"), monthly=time_series(shown, "month"),
+        features=feature_trends(shown, tracks),
+        clusters=cluster_shares(shown, clusters) if clusters is not None else pd.DataFrame(
+            columns=["month", "cluster", "plays", "share"]),
+        heatmap=hour_by_weekday(shown), skips=skip_rate(shown), periods=available_periods(events["month"]))
+
+
+def played_keys(plays: pd.DataFrame, tracks: pd.DataFrame, period: str = LAST_12, tz: str = "UTC",
+                clusters: pd.Series | None = None, cluster: str | None = None) -> list[str]:
+    """The keys of the tracks played in the period (and in `cluster`, if given), most played first:
+    what the Map, the track table and Recommendations take from the Listening page."""
+    events = play_events(plays, tracks, tz)
+    events = events[in_period(events["month"], parse_period(period))]
+    if cluster is not None and clusters is not None:
+        events = events[np.asarray(clusters, dtype=object)[events["row"].to_numpy()] == cluster]
+    order = events.groupby("row")["ms"].sum().sort_values(ascending=False, kind="stable").index.to_numpy()
+    return tracks["key"].iloc[order].astype(str).tolist()

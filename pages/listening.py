@@ -1,0 +1,111 @@
+"""Listening: what you played, when, and how it sounded, for a period and a time zone; a period or a
+sound cluster taken from here filters the Map and the track table and seeds Recommendations."""
+
+import zoneinfo
+
+import streamlit as st
+
+from dashboard import listening_charts as charts
+from dashboard import resources, ui
+from dashboard.listening_filter import SCOPE, set_listening_filter
+from dashboard.safe import md
+from engine.config import FEATURES
+from engine.listening import ALL, LAST_12
+
+ZONES = sorted(zoneinfo.available_timezones())
+WHAT = {"tracks": "Tracks", "artists": "Artists", "albums": "Albums", "genres": "Genres"}
+EVERY_TRACK = ""
+
+st.title("Listening")
+library_id, frame = ui.require_library()
+if resources.play_count(library_id) == 0:
+    st.info("This library has no plays. Import your streaming history on **Home**: the StreamingHistory*.json "
+            "files of Spotify's account data, or Streaming_History_Audio_*.json of the extended streaming history "
+            "(or the ZIP they came in). Then this page shows your listening over time.", icon=":material/headphones:")
+    st.page_link(str(ui.PAGES / "home.py"), label="Go to Home", icon=":material/home:")
+    st.stop()
+
+if "listening_tz" not in st.session_state:  # the browser's time zone; the files are UTC
+    st.session_state["listening_tz"] = st.context.timezone if st.context.timezone in ZONES else "UTC"
+left, middle, right = st.columns([2, 2, 1])
+tz = middle.selectbox("Time zone", ZONES, key="listening_tz", help="Spotify's files are in UTC; hours, days and "
+                      "months here are this time zone's.")
+period = st.session_state.get("listening_period", LAST_12)
+with ui.engine_errors():
+    view = resources.listening(library_id, period, tz)
+    if period not in view.periods:  # a period of another library, or of another time zone's months
+        period = st.session_state["listening_period"] = LAST_12
+        view = resources.listening(library_id, period, tz)
+labels = {LAST_12: "Last 12 months of your history", ALL: "All time"}
+period = left.selectbox("Period", view.periods, key="listening_period", format_func=lambda p: labels.get(p, p))
+every = right.radio("Listening time per", ["week", "month"], index=1, horizontal=True, key="listening_every")
+st.caption(f"Showing {md(view.label)}, {md(tz)} time.")
+if view.totals["plays"] == 0:
+    st.info("No plays in this period. Pick another one.")
+    st.stop()
+
+totals, skips = view.totals, view.skips
+cols = st.columns(5)
+cols[0].metric("Listening time", f"{totals['hours']:,.0f} h", help=f"{totals['hours'] / 24:,.1f} days of music")
+cols[1].metric("Plays", f"{totals['plays']:,}")
+cols[2].metric("Tracks", f"{totals['tracks']:,}")
+cols[3].metric("Artists", f"{totals['artists']:,}")
+cols[4].metric("Skip rate", f"{skips['rate']:.0%}", help="Spotify's own `skipped` flag where the file records it "
+               f"(extended history: {skips['recorded']:,} plays), else plays under 30 s ({skips['short']:,} plays).")
+
+st.subheader("Top")
+by = st.radio("Rank by", ["time", "plays"], horizontal=True, key="listening_by",
+              format_func={"time": "listening time", "plays": "plays"}.get)
+config = {"rank": st.column_config.NumberColumn("#", width="small"),
+          "plays": st.column_config.NumberColumn("plays", format="localized"),
+          "hours": st.column_config.NumberColumn("hours", format="%.1f h"),
+          "share": st.column_config.ProgressColumn(f"share of {'time' if by == 'time' else 'plays'}", format="percent",
+                                                   min_value=0.0, max_value=1.0)}
+for tab, what in zip(st.tabs(list(WHAT.values())), WHAT):
+    table = view.tops[(what, by)]
+    if table.empty:
+        tab.info(f"No {what} known for these plays" + (": genres come from Spotify, Exportify CSVs with genres or the "
+                                                       "catalog's artist table." if what == "genres" else "."))
+        continue
+    tab.dataframe(table, hide_index=True, width="stretch", column_config=config, height=320)
+
+st.subheader("Over time")
+weekly_or_monthly = view.weekly if every == "week" else view.monthly
+st.plotly_chart(charts.listening_time(weekly_or_monthly, every), width="stretch")
+if len(view.new_artists):
+    st.markdown("**New artists per month** (played for the first time)")
+    st.plotly_chart(charts.new_artists(view.new_artists), width="stretch")
+
+st.subheader("How it sounded")
+feature = st.selectbox("Feature", FEATURES, key="listening_feature")
+st.plotly_chart(charts.feature_over_time(view.features, feature), width="stretch")
+shown = view.features[view.features["feature"] == feature]
+predicted = (shown["predicted"] * shown["plays"]).sum() / max(shown["plays"].sum(), 1)
+st.caption(f"The mean of what you played each month, each play weighing one. {predicted:.0%} of these plays' {feature} "
+           "values are predicted (amber bars); the band is the mean with every predicted value at the low, then the high "
+           "end of its 90% interval. A change inside the band may come from the predictions alone.")
+if len(view.clusters):
+    st.markdown("**Sound clusters per month** (the catalog's clusters, as on Library coverage and the Map)")
+    st.plotly_chart(charts.cluster_share(view.clusters), width="stretch")
+
+st.subheader("Habits")
+st.plotly_chart(charts.heat_map(view.heatmap, tz), width="stretch")
+st.caption(f"Hours listened by day of week and hour of day, {md(tz)} time.")
+
+st.subheader("Take it to the other pages")
+clusters = sorted(view.clusters["cluster"].unique()) if len(view.clusters) else []
+pick = st.selectbox("Tracks", [EVERY_TRACK, *clusters], key="listening_pick",
+                    format_func=lambda c: "every track played" if c == EVERY_TRACK else f"tracks played in {c}")
+phrase = "played" if period == ALL else f"played in {view.label}"
+phrase += f", sound cluster {pick}" if pick else ""
+if st.button("Filter the Map and the track table, and seed Recommendations", icon=":material/filter_alt:"):
+    keys = resources.listening_keys(library_id, period, tz, pick or None)
+    set_listening_filter(library_id, phrase, keys)
+    st.session_state["recs_scope"] = SCOPE
+    st.success(f"{len(keys):,} tracks you {md(phrase)}: the Map and Library coverage show only them, "
+               "and Recommendations suggests more like them.", icon=":material/check:")
+links = st.columns(3)
+for col, (page, label, icon) in zip(links, [("map.py", "Map", ":material/scatter_plot:"),
+                                            ("coverage.py", "Track table (Library coverage)", ":material/fact_check:"),
+                                            ("recommendations.py", "Recommendations", ":material/recommend:")]):
+    col.page_link(str(ui.PAGES / page), label=label, icon=icon)

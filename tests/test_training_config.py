@@ -1,0 +1,95 @@
+"""Training from config files: a tiny real run from a config with overrides writes its applied config and
+per-epoch log; bad overrides are refused with the valid keys; the checked-in configs are what the shipped
+artifacts were trained with."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from engine.catalog import datasets as reference
+from engine.cli.main import main
+from engine.config import models_dir
+from engine.training_config import CONFIG_DIR, EpochLog, load, read_log
+from engine.lyrics.train import CONFIG_SCHEMA as LYRICS
+from engine.predictor.fit import artist_split
+from engine.predictor.train import CONFIG_SCHEMA as PREDICTOR, artist_keys, fit_ensemble
+from engine.recs.train import CONFIG_SCHEMA as TWO_TOWER
+
+
+def test_a_tiny_predictor_run_from_a_config_with_overrides_writes_its_log_and_applied_config(enricher, tmp_path):
+    config = tmp_path / "predictor.toml"
+    shutil.copy(CONFIG_DIR / "audio_predictor.toml", config)
+    applied = load("audio_predictor", PREDICTOR, ["members=1", "max_epochs=2", "batch_size=64", "lr=3e-4",
+                                                  "model.dropout=0.2", "model.hidden=[64, 32]"], path=config)
+    cfg = applied.training
+    cfg.model_options = dict(applied.model)
+    tracks = reference.training_tracks().sample(300, random_state=0).reset_index(drop=True)
+    parts = artist_split(artist_keys(tracks), {"fit": 0.8, "val": 0.2}, seed=1)
+    epoch_log = EpochLog()
+    members, model_config = fit_ensemble(enricher.predictor.featurizer, tracks[parts["fit"]], tracks[parts["val"]],
+                                         enricher.encoder, cfg, log=lambda _: None, epoch_log=epoch_log)
+    out = tmp_path / "artifact"
+    out.mkdir()
+    applied.write(out)
+    epoch_log.write(out)
+
+    assert len(members) == 1 and model_config.dropout == 0.2 and model_config.hidden == [64, 32]
+    written = json.loads((out / "train_config.json").read_text())
+    assert written["overrides"][-1] == "model.hidden=[64, 32]"
+    assert written["training"]["lr"] == 3e-4 and written["training"]["max_epochs"] == 2
+    assert written["model"]["dropout"] == 0.2 and written["model"]["text_proj"] == 128  # the file's value kept
+    log = read_log(out)
+    assert [r["epoch"] for r in log] == [1, 2]
+    for record in log:
+        assert np.isfinite(record["train_loss"]) and np.isfinite(record["val_loss"]) and record["seconds"] >= 0
+        assert record["lr"] <= 3e-4 + 1e-12
+    assert log[1]["seconds"] >= log[0]["seconds"]
+
+
+@pytest.mark.parametrize("command, override, says", [
+    ("train", "bogus=1", "unknown key 'bogus'"),
+    ("train", "lr=fast", "lr must be float, not 'fast'"),
+    ("train", "model.hidden=[256, \"wide\"]", "hidden must be list[int]"),
+    ("train-lyrics", "members=2.5", "members must be int, not 2.5"),
+    ("train-lyrics", "optimizer.lr=1", "unknown section 'optimizer'"),
+    ("evaluate-recs", "use_popularity=maybe", "use_popularity must be bool"),
+    ("evaluate-recs", "steps", "expected KEY=VALUE"),
+])
+def test_a_bad_override_is_one_clear_line_listing_the_valid_keys(capsys, command, override, says):
+    assert main([command, "--set", override]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert says in err
+    assert "Valid keys: model:" in err and "training:" in err and "seed (int)" in err
+
+
+def test_a_config_file_with_an_unknown_key_names_the_file(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text((CONFIG_DIR / "lyrics.toml").read_text().replace("patience = 15", "patience = 15\npatiense = 3"))
+    assert main(["train-lyrics", "--config", str(bad)]) == 2
+    assert f"{bad} [training]: unknown key 'patiense'" in capsys.readouterr().err
+
+
+def _same(expected: dict, actual: dict, keys) -> dict:
+    return {k: (expected[k], actual[k]) for k in keys if expected[k] != actual[k]}
+
+
+def test_the_checked_in_configs_are_what_the_shipped_artifacts_were_trained_with():
+    predictor = json.loads((models_dir() / "audio_predictor" / "config.json").read_text())
+    applied = load("audio_predictor", PREDICTOR)
+    training = applied.to_dict()["training"]
+    assert _same(predictor["train_config"], training, training) == {}
+    assert _same(predictor["model"], applied.model, applied.model) == {}
+
+    lyrics = json.loads((models_dir() / "lyrics" / "config.json").read_text())
+    applied = load("lyrics", LYRICS)
+    assert _same(lyrics["train_config"], applied.to_dict()["training"], lyrics["train_config"]) == {}
+    assert _same(lyrics["model"], applied.model, applied.model) == {}
+
+    two_tower = json.loads((models_dir() / "two_tower" / "config.json").read_text())
+    applied = load("two_tower", TWO_TOWER)
+    # evaluate-recs trains with and without popularity and ships the variant validation preferred
+    assert _same(two_tower["train"], applied.to_dict()["training"], set(two_tower["train"]) - {"use_popularity"}) == {}
+    assert _same(two_tower["model"], applied.model, applied.model) == {}
