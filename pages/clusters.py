@@ -66,8 +66,8 @@ def _followed(previous) -> int:
 # the previously chosen cluster's tracks fell into), never a leftover index of the old k.
 box_key = f"clusters_chosen_{library_id}_{k}"
 chosen = st.selectbox("Cluster", range(len(names)), format_func=lambda c: f"{names[c]} ({result.sizes_[c]:,} tracks)",
-                      index=_followed(st.session_state.get("clusters_last_choice")) if box_key not in st.session_state
-                      else 0, key=box_key)
+                      index=0 if box_key in st.session_state else _followed(st.session_state.get("clusters_last_choice")),
+                      key=box_key)
 st.session_state["clusters_last_choice"] = (library_id, k, chosen)
 profile = result.profiles_.iloc[chosen]
 mean = frame[FEATURES].apply(pd.to_numeric, errors="coerce").mean()

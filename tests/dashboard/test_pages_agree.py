@@ -92,6 +92,10 @@ def test_after_k_changes_the_cluster_box_names_the_new_cluster_holding_the_chose
     assert any(re.sub(r"\\(.)", r"\1", h.value) == f"Tracks in {chosen}" for h in at.subheader)
     profile = next(c for c in at.get("plotly_chart") if "library mean" in c.proto.spec)
     assert [trace["name"] for trace in json.loads(profile.proto.spec)["data"]] == ["library mean", chosen]
+    other = (box.value + 1) % k
+    _cluster_box(at).set_value(other).run()
+    at.run()  # a later rerun keeps the listener's own choice
+    assert _cluster_box(at).value == other
 
 
 @pytest.fixture()
