@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from dashboard.chart_selection import custom_values
 from dashboard.formats import REAL_PREDICTED, legend_below
 from dashboard.safe import hover_safe, md
 from engine.explore.genres import LEVELS, genre_table, in_genre
@@ -40,7 +41,7 @@ def top_genres_section(frame: pd.DataFrame) -> None:
     fig.update_traces(hovertemplate="%{y}<br>%{x:,} tracks, %{fullData.name} features<extra></extra>")
     legend_below(fig, axis_px=42)
     event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key="genres_chart")
-    clicked = [top.loc[int(p["customdata"][0]), "name"] for p in event.selection.points if p.get("customdata")]
+    clicked = [top.loc[int(rank), "name"] for rank in custom_values(event) if int(rank) in top.index]
     if clicked and clicked[:1] != st.session_state.get(_CLICK_KEY):  # a new click, not the old one kept
         st.session_state[_CLICK_KEY] = clicked[:1]
         st.session_state[FILTER_KEY] = f"{level}:{clicked[0]}"

@@ -51,13 +51,6 @@ def enricher():
     return _enricher(_home())
 
 
-@st.cache_resource(show_spinner="Loading the cluster model…")
-def cluster_model():
-    from engine.explore.clusters import ClusterModel
-
-    return ClusterModel.load()
-
-
 @st.cache_resource(show_spinner="Loading the recommender…")
 def recommender():
     from engine.recs.recommend import Recommender
@@ -133,16 +126,11 @@ def enriched(library_id: int, progress=None):
     return result
 
 
-@st.cache_data(show_spinner="Assigning clusters…", max_entries=8)
-def _assignments(home: str, library_id: int, version: str):
-    from engine.pipeline.run import assign_clusters
-
-    return assign_clusters(_enriched(home, library_id, version), cluster_model())
-
-
 def assignments(library_id: int):
-    """Catalog-cluster assignment of every track (same index as `enriched`)."""
-    return _assignments(_home(), library_id, library_version(library_id))
+    """Every track's cluster in the library's one cluster model (cluster_library at cluster_k), as
+    ASSIGN_COLUMNS with the `enriched` index: what the Map, Coverage and Recommendations show."""
+    result = library_clusters(library_id, cluster_k(library_id))
+    return result.assignments(index=enriched(library_id).index)
 
 
 @st.cache_data(show_spinner="Trying k = 3…12 …", max_entries=8)
@@ -168,6 +156,20 @@ def library_clusters(library_id: int, k: int):
     return _library_clusters(_home(), library_id, library_version(library_id), int(k))
 
 
+CHOSEN_K = "cluster_k"  # {library id: k} this session chose on the Clusters page (kept off any widget)
+
+
+def cluster_k(library_id: int) -> int:
+    """The library's k: the one chosen on the Clusters page this session, else the suggested one."""
+    table = k_table(library_id)
+    chosen = st.session_state.get(CHOSEN_K, {}).get(int(library_id))
+    return int(chosen) if chosen is not None and int(chosen) in set(table["k"].astype(int)) else suggested_k(table)
+
+
+def choose_cluster_k(library_id: int, k: int) -> None:
+    st.session_state.setdefault(CHOSEN_K, {})[int(library_id)] = int(k)
+
+
 # --- listening: plays over time (engine.listening) ---------------------------------------------------
 def play_count(library_id: int) -> int:
     """How many plays the library holds (one indexed count: decides whether the Listening page shows)."""
@@ -179,35 +181,39 @@ def _plays(home: str, library_id: int, version: str):
     return _store(home).plays(library_id)
 
 
-def _cluster_names(home: str, library_id: int, version: str):
-    """Each track's sound cluster as the other pages show it: the one call listening makes for clusters."""
-    return _assignments(home, library_id, version)["cluster_name"].to_numpy()
+def _cluster_names(home: str, library_id: int, version: str, k: int):
+    """Each track's cluster in the library's one cluster model at k (as every page shows it)."""
+    import numpy as np
+
+    result = _library_clusters(home, library_id, version, int(k))
+    return np.asarray(result.names_, dtype=object)[result.labels_]
 
 
 @st.cache_data(show_spinner="Summing up your listening…", max_entries=32)
-def _listening(home: str, library_id: int, version: str, period: str, tz: str):
+def _listening(home: str, library_id: int, version: str, period: str, tz: str, k: int):
     from engine.listening import listening_view
 
     return listening_view(_plays(home, library_id, version), _enriched(home, library_id, version),
-                          _cluster_names(home, library_id, version), period=period, tz=tz)
+                          _cluster_names(home, library_id, version, k), period=period, tz=tz)
 
 
 def listening(library_id: int, period: str, tz: str):
     """The Listening page's tables for a period and time zone (engine.listening.ListeningView)."""
-    return _listening(_home(), library_id, library_version(library_id), period, tz)
+    return _listening(_home(), library_id, library_version(library_id), period, tz, cluster_k(library_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _listening_keys(home: str, library_id: int, version: str, period: str, tz: str, cluster: str | None):
+def _listening_keys(home: str, library_id: int, version: str, period: str, tz: str, cluster: str | None, k: int):
     from engine.listening import played_keys
 
     return played_keys(_plays(home, library_id, version), _enriched(home, library_id, version), period, tz,
-                       _cluster_names(home, library_id, version), cluster)
+                       _cluster_names(home, library_id, version, k), cluster)
 
 
 def listening_keys(library_id: int, period: str, tz: str, cluster: str | None = None) -> list[str]:
     """Keys of the tracks played in the period (and cluster), most played first."""
-    return _listening_keys(_home(), library_id, library_version(library_id), period, tz, cluster)
+    return _listening_keys(_home(), library_id, library_version(library_id), period, tz, cluster,
+                           cluster_k(library_id))
 
 
 # --- the map: UMAP off the script thread ----------------------------------------------------------

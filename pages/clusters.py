@@ -21,9 +21,14 @@ suggested = resources.suggested_k(ks)
 left, right = st.columns([1, 2])
 with left:
     options = ks["k"].astype(int).tolist() or [2]
-    k = st.select_slider("Number of clusters (k)", options, value=suggested, key="clusters_k",
+    # Keyed by the library: another library's k is no option here. The choice is kept beside the widget
+    # (resources.cluster_k), so the Map, Coverage and Recommendations use the same clusters.
+    k = st.select_slider("Number of clusters (k)", options, value=resources.cluster_k(library_id),
+                         key=f"clusters_k_{library_id}", on_change=lambda: resources.choose_cluster_k(
+                             library_id, st.session_state[f"clusters_k_{library_id}"]),
                          help="Suggested: the k whose clusters are best separated (highest silhouette).")
-    st.caption(f"Suggested k = {suggested}. Silhouette: how well separated the clusters are (higher is better).")
+    st.caption(f"Suggested k = {suggested}. Silhouette: how well separated the clusters are (higher is better). "
+               "The Map, Library coverage and Recommendations use the k chosen here.")
 with right:
     fig = go.Figure(go.Scatter(x=ks["k"], y=ks["silhouette"], mode="lines+markers", line_color="#1DB954",
                                hovertemplate="k = %{x}: silhouette %{y:.3f}<extra></extra>"))
@@ -48,8 +53,23 @@ st.dataframe(summary.assign(share=(100 * summary["share"]).round(), predicted=(1
     "predicted": st.column_config.NumberColumn("predicted tracks", format="%d%%"),
     "tempo": st.column_config.NumberColumn("mean tempo", format="%d BPM")})
 
+
+def _followed(previous) -> int:
+    """The cluster of this k that holds most tracks of the one chosen at the previous k (0 at first)."""
+    if not previous or previous[0] != library_id or previous[1] == k:
+        return 0
+    with ui.engine_errors():
+        before = resources.library_clusters(library_id, previous[1])
+    return int(np.bincount(result.labels_[before.labels_ == previous[2]], minlength=len(names)).argmax())
+
+
+# Keyed by the library and k: after k changes, the box names a cluster of the new k (the one most of
+# the previously chosen cluster's tracks fell into), never a leftover index of the old k.
+box_key = f"clusters_chosen_{library_id}_{k}"
 chosen = st.selectbox("Cluster", range(len(names)), format_func=lambda c: f"{names[c]} ({result.sizes_[c]:,} tracks)",
-                      key="clusters_chosen")
+                      index=0 if box_key in st.session_state else _followed(st.session_state.get("clusters_last_choice")),
+                      key=box_key)
+st.session_state["clusters_last_choice"] = (library_id, k, chosen)
 profile = result.profiles_.iloc[chosen]
 mean = frame[FEATURES].apply(pd.to_numeric, errors="coerce").mean()
 fig = go.Figure()

@@ -74,9 +74,9 @@ fig.update_layout(height=60 + 32 * clusters["cluster_name"].nunique(), margin=di
                   legend=dict(orientation="h", title=None), yaxis=dict(title=None, categoryorder="total ascending"))
 fig.update_traces(hovertemplate="%{y}: %{x:,} tracks<extra>%{fullData.name}</extra>")
 legend_below(fig, axis_px=42)
-st.plotly_chart(fig, width="stretch")
-st.caption(f"Every track is placed in one of the catalog's {clusters['cluster'].nunique() if len(clusters) else 0} "
-           "sound clusters, predicted or not: 100% coverage. The Clusters page fits clusters to this library alone.")
+st.plotly_chart(fig, width="stretch", key="coverage_clusters")
+st.caption(f"Every track, predicted or not, is placed in one of this library's {resources.cluster_k(library_id)} "
+           "clusters (the k chosen on the Clusters page): 100% coverage.")
 
 top_genres_section(frame)
 

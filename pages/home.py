@@ -7,6 +7,8 @@ from dashboard import account, resources, ui
 from dashboard.safe import md
 from dashboard.ui import engine_errors
 
+LAST_IMPORT = "last_import_report"
+
 st.title("Tunescope")
 st.markdown(
     "Spotify stopped serving audio features to new apps in November 2024. Tunescope gives them back: "
@@ -34,11 +36,14 @@ def open_demo() -> None:
     enrich_with_status(library_id, "Predicting audio features for the demo library…")
 
 
-if resources.libraries().empty:  # first run: something to look at straight away
-    open_demo()
+# One container whether or not this run opens the demo: the tabs below keep their place in the page,
+# so the browser keeps the tab the listener chose (a first visit's rerun would otherwise reset it).
+with st.container():
+    if resources.libraries().empty:  # first run: something to look at straight away
+        open_demo()
 
-connect, upload, demo = st.tabs([":material/link: Connect Spotify", ":material/upload_file: Import files",
-                                 ":material/library_music: Demo library"])
+TABS = [":material/link: Connect Spotify", ":material/upload_file: Import files", ":material/library_music: Demo library"]
+connect, upload, demo = st.tabs(TABS, key="home_tab", on_change="rerun")
 
 with connect:
     from dashboard import spotify_panel
@@ -75,19 +80,23 @@ with upload:
                                       library_id=open_id if target == "the open library" else None,
                                       name=name.strip() or None, account=account.current(),
                                       progress=lambda done, total, msg: bar.progress(done / max(total, 1), text=msg))
-            for problem in report.problems:
-                st.warning(md(problem), icon=":material/warning:")
-            for result in report.files:
-                if not result.error:
-                    st.write(f"**{md(result.name)}** ({result.kind}): {result.tracks:,} tracks, "
-                             f"{result.playlists} playlists, {result.plays:,} plays")
-            if report.plays_note:
-                st.write(report.plays_note)
-            status.update(label=f"Imported {report.added:,} new tracks"
-                                + (f", {len(report.problems)} problem(s)" if report.problems else ""),
-                          state="complete" if report.ok else "error")
+            status.update(label="Imported", state="complete")
         ui.select_library(report.library_id)
         enrich_with_status(report.library_id, "Predicting audio features…")
+        st.session_state[LAST_IMPORT] = {
+            "library_id": report.library_id, "ok": report.ok, "problems": list(report.problems),
+            "label": f"Imported {report.added:,} new tracks"
+                     + (f", {len(report.problems)} problem(s)" if report.problems else ""),
+            "lines": [f"**{md(r.name)}** ({r.kind}): {r.tracks:,} tracks, {r.playlists} playlists, {r.plays:,} plays"
+                      for r in report.files if not r.error] + ([report.plays_note] if report.plays_note else [])}
+        st.rerun()  # everything drawn above this (the box, the demo caption, "Import into") shows the new library
+    last = st.session_state.get(LAST_IMPORT)
+    if last and last["library_id"] == open_id:  # the report of the import that opened this library
+        with st.status(last["label"], expanded=True, state="complete" if last["ok"] else "error"):
+            for problem in last["problems"]:
+                st.warning(md(problem), icon=":material/warning:")
+            for line in last["lines"]:
+                st.write(line)
 
 with demo:
     st.caption("Five real playlists (electro swing, classic rock, neo-soul, tropical house, Logic) whose features "
@@ -123,8 +132,9 @@ st.dataframe(known.assign(opened_at=pd.to_datetime(known["opened_at"]))[["name",
              column_config={"tracks": st.column_config.NumberColumn("tracks", format="localized"),
                             "opened_at": st.column_config.DatetimeColumn("last opened", format="distance")})
 names = dict(zip(known["library_id"].astype(int), known["name"]))
+# Keyed by the open library: after an import or a switch, the box starts on the library now open.
 choice = st.selectbox("Switch to", list(names), index=list(names).index(library_id), format_func=names.get,
-                      key="switch_library")
+                      key=f"switch_library_{library_id}")
 if choice != library_id and st.button("Open this library", icon=":material/folder_open:"):
     ui.select_library(choice)
     st.rerun()

@@ -7,6 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import formats, resources, ui
+from dashboard.chart_selection import custom_values
 from dashboard.genres_panel import apply_genre_filter
 from dashboard.listening_filter import apply_listening_filter
 from dashboard.safe import hover_safe, plot_text
@@ -90,7 +91,7 @@ if dims == 2:
     fig.update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False), dragmode="lasso")
     event = st.plotly_chart(fig, width="stretch", on_select="rerun", key="map_chart",
                             selection_mode=("points", "box", "lasso"))
-    rows = sorted({int(p["customdata"][0]) for p in event.selection.points if p.get("customdata")})
+    rows = sorted({int(row) for row in custom_values(event)})
 else:
     fig.update_layout(scene=dict(xaxis_visible=False, yaxis_visible=False, zaxis_visible=False))
     st.plotly_chart(fig, width="stretch", key="map_chart_3d")

@@ -46,6 +46,17 @@ def artist_genres(artists, index: ArtistIndex | None = None) -> list[str]:
     return [";".join(genres) for genres in artist_genre_lists(artists, index)]
 
 
+def with_artist_genres(genres, artists, index: ArtistIndex | None = None) -> list[str]:
+    """Each track's own genres where it has some, else its artists' genres from the catalog's artist table:
+    a file without a genre column (a playlist export, a streaming history) still gets the genres the
+    catalog knows for its artists, matched or not."""
+    own = ["" if g is None or (isinstance(g, float) and g != g) else str(g).strip() for g in genres]
+    missing = [i for i, g in enumerate(own) if not g]
+    for i, found in zip(missing, artist_genres([artists[i] for i in missing], index)):
+        own[i] = found
+    return own
+
+
 def mood_lists(genre_lists) -> list[list[str]]:
     """Mood words (engine.catalog.moods) found in genre names: 'chillhop' no, 'chill pop' -> chill, pop."""
     out = []

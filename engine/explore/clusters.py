@@ -2,7 +2,9 @@
 
 - ClusterModel: fitted once on the reference catalog (models/clusters/); assigns every library track,
   real or predicted, to its nearest centroid, so coverage is 100% by construction.
-- cluster_library: a fresh KMeans over one library with a chosen k (the Clusters page).
+- cluster_library: a fresh KMeans over one library with a chosen k: the one cluster model every page
+  of that library uses (Clusters, the Map's colours, coverage per cluster, recommendation scopes),
+  named from its members' profile against the library's mean (engine.explore.naming).
 - Assignment confidence: the soft-assignment mass of the chosen cluster, averaged over draws of the
   track's features within their uncertainty (the 90% interval from the predictor where the frame has
   it, else a spread that grows as the per-feature confidence falls). A real track is one draw.
@@ -23,7 +25,7 @@ from sklearn.preprocessing import StandardScaler
 from engine.config import FEATURES, TEMPO_SCALE, models_dir
 from engine.errors import EmptyLibraryError, ModelNotFoundError
 from engine.catalog.items import feature_matrix
-from engine.explore.naming import name_clusters
+from engine.explore.naming import name_profiles
 
 DRAWS = 64
 SOFTNESS = 1.0          # temperature of the soft assignment, in squared standardized units
@@ -89,7 +91,7 @@ class ClusterModel:
         z = self.scaler_.transform(x)
         self.kmeans_ = KMeans(n_clusters=self.k, n_init=4, random_state=self.seed).fit(z)
         self.centroids_ = self.kmeans_.cluster_centers_
-        self.names_ = name_clusters(self.centroids_)
+        self.names_ = name_profiles(self.centroids_, self.profiles().to_numpy())
         self.sizes_ = np.bincount(self.kmeans_.labels_, minlength=self.k)
         self.silhouette_ = silhouette(z, self.kmeans_.labels_, self.seed)
         return self
@@ -167,22 +169,36 @@ def coverage_report(frame: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFr
 class LibraryClusters:
     labels_: np.ndarray
     names_: list[str]
-    profiles_: pd.DataFrame
+    profiles_: pd.DataFrame      # the members' mean features, real units (tempo in BPM), one row per cluster
     sizes_: np.ndarray
     silhouette_: float
     confidence_: np.ndarray
     runner_up_: np.ndarray
+    z_: np.ndarray               # the same profiles in standard deviations from the library mean
+
+    def assignments(self, index=None) -> pd.DataFrame:
+        """ASSIGN_COLUMNS for every track, as ClusterModel.assign gives them (same row order)."""
+        names = np.asarray(self.names_, dtype=object)
+        return pd.DataFrame({"cluster": self.labels_.astype(int), "cluster_name": names[self.labels_],
+                             "cluster_confidence": self.confidence_, "runner_up": self.runner_up_.astype(int),
+                             "runner_up_name": names[self.runner_up_]}, index=index)
 
 
 def cluster_library(frame: pd.DataFrame, k: int, seed: int = 0) -> LibraryClusters:
-    """KMeans with k clusters over one library (k is capped at the number of distinct tracks)."""
+    """KMeans with k clusters over one library (k is capped at the number of distinct tracks); names
+    and profiles come from each cluster's members, so the name says what the profile shows."""
     _require_tracks(frame, "cluster_library")
     model = ClusterModel(k=max(1, min(int(k), len(frame.drop_duplicates(FEATURES)))), seed=seed).fit(frame)
-    nearest, conf, runner = soft_assign(model.standardize(frame), _spread(frame, model.scaler_),
-                                        model.centroids_, seed)
-    return LibraryClusters(labels_=nearest, names_=list(model.names_), profiles_=model.profiles(),
+    points = model.standardize(frame)
+    nearest, conf, runner = soft_assign(points, _spread(frame, model.scaler_), model.centroids_, seed)
+    z = np.vstack([points[nearest == c].mean(axis=0) if (nearest == c).any() else model.centroids_[c]
+                   for c in range(model.k)])
+    real = model.scaler_.inverse_transform(z)
+    real[:, -1] *= TEMPO_SCALE
+    return LibraryClusters(labels_=nearest, names_=name_profiles(z, real),
+                           profiles_=pd.DataFrame(real, columns=FEATURES).rename_axis("cluster"),
                            sizes_=np.bincount(nearest, minlength=model.k), silhouette_=model.silhouette_,
-                           confidence_=conf, runner_up_=runner)
+                           confidence_=conf, runner_up_=runner, z_=z)
 
 
 def choose_k(frame: pd.DataFrame, ks=range(3, 13), seed: int = 0) -> pd.DataFrame:

@@ -97,6 +97,11 @@ class Enricher:
         out = frame.copy()
         for col in result.columns:
             out[col] = result[col].to_numpy()
+        if self.use_catalog:  # every track whose artist the catalog knows, not only the matched ones
+            from engine.catalog.items import with_artist_genres
+
+            column = next((c for c in out.columns if str(c).strip().lower() == "genres"), "genres")
+            out[column] = with_artist_genres(norm["genres"].tolist(), norm["artists"].tolist())
         if factors is not None:
             out.attrs["interval_widening"] = {f: round(float(x), 3) for f, x in zip(FEATURES, factors)}
         return out

@@ -120,12 +120,12 @@ def test_clusters_page_names_profiles_and_changes_with_k():
     assert summary["tracks"].sum() == 435 and summary["cluster"].is_unique
     assert all(name.strip() for name in summary["cluster"])
     k = len(summary)
-    other = next(v for v in at.select_slider(key="clusters_k").options if int(v) != k)
-    at.select_slider(key="clusters_k").set_value(int(other)).run()
+    other = next(v for v in at.select_slider(key=f"clusters_k_{demo_id()}").options if int(v) != k)
+    at.select_slider(key=f"clusters_k_{demo_id()}").set_value(int(other)).run()
     assert not at.exception
     assert len(at.dataframe[0].value) == int(other)
     members = at.dataframe[-1].value
-    chosen = at.selectbox(key="clusters_chosen").value
+    chosen = at.selectbox(key=f"clusters_chosen_{demo_id()}_{other}").value
     assert len(members) == min(100, at.dataframe[0].value["tracks"].iloc[chosen])
     assert metric(at, "Tempo").endswith("BPM")
     assert any(b.proto.label.startswith("Download") for b in at.get("download_button"))
@@ -154,9 +154,11 @@ def chart_traces(at: AppTest) -> list[dict]:
 
 @functools.cache
 def resources_assignments() -> pd.DataFrame:
-    from engine.explore.clusters import ClusterModel
+    """The demo's own clusters at its suggested k: the model every page of the library uses."""
+    from engine.explore.clusters import choose_k, cluster_library, default_k
 
-    return ClusterModel.load().assign(_demo_frame())
+    frame = _demo_frame()
+    return cluster_library(frame, default_k(choose_k(frame), tolerance=0.0)).assignments(frame.index)
 
 
 def test_recommendations_are_new_ranked_explained_and_filtered():

@@ -77,7 +77,7 @@ def _read(name: str, data: bytes):
 
 
 def test_twelve_languages_are_shipped():
-    assert len(LANGUAGES) == 12 and "de" in LANGUAGES and "ja" in LANGUAGES
+    assert LOCALES.is_dir() and len(LANGUAGES) == 12 and "de" in LANGUAGES and "ja" in LANGUAGES
 
 
 def test_the_shipped_header_table_is_the_one_the_translation_files_give():
