@@ -18,9 +18,10 @@ REFRESH_EVERY_S = 10.0  # while values land, pages recompute at most this often 
 def consent_toggle(library_id: int) -> bool:
     """Home's switch; the choice is remembered under TUNESCOPE_HOME for this account."""
     who = account.current()
-    on = st.toggle("Fetch real audio features online", value=consent.allowed(who), key="online_consent")
+    on = st.toggle("Fetch real audio features online", value=consent.allowed(who), key="online_consent",
+                   disabled=account.read_only())  # the account's owner decides, not whoever views it
     st.caption(f"When on, Tunescope sends {consent.WHAT_IS_SENT} Off by default; switch it off any time.")
-    if on != consent.allowed(who):
+    if on != consent.allowed(who) and not account.read_only():
         consent.remember(on, who)
         job = resources.online_job(library_id, allowed=lambda: False)
         if on and job is not None and job["future"].done():  # one stopped earlier (turned off, offline) starts again

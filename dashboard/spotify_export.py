@@ -19,7 +19,9 @@ def playlist_button(name: str, track_ids: list[str], key: str) -> None:
     """'Save as a Spotify playlist' for these tracks (those without a Spotify id are skipped and counted)."""
     from dashboard.spotify_panel import connected_client  # spotipy loads only where a button is drawn
 
-    client = connected_client()
+    from dashboard import account
+
+    client = None if account.read_only() else connected_client()
     if client is None:
         st.caption("Connect Spotify on Home to save a cluster as a Spotify playlist.")
         return

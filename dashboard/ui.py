@@ -54,8 +54,9 @@ def visible_libraries() -> pd.DataFrame:
 
 
 def can_write(library_id: int | None) -> bool:
-    """Whether this browser may import into the library: one it may open, never the demo."""
-    return library_id is not None and resources.store().can_write(account.current(), library_id,
+    """Whether this browser may import into the library: one it may open, never the demo, never while
+    viewing another browser's account read-only."""
+    return library_id is not None and not account.read_only() and resources.store().can_write(account.current(), library_id,
                                                                   account.spotify_user())
 
 

@@ -8,7 +8,8 @@
 Tokens live only in the cache handler given (one per user session, never a shared file).
 The PKCE code verifier is kept server-side in PendingSignIns, keyed by the OAuth `state`, because
 the redirect back from Spotify opens a new Streamlit session; entries expire, and each belongs to the
-browser that started it (`browser`: its account token on a shared server), which alone can finish it.
+`browser` that started it (the dashboard passes its session's own key on a shared server, never an
+account token a link could carry), which alone can finish it.
 """
 
 from __future__ import annotations
