@@ -19,13 +19,21 @@ import pandas as pd
 # Every ASCII punctuation character may be backslash-escaped in CommonMark, and an escaped one never
 # starts a link, an image, emphasis, a heading, an autolink, LaTeX ($) or a Streamlit directive (:red[…]).
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Streamlit's Markdown is GFM (remark-gfm), whose autolink literals are found in the text *after* escapes
+# are resolved (mdast-util-gfm-autolink-literal: /(https?:\/\/|www(?=\.))/i and word@domain.tld), so a
+# backslash cannot stop them. An invisible word joiner inside each trigger does: "http\u2060://",
+# "www\u2060.", "@\u2060domain" match none of them, and the text still reads the same.
+WORD_JOINER = "\u2060"
+_AUTOLINK_START = re.compile(r"(?i)(https?(?=:)|ftp(?=:)|www(?=\.)|mailto(?=:)|xmpp(?=:)|@)")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def md(text) -> str:
-    """Text that renders literally wherever Streamlit renders Markdown."""
-    return _PUNCTUATION.sub(r"\\\1", str(text)).replace("\n", "  \n")  # a newline stays a line break
+    """Text that renders literally wherever Streamlit renders Markdown: no link, image, emphasis, and no
+    autolinked bare URL, www. name or e-mail address."""
+    text = _AUTOLINK_START.sub("\\1" + WORD_JOINER, str(text))
+    return _PUNCTUATION.sub(r"\\\1", text).replace("\n", "  \n")  # a newline stays a line break
 
 
 def hover_safe(frame: pd.DataFrame, columns) -> pd.DataFrame:

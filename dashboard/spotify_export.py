@@ -28,7 +28,7 @@ def playlist_button(name: str, track_ids: list[str], key: str) -> None:
     if st.button("Save as a Spotify playlist", key=key, icon=":material/playlist_add:"):
         from engine.library.spotify.export import export_playlist
 
-        with engine_errors(), st.spinner(f"Creating '{name}' on Spotify…"):
+        with engine_errors(), st.spinner(md(f"Creating '{name}' on Spotify…")):
             made = export_playlist(client, name, track_ids)
         skipped = f" ({made['skipped']} tracks without a Spotify id skipped)" if made["skipped"] else ""
         st.success(md(f"Saved '{name}' with {made['added']} tracks{skipped}."))

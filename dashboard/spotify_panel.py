@@ -156,7 +156,7 @@ def _sync(store, client: SpotifyClient) -> None:
         bar = st.progress(0.0, text="Asking Spotify…")
 
         def progress(done: int, total: int, message: str) -> None:
-            bar.progress(min(done / max(total, 1), 1.0), text=f"{message} · page {done} of {total}")
+            bar.progress(min(done / max(total, 1), 1.0), text=f"{md(message)} · page {done} of {total}")
 
         try:
             report = sync_library(store, client, progress)
