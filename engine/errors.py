@@ -17,6 +17,10 @@ class UnrecognisedExportError(InputFileError):
     """A JSON file is valid but is none of the Spotify export files Tunescope reads."""
 
 
+class LibraryAccessError(TunescopeError):
+    """An account tried to write into a library it does not own (someone else's, or the demo)."""
+
+
 class DataNotFoundError(TunescopeError):
     """The reference datasets are not where TUNESCOPE_DATA_DIR points."""
 

@@ -81,6 +81,7 @@ def import_panel() -> None:
                 report = import_files(resources.store(), [(f.name, f.getvalue()) for f in files],
                                       library_id=open_id if target == "the open library" else None,
                                       name=name.strip() or None, account=account.current(),
+                                      spotify_user=account.spotify_user(),
                                       progress=lambda done, total, msg: bar.progress(done / max(total, 1), text=md(msg)))
             for problem in report.problems:
                 st.warning(md(problem), icon=":material/warning:")

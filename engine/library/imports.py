@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from engine.config import FEATURES
-from engine.errors import InputFileError, TunescopeError
+from engine.errors import InputFileError, LibraryAccessError, TunescopeError
 from engine.library.ranges import dropped_note
 from engine.library.importers import Parsed, read_file
 from engine.library.importers.limits import check_size
@@ -61,10 +61,16 @@ def _load(item) -> tuple[str, bytes]:
 
 
 def import_files(store, files, library_id: int | None = None, name: str | None = None, progress=None,
-                 account: str = "") -> ImportReport:
+                 account: str = "", spotify_user: str | None = None) -> ImportReport:
     """Detect, parse and store every file; several files merge into one library. A new library belongs to
-    `account` from the start (shared mode), so no failure later in the import can leave it unowned."""
+    `account` from the start (shared mode), so no failure later in the import can leave it unowned. An
+    existing `library_id` must be one this account may write into (LibraryAccessError otherwise): its own
+    import, or a Spotify library of the `spotify_user` signed in; never the demo."""
     files = list(files)
+    if library_id is not None and not store.can_write(account, library_id, spotify_user):
+        raise LibraryAccessError(f"Library {int(library_id)} is not yours to import into (it belongs to another "
+                                 "account, is the read-only demo, or does not exist); nothing was imported. "
+                                 "Import into a new library instead.")
     if library_id is None:
         names = [str(f[0]) if isinstance(f, tuple) else Path(f).name for f in files]
         label = name or ("Import: " + ", ".join(names[:2]) + (f" (+{len(names) - 2})" if len(names) > 2 else ""))
