@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import account, resources
-from dashboard.safe import csv_text, md
+from dashboard.safe import md
+from engine.csvfiles import csv_text
 from engine.config import BOUNDED_FEATURES, FEATURES
 from engine.errors import TunescopeError
 

@@ -17,6 +17,7 @@ from engine.cli import add_online_flags, online_allowed, online_note
 
 
 def cmd_import(args) -> int:
+    from engine.csvfiles import write_csv
     from engine.library.imports import import_files, library_csv_frame
     from engine.library.store import Store
 
@@ -33,7 +34,7 @@ def cmd_import(args) -> int:
         fetch_online(store, report.library_id)
     frame = library_csv_frame(store, report.library_id)
     if len(frame):
-        frame.to_csv(args.output, index=False)
+        write_csv(frame, args.output)
         print(f"wrote {len(frame)} tracks to {args.output}", file=sys.stderr)
     else:
         print("error: nothing was imported, so no output was written.", file=sys.stderr)

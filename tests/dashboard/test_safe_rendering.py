@@ -18,7 +18,8 @@ import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from dashboard.safe import WORD_JOINER, csv_text, hover_safe, md
+from dashboard.safe import WORD_JOINER, hover_safe, md
+from engine.csvfiles import csv_text
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 LINK = "[win a prize](https://evil.example/x)"
