@@ -1,5 +1,8 @@
 """Named exceptions; the CLI and the dashboard turn each into a one-line friendly message."""
 
+import errno
+import sqlite3
+
 
 class TunescopeError(Exception):
     """Base class for errors a user can act on."""
@@ -76,3 +79,18 @@ class BadParameterError(TunescopeError):
 class OnlineFeaturesUnavailableError(TunescopeError):
     """The online source of real features (ReccoBeats) kept failing or rate-limiting after every retry;
     what was fetched before is kept, and a re-run asks only for what is still missing."""
+
+
+class DiskFullError(TunescopeError):
+    """The disk under TUNESCOPE_HOME is full: SQLite's SQLITE_FULL or an OSError ENOSPC/EDQUOT."""
+
+
+class SettingNotSavedError(TunescopeError):
+    """A choice (online lookups) could not be written under TUNESCOPE_HOME; the previous one stands."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for the ways a full disk (or quota) surfaces: SQLite says so, or the OS does."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "database or disk is full" in str(exc)
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)

@@ -30,9 +30,10 @@ def cmd_import(args) -> int:
                   f"{result.plays} plays, {result.skipped} skipped", file=sys.stderr)
     for problem in report.problems:
         print(f"error: {problem}", file=sys.stderr)
-    if online_allowed(args, _log):
+    online = online_allowed(args, _log)
+    if online:
         fetch_online(store, report.library_id)
-    frame = library_csv_frame(store, report.library_id)
+    frame = library_csv_frame(store, report.library_id, online=online)
     if len(frame):
         write_csv(frame, args.output)
         print(f"wrote {len(frame)} tracks to {args.output}", file=sys.stderr)
