@@ -5,7 +5,7 @@
 An account is entered only by the browser that holds it (its cookie, or this session). A link that
 carries another token asks first: open that account read-only (nothing is imported, synced, agreed to or
 saved to Spotify in it) or stay in your own. A link can therefore neither put you to work inside someone
-else's account nor sign you in to their Spotify (README, "Running it for several people").
+else's account nor sign you in to their Spotify (docs/shared-server.md).
 
     account.enter()          # app.py, first thing on every run: the question when a link is foreign
     account.current()        # '' locally; on a shared server the account this session shows
