@@ -27,5 +27,10 @@ PAGES = [
 ]
 
 st.set_page_config(page_title="Tunescope", page_icon=":material/graphic_eq:", layout="wide")
-account.current()  # on a shared server: this browser's account, kept in the URL whichever page is open
+account.enter()  # on a shared server: this browser's account; a link with someone else's asks first
+if account.read_only():
+    st.sidebar.info("You are viewing someone else's account read-only: nothing can be imported, synced or "
+                    "changed in it.", icon=":material/visibility:")
+    st.sidebar.button("Back to my own account", key="account_back", on_click=account.back_to_own,
+                      icon=":material/person:")
 st.navigation(PAGES).run()

@@ -8,7 +8,7 @@ import time
 
 import streamlit as st
 
-from dashboard import account, resources
+from dashboard import account, resources, ui
 from engine.library.providers import consent
 
 _SEEN = "online_found_seen"
@@ -18,14 +18,16 @@ REFRESH_EVERY_S = 10.0  # while values land, pages recompute at most this often 
 def consent_toggle(library_id: int) -> bool:
     """Home's switch; the choice is remembered under TUNESCOPE_HOME for this account."""
     who = account.current()
-    on = st.toggle("Fetch real audio features online", value=consent.allowed(who), key="online_consent")
+    on = st.toggle("Fetch real audio features online", value=consent.allowed(who), key="online_consent",
+                   disabled=account.read_only())  # the account's owner decides, not whoever views it
     st.caption(f"When on, Tunescope sends {consent.WHAT_IS_SENT} Off by default; switch it off any time.")
-    if on != consent.allowed(who):
-        consent.remember(on, who)
+    if on != consent.allowed(who) and not account.read_only():
+        with ui.engine_errors(stop=False):  # a full or read-only disk: a message, the old choice stands
+            consent.remember(on, who)
         job = resources.online_job(library_id, allowed=lambda: False)
         if on and job is not None and job["future"].done():  # one stopped earlier (turned off, offline) starts again
             resources.forget_online_job(library_id)
-    return on
+    return consent.allowed(who) if not account.read_only() else on
 
 
 def status(library_id: int) -> None:

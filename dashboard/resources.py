@@ -77,10 +77,19 @@ def _membership(library_id: int) -> str:
     return ":".join(map(str, row))
 
 
+_OFFLINE = ":offline"  # a version ending so is a frame without online values (engine.pipeline.run)
+
+
 def library_version(library_id: int) -> str:
-    """The membership, plus how many real values have arrived online: frames recompute when they land."""
+    """The membership, plus how many real values have arrived online: frames recompute when they land.
+    For an account that has not agreed to online lookups, none: the shared cache's values are left out
+    of its frames, and another account's lookups neither show there nor change its version."""
+    from dashboard import account
+    from engine.library.providers import consent
     from engine.library.providers.lookup import PROVIDER
 
+    if not consent.allowed(account.current()):
+        return _membership(library_id) + _OFFLINE
     return f"{_membership(library_id)}:{store().online_found(PROVIDER, library_id)}"
 
 
@@ -96,7 +105,7 @@ def _enriched(home: str, library_id: int, version: str, _computed=None):
         return _computed
     from engine.pipeline.run import enriched_library
 
-    return enriched_library(_store(home), library_id, _enricher(home))
+    return enriched_library(_store(home), library_id, _enricher(home), online=not version.endswith(_OFFLINE))
 
 
 @st.cache_resource(show_spinner=False)

@@ -19,14 +19,16 @@ def playlist_button(name: str, track_ids: list[str], key: str) -> None:
     """'Save as a Spotify playlist' for these tracks (those without a Spotify id are skipped and counted)."""
     from dashboard.spotify_panel import connected_client  # spotipy loads only where a button is drawn
 
-    client = connected_client()
+    from dashboard import account
+
+    client = None if account.read_only() else connected_client()
     if client is None:
         st.caption("Connect Spotify on Home to save a cluster as a Spotify playlist.")
         return
     if st.button("Save as a Spotify playlist", key=key, icon=":material/playlist_add:"):
         from engine.library.spotify.export import export_playlist
 
-        with engine_errors(), st.spinner(f"Creating '{name}' on Spotify…"):
+        with engine_errors(), st.spinner(md(f"Creating '{name}' on Spotify…")):
             made = export_playlist(client, name, track_ids)
         skipped = f" ({made['skipped']} tracks without a Spotify id skipped)" if made["skipped"] else ""
         st.success(md(f"Saved '{name}' with {made['added']} tracks{skipped}."))

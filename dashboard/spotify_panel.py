@@ -4,9 +4,10 @@
 
 The token lives in this session's st.session_state (never a shared file); the PKCE verifier waits
 server-side (resources.spotify_sign_ins) for the redirect back, which arrives in a new session (a new
-tab: the consent link opens one). A sign-in belongs to the browser account that started it
-(dashboard/account.py): locally every tab is that account, so the new tab finishes it; on a shared server
-the new tab hands the code back and the starting tab, which watches for it, finishes it.
+tab: the consent link opens one). A sign-in belongs to whoever started it (account.session_key()):
+locally the one user, so the new tab finishes it; on a shared server the owner session that clicked
+'Connect Spotify', whatever account a link shows, so the new tab hands the code back and the starting
+tab, which watches for it, finishes it. A session viewing another account read-only never signs in.
 """
 
 from __future__ import annotations
@@ -50,15 +51,19 @@ def render(store) -> int | None:
                 '`SPOTIFY_CLIENT_ID = "..."` or in the `SPOTIFY_CLIENT_ID` environment variable, '
                 "then restart. See docs/spotify.md.")
         return None
-    auth, browser = session_auth(client_id), account.current()
-    _finish_sign_in(auth, browser)
+    if account.read_only():
+        st.info("This account is open read-only, so Spotify cannot be connected or synced here. "
+                "Go back to your own account (sidebar) to connect yours.", icon=":material/visibility:")
+        return None
+    auth, owner = session_auth(client_id), account.session_key()
+    _finish_sign_in(auth, owner)
     if not auth.signed_in:
-        _collect_handed_in(auth, browser)
+        _collect_handed_in(auth, owner)
     if not auth.signed_in:
-        st.link_button("Connect Spotify", _authorize_url(auth, browser), icon=":material/link:", type="primary")
+        st.link_button("Connect Spotify", _authorize_url(auth, owner), icon=":material/link:", type="primary")
         st.caption("Opens Spotify's consent page; you come back here signed in. Nothing is posted to your account.")
         if account.shared():
-            _watch_for_return(auth, browser)
+            _watch_for_return(auth, owner)
         return st.session_state.get(_LIBRARY)
     client = SpotifyClient(auth)
     try:
@@ -98,9 +103,9 @@ def _genres_status(store, library_id: int, client_id: str) -> None:
         st.caption("Fetching artists' genres stopped; it continues where it stopped on the next visit.")
 
 
-def _finish_sign_in(auth: SpotifyAuth, browser: str) -> None:
-    """Back from Spotify: exchange ?code=&state= for tokens when this browser started the sign-in, else
-    hand the code to the browser that did; then clear them from the URL (the account token stays)."""
+def _finish_sign_in(auth: SpotifyAuth, owner: str) -> None:
+    """Back from Spotify: exchange ?code=&state= for tokens when this session (owner) started the
+    sign-in, else hand the code to the session that did; then clear them from the URL (the account token stays)."""
     params = {k: st.query_params.get(k) for k in _CALLBACK if k in st.query_params}
     for key in params:  # a code works once; a reload must not replay it
         del st.query_params[key]
@@ -111,9 +116,9 @@ def _finish_sign_in(auth: SpotifyAuth, browser: str) -> None:
     if "code" not in params:
         return
     try:
-        auth.sign_in(params["code"], params.get("state") or "", browser)
+        auth.sign_in(params["code"], params.get("state") or "", owner)
     except SignInElsewhereError as exc:
-        auth.pending.hand_in(params.get("state") or "", params["code"])  # only its own browser can use it
+        auth.pending.hand_in(params.get("state") or "", params["code"])  # only the session that started it can use it
         st.info("Spotify sent you back in a new tab. If you clicked 'Connect Spotify' in another Tunescope tab, "
                 "go back to it: it finishes signing in there, and you can close this one. " + md(exc))
         return
@@ -128,38 +133,38 @@ def _signed_in() -> None:
         st.session_state.pop(key, None)
 
 
-def _collect_handed_in(auth: SpotifyAuth, browser: str) -> None:
-    """Finish a sign-in this browser started whose code came back in another tab."""
-    returned = auth.pending.handed_in(browser)
+def _collect_handed_in(auth: SpotifyAuth, owner: str) -> None:
+    """Finish a sign-in this session started whose code came back in another tab."""
+    returned = auth.pending.handed_in(owner)
     if returned is None:
         return
     state, code = returned
     try:
-        auth.sign_in(code, state, browser)
+        auth.sign_in(code, state, owner)
     except TunescopeError as exc:
         st.error(md(exc))
         return
     _signed_in()
 
 
-def _watch_for_return(auth: SpotifyAuth, browser: str) -> None:
+def _watch_for_return(auth: SpotifyAuth, owner: str) -> None:
     """While this tab's consent link is out, rerun the page once its code comes back in another tab."""
     if _URL not in st.session_state:
         return
 
     @st.fragment(run_every=_WATCH_S)
     def watch() -> None:
-        if auth.pending.handed_in(browser) is not None:
+        if auth.pending.handed_in(owner) is not None:
             st.rerun()
 
     watch()
 
 
-def _authorize_url(auth: SpotifyAuth, browser: str) -> str:
+def _authorize_url(auth: SpotifyAuth, owner: str) -> str:
     """One consent link per session (not one per rerun), renewed before its verifier expires."""
     url, made = st.session_state.get(_URL, ("", 0.0))
     if not url or time.monotonic() - made > _URL_FRESH_S:
-        url = auth.authorize_url(browser)
+        url = auth.authorize_url(owner)
         st.session_state[_URL] = (url, time.monotonic())
     return url
 
@@ -169,7 +174,7 @@ def _sync(store, client: SpotifyClient) -> None:
         bar = st.progress(0.0, text="Asking Spotify…")
 
         def progress(done: int, total: int, message: str) -> None:
-            bar.progress(min(done / max(total, 1), 1.0), text=f"{message} · page {done} of {total}")
+            bar.progress(min(done / max(total, 1), 1.0), text=f"{md(message)} · page {done} of {total}")
 
         try:
             report = sync_library(store, client, progress)

@@ -12,7 +12,8 @@ import streamlit as st
 
 from dashboard import account, resources
 from dashboard.formats import SOURCE_LABELS, is_predicted, track_table  # noqa: F401  (is_predicted: pages use ui's)
-from dashboard.safe import csv_text, md
+from dashboard.safe import md
+from engine.csvfiles import csv_text
 from engine.errors import TunescopeError
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
@@ -54,8 +55,9 @@ def visible_libraries() -> pd.DataFrame:
 
 
 def can_write(library_id: int | None) -> bool:
-    """Whether this browser may import into the library: one it may open, never the demo."""
-    return library_id is not None and resources.store().can_write(account.current(), library_id,
+    """Whether this browser may import into the library: one it may open, never the demo, never while
+    viewing another browser's account read-only."""
+    return library_id is not None and not account.read_only() and resources.store().can_write(account.current(), library_id,
                                                                   account.spotify_user())
 
 

@@ -1,5 +1,8 @@
 """Named exceptions; the CLI and the dashboard turn each into a one-line friendly message."""
 
+import errno
+import sqlite3
+
 
 class TunescopeError(Exception):
     """Base class for errors a user can act on."""
@@ -19,6 +22,10 @@ class UnrecognisedExportError(InputFileError):
 
 class ImportTooLargeError(InputFileError):
     """One import (loose files and ZIP members together) is over a per-import limit: nothing of it is stored."""
+
+
+class LibraryAccessError(TunescopeError):
+    """An account tried to write into a library it does not own (someone else's, or the demo)."""
 
 
 class DataNotFoundError(TunescopeError):
@@ -84,3 +91,18 @@ class TrainingConfigError(TunescopeError):
 
 class ListeningOptionError(TunescopeError):
     """A listening period or time zone Tunescope cannot read (e.g. --period 2024-13, --tz Berlin)."""
+
+
+class DiskFullError(TunescopeError):
+    """The disk under TUNESCOPE_HOME is full: SQLite's SQLITE_FULL or an OSError ENOSPC/EDQUOT."""
+
+
+class SettingNotSavedError(TunescopeError):
+    """A choice (online lookups) could not be written under TUNESCOPE_HOME; the previous one stands."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for the ways a full disk (or quota) surfaces: SQLite says so, or the OS does."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "database or disk is full" in str(exc)
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)

@@ -55,7 +55,9 @@ with connect:
         st.session_state["spotify_enriched"] = synced
         enrich_with_status(synced, "Predicting audio features for your Spotify library…")
 
-with upload:
+
+def import_panel() -> None:
+    """Files into a new library of this account, or into the open one when it may write there."""
     st.caption("Drop one or several files: Exportify CSVs, any CSV with artist and title columns, or Spotify's "
                "account-data export (the ZIP, or the JSON files inside it, including extended streaming history). "
                "Nothing leaves this machine.")
@@ -79,7 +81,8 @@ with upload:
                 report = import_files(resources.store(), [(f.name, f.getvalue()) for f in files],
                                       library_id=open_id if target == "the open library" else None,
                                       name=name.strip() or None, account=account.current(),
-                                      progress=lambda done, total, msg: bar.progress(done / max(total, 1), text=msg))
+                                      spotify_user=account.spotify_user(),
+                                      progress=lambda done, total, msg: bar.progress(done / max(total, 1), text=md(msg)))
             status.update(label="Imported", state="complete")
         ui.select_library(report.library_id)
         enrich_with_status(report.library_id, "Predicting audio features…")
@@ -98,10 +101,18 @@ with upload:
             for line in last["lines"]:
                 st.write(line)
 
+
+with upload:
+    if account.read_only():
+        st.info("This account is open read-only: go back to your own account (sidebar) to import files.",
+                icon=":material/visibility:")
+    else:
+        import_panel()
+
 with demo:
     st.caption("Five real playlists (electro swing, classic rock, neo-soul, tropical house, Logic) whose features "
                "the reference catalog knows, plus 150 newer songs it does not, so Tunescope predicts them.")
-    if st.button("Open the demo library", icon=":material/play_arrow:"):
+    if st.button("Open the demo library", icon=":material/play_arrow:", disabled=account.read_only()):
         open_demo()
 
 known = ui.visible_libraries()

@@ -17,6 +17,7 @@ from engine.cli import add_online_flags, online_allowed, online_note
 
 
 def cmd_import(args) -> int:
+    from engine.csvfiles import write_csv
     from engine.library.imports import import_files, library_csv_frame
     from engine.library.store import Store
 
@@ -31,11 +32,12 @@ def cmd_import(args) -> int:
         print(report.plays_note, file=sys.stderr)
     for problem in report.problems:
         print(f"error: {problem}", file=sys.stderr)
-    if online_allowed(args, _log):
+    online = online_allowed(args, _log)
+    if online:
         fetch_online(store, report.library_id)
-    frame = library_csv_frame(store, report.library_id)
+    frame = library_csv_frame(store, report.library_id, online=online)
     if len(frame):
-        frame.to_csv(args.output, index=False)
+        write_csv(frame, args.output)
         print(f"wrote {len(frame)} tracks to {args.output}", file=sys.stderr)
     else:
         print("error: nothing was imported, so no output was written.", file=sys.stderr)

@@ -20,7 +20,7 @@ def _log(message: str) -> None:
 
 
 def cmd_listening(args) -> int:
-    from engine.csvsafe import write_csv
+    from engine.csvfiles import write_csv
     from engine.explore.clusters import ClusterModel
     from engine.library.imports import import_files
     from engine.library.store import Store

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from engine.cli import add_config_flags, add_online_flags, online_allowed, online_note, training_config, user_store
 from engine.config import models_dir
+from engine.csvfiles import write_csv
 from engine.errors import InputFileError, TunescopeError
 
 
@@ -134,7 +135,7 @@ def cmd_predict(args) -> None:
 
         out = add_lyrics_columns(out, log=_log)
     drop = ["match"] + ([] if args.intervals else INTERVAL_COLUMNS)
-    out.drop(columns=drop).to_csv(args.output, index=False)
+    write_csv(out.drop(columns=drop), args.output)
     counts = out["source"].value_counts().to_dict()
     _log(f"wrote {len(out)} rows to {args.output}: {counts}")
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from engine.cli import add_config_flags, training_config, user_store
 from engine.config import models_dir
+from engine.csvfiles import write_csv
 
 
 def _log(message: str) -> None:
@@ -89,7 +90,7 @@ def cmd_recommend(args) -> None:
                                         max_per_artist=args.max_per_artist or None)
     columns = ["rank", "track_id", "title", "artists", "genres", "score", "why"]
     target = args.output or sys.stdout
-    recs[columns + [c for c in recs.columns if c not in columns]].to_csv(target, index=False)
+    write_csv(recs[columns + [c for c in recs.columns if c not in columns]], target)
     if args.output:
         _log(f"wrote {len(recs)} recommendations to {args.output}")
 

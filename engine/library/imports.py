@@ -9,14 +9,17 @@ bug's exception, becomes one named problem for that file; the run is always fini
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from engine.config import FEATURES
-from engine.errors import ImportTooLargeError, InputFileError, TunescopeError
+from engine.config import FEATURES, home_dir
+from engine.errors import (DiskFullError, ImportTooLargeError, InputFileError, LibraryAccessError, TunescopeError,
+                           is_disk_full)
 from engine.library.ranges import dropped_note
 from engine.library.importers import Parsed, read_file
 from engine.library.importers.limits import check_read, import_budget
@@ -76,10 +79,31 @@ def _load(item) -> tuple[str, bytes]:
 
 
 def import_files(store, files, library_id: int | None = None, name: str | None = None, progress=None,
-                 account: str = "") -> ImportReport:
+                 account: str = "", spotify_user: str | None = None) -> ImportReport:
     """Detect, parse and store every file; several files merge into one library. A new library belongs to
-    `account` from the start (shared mode), so no failure later in the import can leave it unowned."""
-    files = list(files)
+    `account` from the start (shared mode), so no failure later in the import can leave it unowned. An
+    existing `library_id` must be one this account may write into (LibraryAccessError otherwise): its own
+    import, or a Spotify library of the `spotify_user` signed in; never the demo."""
+    try:
+        return _import_files(store, list(files), library_id, name, progress, account, spotify_user)
+    except Exception as exc:
+        if is_disk_full(exc):  # creating the library, or a file: nothing of that step was kept
+            raise _disk_full(exc) from None
+        raise
+
+
+def _disk_full(exc: BaseException, stored: bool = False) -> DiskFullError:
+    log.info("the disk is full", exc_info=exc)
+    done = ("the files before this one were stored; nothing of this one or the rest was" if stored
+            else "nothing was changed")
+    return DiskFullError(f"The disk is full: free space in {home_dir()} and import again; {done}.")
+
+
+def _import_files(store, files: list, library_id, name, progress, account, spotify_user) -> ImportReport:
+    if library_id is not None and not store.can_write(account, library_id, spotify_user):
+        raise LibraryAccessError(f"Library {int(library_id)} is not yours to import into (it belongs to another "
+                                 "account, is the read-only demo, or does not exist); nothing was imported. "
+                                 "Import into a new library instead.")
     if library_id is None:
         names = [str(f[0]) if isinstance(f, tuple) else Path(f).name for f in files]
         label = name or ("Import: " + ", ".join(names[:2]) + (f" (+{len(names) - 2})" if len(names) > 2 else ""))
@@ -93,9 +117,14 @@ def import_files(store, files, library_id: int | None = None, name: str | None =
     try:
         _import_all(store, library_id, files, report, progress)
         status = "done" if not report.problems else "partial"
-    finally:  # never leave a run "running", whatever escaped
+    except Exception as exc:
+        if is_disk_full(exc):
+            raise _disk_full(exc, stored=store.library_size(library_id) > before) from None
+        raise
+    finally:  # never leave a run "running", whatever escaped (a full disk may refuse even this)
         report.added = store.library_size(library_id) - before
-        store.finish_run(run_id, status, {"added": report.added, "problems": report.problems})
+        with contextlib.suppress(sqlite3.OperationalError, OSError):
+            store.finish_run(run_id, status, {"added": report.added, "problems": report.problems})
     store.touch_library(library_id)
     if progress:
         progress(len(files), len(files), f"imported {report.added} new tracks")
@@ -117,6 +146,8 @@ def _import_all(store, library_id: int, files: list, report: ImportReport, progr
             if note:
                 report.problems.append(note)
         except Exception as exc:  # noqa: BLE001 - the transaction rolled this file back; the others stay
+            if is_disk_full(exc):
+                raise  # not this file's fault, and every file after it would fail the same way
             result.error = _named(piece.name, exc)
             report.problems.append(result.error)
         report.files.append(result)
@@ -181,10 +212,6 @@ def current_library(store) -> int | None:
     return None if libraries.empty else int(libraries.iloc[0]["library_id"])
 
 
-def library_csv_frame(store, library_id: int) -> pd.DataFrame:
-    """The normalized schema plus user signals and any known (export/Spotify) features, one row per track,
-    then the columns the listener's files had that Tunescope does not read."""
-    from engine.library.file_columns import COLUMN, unpack
-
-    frame = store.library_tracks(library_id)
-    return unpack(frame[SCHEMA + ["plays", "ms_played"] + FEATURES + ["source", COLUMN]])
+from engine.config import FEATURES, home_dir
+from engine.errors import (DiskFullError, ImportTooLargeError, InputFileError, LibraryAccessError, TunescopeError,
+                           is_disk_full)

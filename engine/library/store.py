@@ -204,9 +204,11 @@ class Store(LibraryAccounts, LibraryTables, PlayTables, SyncTables, OnlineTables
         return pd.DataFrame(list(self.db.query("select * from runs where library_id = ? order by id desc", [library_id])))
 
     # --- reading a library ---------------------------------------------------------------------
-    def library_tracks(self, library_id: int) -> pd.DataFrame:
+    def library_tracks(self, library_id: int, online: bool = True) -> pd.DataFrame:
         """One row per distinct track: SCHEMA columns, `key`, `saved`, play count and minutes,
-        and the 8 features where real ones are known (`source` export/spotify/reccobeats by TRUST, else '')."""
+        and the 8 features where real ones are known (`source` export/spotify/reccobeats by TRUST, else '').
+        online=False leaves out values an online provider served: the cache is shared by the server,
+        and only an account that agreed to lookups may see what they found (or that they found it)."""
         sql = """
           select lt.*, coalesce(pl.names, '') as playlists, coalesce(y.n, 0) as plays, coalesce(y.ms, 0) as ms_played
           from library_tracks lt
@@ -224,7 +226,8 @@ class Store(LibraryAccounts, LibraryTables, PlayTables, SyncTables, OnlineTables
         given = pd.DataFrame(list(self.db.query(
             "select f.* from features f join library_tracks lt on lt.key = f.key and lt.library_id = :lib "
             "where (f.source = 'export' and f.library_id = :lib) or "
-            "(f.source in ('spotify', 'reccobeats') and f.library_id = 0)", {"lib": library_id})))
+            "(f.source in ('spotify', :online) and f.library_id = 0)",
+            {"lib": library_id, "online": "reccobeats" if online else "spotify"})))
         frame = frame.drop(columns=["match_key"])
         for col in [*TEXT_COLUMNS, FILE_COLUMNS]:
             frame[col] = frame[col].fillna("")

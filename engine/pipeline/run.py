@@ -15,9 +15,10 @@ import pandas as pd
 from engine.schema import INTERVAL_COLUMNS, OUTPUT_COLUMNS
 
 
-def enriched_library(store, library_id: int, enricher, progress=None) -> pd.DataFrame:
-    """The library with all 8 features, confidences, intervals and source; results saved to the store."""
-    frame = store.library_tracks(library_id)
+def enriched_library(store, library_id: int, enricher, progress=None, online: bool = True) -> pd.DataFrame:
+    """The library with all 8 features, confidences, intervals and source; results saved to the store.
+    online=False: for a reader who has not agreed to online lookups, no value they fetched is used."""
+    frame = store.library_tracks(library_id, online=online)
     if frame.empty:
         return frame.reindex(columns=list(frame.columns) + [c for c in OUTPUT_COLUMNS + INTERVAL_COLUMNS
                                                               if c not in frame.columns])

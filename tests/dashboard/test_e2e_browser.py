@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,13 +39,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(dashboard_home):
-    """A Streamlit server on a free port in the dashboard tests' TUNESCOPE_HOME."""
+@contextmanager
+def streamlit_server(home: Path, **env):
+    """`streamlit run dashboard/app.py` on a free port with this TUNESCOPE_HOME (and more environment); its URL."""
     port = _free_port()
-    home = dashboard_home
-    env = {**os.environ, "TUNESCOPE_HOME": str(home), "HF_HUB_OFFLINE": "1"}
-    log = open(home / "streamlit.log", "w")
+    env = {**os.environ, "TUNESCOPE_HOME": str(home), "HF_HUB_OFFLINE": "1", **env}
+    log = open(home / f"streamlit-{port}.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
                              "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -58,15 +58,24 @@ def server(dashboard_home):
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail(f"streamlit did not start: {(home / 'streamlit.log').read_text()[-2000:]}")
-    yield url
-    proc.terminate()
+        pytest.fail(f"streamlit did not start: {(home / f'streamlit-{port}.log').read_text()[-2000:]}")
     try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:  # a background UMAP job keeps the interpreter alive at exit
-        proc.kill()
-        proc.wait(timeout=20)
-    log.close()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # a background UMAP job keeps the interpreter alive at exit
+            proc.kill()
+            proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(dashboard_home):
+    """A Streamlit server on a free port in the dashboard tests' TUNESCOPE_HOME."""
+    with streamlit_server(dashboard_home) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -79,3 +79,49 @@ def test_offline_the_pages_open_and_say_it_once_calmly(library, monkeypatch):
     notes = [i.value for i in at.info if "paused" in i.value]
     assert len(notes) == 1 and "could not be reached" in notes[0]
     assert not at.exception and not at.error
+
+
+def test_values_one_account_fetched_never_show_to_an_account_that_did_not_agree(library, samples, monkeypatch):
+    """A shared server: A and B import the same playlist; only A turns lookups on. The cache is shared,
+    but B's pages show no ReccoBeats value, and its store read leaves them out."""
+    from engine.library.imports import import_files
+
+    store, _, known, asked = library
+    monkeypatch.setenv("TUNESCOPE_SHARED", "1")
+    with FakeReccoBeats(known) as fake:
+        monkeypatch.setenv("TUNESCOPE_RECCOBEATS_URL", fake.url)
+        a, b = (AppTest.from_file(APP, default_timeout=300).run() for _ in range(2))
+        libraries = {}
+        for at in (a, b):
+            token = at.query_params["account"]
+            libraries[token] = import_files(store, [samples / "exportify" / SAMPLE], account=token).library_id
+            at.session_state["library_id"] = libraries[token]
+            at.run()
+        a.toggle(key="online_consent").set_value(True).run()
+        assert not a.exception, a.exception
+        lib_a, lib_b = libraries[a.query_params["account"]], libraries[b.query_params["account"]]
+        deadline = time.monotonic() + 60
+        while store.online_found("reccobeats", lib_a) < len(known) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(fake.asked()) == len(asked)
+    assert store.online_found("reccobeats", lib_b) == len(known)  # the cache answers for B's ids too ...
+    for at, expected in ((a, f"{len(known):,}"), (b, "0")):
+        at.switch_page("../pages/coverage.py").run()
+        assert not at.exception, at.exception
+        assert metric(at, "From ReccoBeats") == expected  # ... but only A, who agreed, sees its values
+    assert not (b.dataframe[-1].value["source"] == "✓ ReccoBeats").any()
+    assert "reccobeats" not in set(store.library_tracks(lib_b, online=False)["source"])
+    assert "reccobeats" in set(store.library_tracks(lib_b)["source"])
+
+
+
+def test_a_choice_that_cannot_be_saved_is_a_message_on_home_not_a_traceback(library, tmp_path):
+    from engine.library.providers import consent
+
+    (tmp_path / consent.FILE).mkdir()  # online.json cannot be replaced: saving raises an OSError inside
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    at.toggle(key="online_consent").set_value(True).run()
+    assert not at.exception, at.exception
+    assert any("Could not save your choice about online lookups" in e.value for e in at.error)
+    assert not consent.allowed()  # the old choice stands
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []

@@ -84,14 +84,16 @@ def test_two_browsers_import_sync_and_open_only_their_own_libraries(fake):
     ok(a.run())  # the tab that asked finishes the sign-in
     assert a.session_state["spotify_user"]["id"] == "alice"
     a.button(key="spotify_sync").click().run()
-    # Bob connects in browser b and comes back in a tab of the same browser (its bookmark): it finishes there.
+    # Bob connects in browser b; the redirect's tab hands the code back and b, which asked, finishes.
     back = connect(fake, b, "bob")
-    b_tab = browser(fake, account=token_b, code=back["code"], state=back["state"])
-    assert b_tab.session_state["spotify_user"]["id"] == "bob"
-    b_tab.button(key="spotify_sync").click().run()
-    ok(a), ok(b_tab)
+    b_tab = browser(fake, code=back["code"], state=back["state"])
+    assert "spotify_token" not in b_tab.session_state
+    ok(b.run())
+    assert b.session_state["spotify_user"]["id"] == "bob"
+    b.button(key="spotify_sync").click().run()
+    ok(a), ok(b)
     assert libraries(a) == {DEMO_NAME, "A's records", "Spotify: Alice Listener"}
-    assert libraries(b_tab) == {DEMO_NAME, "B's records", "Spotify: Bob Listener"}
+    assert libraries(b) == {DEMO_NAME, "B's records", "Spotify: Bob Listener"}
     assert "Spotify: Alice Listener" not in libraries(ok(b.run()))
 
     # Each browser's pages (and the CSV beside them) show its own library, even when asked for another's.
@@ -99,24 +101,65 @@ def test_two_browsers_import_sync_and_open_only_their_own_libraries(fake):
     b.switch_page("../pages/coverage.py").run()
     ok(b)
     shown = next(c.value for c in b.caption if c.value.startswith("Library"))
-    assert md("A's records") not in shown and md("B's records") in shown  # its own, not the one it asked for
-    assert f"{len(pd.read_csv(FILES['b'])):,} tracks" in shown
+    assert md("A's records") not in shown and md("Spotify: Bob Listener") in shown  # its own, not the one asked for
     a.session_state["library_id"] = a_import
     a.switch_page("../pages/coverage.py").run()
     assert md("A's records") in next(c.value for c in ok(a).caption if c.value.startswith("Library"))
 
-    # A bookmark brings browser a back to its own libraries in a new session; no one else's come with them.
+    # a's link opened in a browser that does not hold it (no cookie here: AppTest is a fresh browser) asks
+    # first; read-only it shows a's imports (not a's Spotify library, which needs a's Spotify sign-in).
     again = browser(fake, account=token_a)
-    assert libraries(again) == {DEMO_NAME, "A's records"}  # its Spotify library needs the Spotify sign-in again
+    again.button(key="account_read_only").click().run()
+    assert libraries(ok(again)) == {DEMO_NAME, "A's records"}
+
+
+def asked(app: AppTest) -> bool:
+    """The page shows only the question a foreign link asks: nothing of Home has run."""
+    return bool(app.button(key="account_read_only")) and not app.get("tabs") and not app.file_uploader
+
+
+def test_a_link_with_someone_elses_account_asks_first_and_read_only_changes_nothing(fake):
+    sender = browser(fake)
+    import_file(sender, FILES["a"], "Sender's records")
+    token = sender.query_params["account"]
+
+    stay = browser(fake, account=token)
+    assert asked(stay)
+    stay.button(key="account_own").click().run()
+    assert stay.query_params["account"] != token and libraries(ok(stay)) == {DEMO_NAME}
+
+    view = browser(fake, account=token)
+    view.button(key="account_read_only").click().run()
+    assert libraries(ok(view)) == {DEMO_NAME, "Sender's records"} and view.query_params["account"] == token
+    assert not view.file_uploader and not view.get("link_button")  # no import, no Spotify sign-in
+    assert view.toggle(key="online_consent").disabled
+    assert next(b for b in view.button if b.label == "Open the demo library").disabled
+    view.switch_page("../pages/clusters.py").run()
+    assert not any(b.key and "spotify" in b.key for b in ok(view).button)  # no export to Spotify either
+    assert any("Connect Spotify on Home" in c.value for c in view.caption)
+
+    view.button(key="account_back").click().run()
+    view.switch_page("../pages/home.py").run()
+    own = view.query_params["account"]
+    assert own != token and libraries(ok(view)) == {DEMO_NAME}
+    import_file(view, FILES["b"], "Viewer's records")  # back in its own account, it writes there
+    assert libraries(ok(sender.run())) == {DEMO_NAME, "Sender's records"}
 
 
 def test_a_callback_link_from_one_browser_does_not_sign_in_another(fake):
-    attacker, victim = browser(fake), browser(fake)
+    attacker = browser(fake)
     back = connect(fake, attacker, "bob")  # the attacker approves their own account, then sends the link
-    link = browser(fake, account=victim.query_params["account"], code=back["code"], state=back["state"])
-    assert "spotify_token" not in link.session_state and "spotify_user" not in link.session_state
-    assert any("started in another browser" in i.value for i in link.info)
-    assert not any("Connected to Spotify" in m.value for m in link.markdown)
-    assert link.get("link_button")  # the victim's own way in is still offered
+    with_account = browser(fake, account=attacker.query_params["account"], code=back["code"], state=back["state"])
+    assert asked(with_account) and "code" not in with_account.query_params  # asked before the code is touched
+    with_account.button(key="account_read_only").click().run()
+    assert "spotify_token" not in ok(with_account).session_state
+    assert not with_account.get("link_button")  # read-only: no way to sign in at all
+
+    bare = browser(fake, code=back["code"], state=back["state"])  # the same callback, no account in it
+    assert "spotify_token" not in bare.session_state and "spotify_user" not in bare.session_state
+    assert any("started in another browser" in i.value for i in bare.info)
+    assert not any("Connected to Spotify" in m.value for m in bare.markdown)
+    assert bare.get("link_button")  # the victim's own way in is still offered
     ok(attacker.run())
-    assert attacker.session_state["spotify_user"]["id"] == "bob"  # only the browser that asked is signed in
+    assert attacker.session_state["spotify_user"]["id"] == "bob"  # only the session that asked is signed in
+    assert "spotify_token" not in ok(bare.run()).session_state

@@ -30,7 +30,7 @@ def test_an_exportify_files_own_columns_are_stored_and_given_back(samples, tmp_p
 
 
 def test_the_enriched_download_keeps_them_in_the_neutralised_csv(samples, tmp_path, enricher):
-    from dashboard.safe import csv_text
+    from engine.csvfiles import csv_text
     from engine.library.file_columns import unpack
     from engine.pipeline.run import enriched_library
 

@@ -1,6 +1,7 @@
 """Library ownership on a shared server: which account sees and writes which library (engine/library/accounts.py)."""
 
 import pandas as pd
+import pytest
 
 from engine.library.demo import open_demo
 from engine.library.store import Store
@@ -68,3 +69,25 @@ def test_a_new_import_belongs_to_its_account_even_when_every_file_fails(tmp_path
     report = import_files(store, [bad], account="browser-a")
     assert report.problems and store.library_account(report.library_id) == "browser-a"
     assert report.library_id not in set(store.account_libraries("browser-b")["library_id"])
+
+
+def test_the_engine_import_refuses_a_library_the_account_does_not_own(tmp_path):
+    from engine.errors import LibraryAccessError
+    from engine.library.imports import import_files
+
+    store = Store(tmp_path / "t.db")
+    demo = open_demo(store)
+    good = tmp_path / "good.csv"
+    good.write_text("Track Name,Artist Name(s)\nDreams,Fleetwood Mac\nSeptember,Earth Wind & Fire\n")
+    mine = import_files(store, [good], account="browser-a").library_id
+    spotify = store.create_library("Spotify: alice", "spotify", owner="alice")
+    before = {i: store.library_size(i) for i in (mine, demo, spotify)}
+    for library_id, account, user in [(mine, "browser-b", None), (demo, "browser-a", None),
+                                      (spotify, "browser-a", None), (spotify, "browser-a", "bob"), (9999, "browser-a", None)]:
+        with pytest.raises(LibraryAccessError, match="not yours to import into"):
+            import_files(store, [good], library_id=library_id, account=account, spotify_user=user)
+    assert {i: store.library_size(i) for i in (mine, demo, spotify)} == before  # nothing written anywhere
+    assert import_files(store, [good], library_id=mine, account="browser-a").library_id == mine
+    assert import_files(store, [good], library_id=spotify, account="browser-a", spotify_user="alice").ok
+    assert store.library_size(spotify) == 2
+    store.close()

@@ -8,7 +8,8 @@
 Tokens live only in the cache handler given (one per user session, never a shared file).
 The PKCE code verifier is kept server-side in PendingSignIns, keyed by the OAuth `state`, because
 the redirect back from Spotify opens a new Streamlit session; entries expire, and each belongs to the
-browser that started it (`browser`: its account token on a shared server), which alone can finish it.
+`browser` that started it (the dashboard passes its session's own key on a shared server, never an
+account token a link could carry), which alone can finish it.
 """
 
 from __future__ import annotations
@@ -96,9 +97,10 @@ class _Pending:
 class PendingSignIns:
     """PKCE code verifiers by OAuth state, for sign-ins on their way to Spotify and back; thread-safe.
 
-    Each sign-in belongs to the browser that started it: only that browser may exchange its code. A code
-    that comes back elsewhere (Spotify's redirect opens a new tab) is handed in, and the starting browser
-    collects it; so a callback link someone else sends you can never sign your session in to their account."""
+    Each sign-in belongs to the `browser` key that started it (on a shared server, the dashboard's key of
+    that one browser session): only it may exchange the code. A code that comes back elsewhere (Spotify's
+    redirect opens a new tab) is handed in, and the starting session collects it; so a callback link someone
+    else sends you can never sign your session in to their account, whatever else the link carries."""
 
     def __init__(self, ttl_s: float = 600.0, max_entries: int = 1000):
         self.ttl_s, self.max_entries = ttl_s, max_entries

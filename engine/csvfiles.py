@@ -1,7 +1,11 @@
-"""CSV that a spreadsheet opens as data: a text cell starting with = + - @ tab or CR could run as a formula.
+"""The one way Tunescope writes a CSV: the CLI's --output files and the dashboard's downloads.
 
-    csv_text(frame)               # the download's text (the dashboard)
-    write_csv(frame, path)        # a file (the CLI)
+A title, an artist or a playlist name is data, but a spreadsheet opening the file runs a cell that starts
+with = + - @ (or a tab or CR before one) as a formula: such a text cell gets a leading quote. Lines end
+in CRLF (RFC 4180), so a cell holding a carriage return is quoted instead of splitting its row.
+
+    write_csv(frame, "library.csv")    # a path, or an open text stream such as sys.stdout
+    csv_text(frame)                    # the same bytes as a string (a download)
 """
 
 from __future__ import annotations
@@ -16,13 +20,17 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """The frame as CSV: formulas neutralised, and RFC 4180 line ends, so a cell holding a carriage
-    return is quoted (with pandas' bare '\\n' it would split the row in a spreadsheet)."""
+    """The frame as CSV text: formulas neutralised, CRLF line ends, no index."""
     return csv_safe(frame).to_csv(index=False, lineterminator="\r\n")
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    Path(path).write_text(csv_text(frame), encoding="utf-8", newline="")
+def write_csv(frame: pd.DataFrame, target) -> None:
+    """Write the frame as csv_text to a path (UTF-8) or to an open text stream."""
+    text = csv_text(frame)
+    if hasattr(target, "write"):
+        target.write(text)
+    else:
+        Path(target).write_text(text, encoding="utf-8", newline="")  # keep CRLF as written
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
