@@ -212,6 +212,11 @@ def current_library(store) -> int | None:
     return None if libraries.empty else int(libraries.iloc[0]["library_id"])
 
 
-from engine.config import FEATURES, home_dir
-from engine.errors import (DiskFullError, ImportTooLargeError, InputFileError, LibraryAccessError, TunescopeError,
-                           is_disk_full)
+def library_csv_frame(store, library_id: int, online: bool = True) -> pd.DataFrame:
+    """The normalized schema plus user signals and any known (export/Spotify) features, one row per track,
+    then the columns the listener's files had that Tunescope does not read; online values only when
+    `online` (the reader agreed to lookups)."""
+    from engine.library.file_columns import COLUMN, unpack
+
+    frame = store.library_tracks(library_id, online=online)
+    return unpack(frame[SCHEMA + ["plays", "ms_played"] + FEATURES + ["source", COLUMN]])
