@@ -129,7 +129,8 @@ def enriched(library_id: int, progress=None):
         return _enriched(home, library_id, version)
     from engine.pipeline.run import enriched_library
 
-    frame = enriched_library(_store(home), library_id, _enricher(home), progress=progress)
+    frame = enriched_library(_store(home), library_id, _enricher(home), progress=progress,
+                             online=not version.endswith(_OFFLINE))
     result = _enriched(home, library_id, version, _computed=frame)
     _enriched_keys().add(key)
     return result
