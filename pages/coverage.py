@@ -9,6 +9,7 @@ from dashboard import resources, ui
 from dashboard.genres_panel import apply_genre_filter, top_genres_section
 from dashboard.safe import hover_safe
 from engine.config import FEATURES
+from engine.predictor.meaning import confidence_sentence
 
 BANDS = [(1.0, 1.01, "real (100%)"), (0.6, 1.0, "high (60–99%)"), (0.3, 0.6, "medium (30–59%)"), (0.0, 0.3, "low (< 30%)")]
 SOURCE_COLORS = {"✓ catalog": "#1DB954", "✓ your export": "#2E77D0", "✓ Spotify": "#7CD992", "✓ ReccoBeats": "#8E5CD9",
@@ -38,6 +39,7 @@ with left:
     fig.update_layout(xaxis_tickformat=".0%", height=320, margin=dict(l=0, r=0, t=30, b=0), bargap=0.05,
                       legend=dict(orientation="h", title=None, y=1.12))
     st.plotly_chart(fig, width="stretch")
+    st.caption(confidence_sentence(0.8, 0.4))
     conf = pd.to_numeric(frame["confidence"], errors="coerce").fillna(0)
     bands = pd.DataFrame([{"band": label, "tracks": int(((conf >= lo) & (conf < hi)).sum())} for lo, hi, label in BANDS])
     bands["share"] = bands["tracks"] / len(frame)

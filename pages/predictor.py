@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import lyrics_panel, ui
 from dashboard.resources import predict_track, similar_tracks
 from engine.config import BOUNDED_FEATURES, FEATURES
+from engine.predictor.meaning import confidence_sentence
 
 st.title("Predict a track's audio features")
 st.caption("Spotify no longer serves audio features to new apps. Tunescope predicts them from what you know "
@@ -54,6 +55,7 @@ with right:
     st.plotly_chart(fig, width="stretch")
     st.metric("Tempo", f"{result['tempo']:.0f} BPM", help=f"90% interval {result['tempo_low']:.0f}–{result['tempo_high']:.0f} BPM")
     st.metric("Overall confidence", f"{result['confidence']:.0%}")
+    st.caption(confidence_sentence(result["confidence"]))
 
 def shown(feature: str, value: float) -> str:
     return f"{value:.0f} BPM" if feature == "tempo" else f"{value:.0%}"
