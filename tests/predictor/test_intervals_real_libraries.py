@@ -89,7 +89,7 @@ def test_shipped_report_splits_each_real_library_by_source():
 @pytest.mark.slow
 def test_cross_fitted_coverage_holds_on_real_library_sets(enricher):
     """python -m engine recalibrate measures this (about 10 minutes): each set scored by a
-    model that never saw its fold group. Guards the docs' calibration table."""
+    model that never saw its fold group. Guards the calibration table in docs/models/predictor.md."""
     from engine.predictor.recalibration.build import collect
     from engine.predictor.recalibration.evaluate import crossfit, report
 

@@ -1,7 +1,7 @@
 """The shipped predictor's confidences and intervals, refitted on real-library-like sets; the ensemble is untouched.
 
 Run: TUNESCOPE_DATA_DIR=../shared/data python -m engine recalibrate   (writes models/audio_predictor/
-uncertainty.pkl, uncertainty.json and metrics.json's "real_library_sets", and prints the docs' tables).
+uncertainty.pkl, uncertainty.json and metrics.json's "real_library_sets", and prints the tables in docs/models/predictor.md).
 Calibration never sees the real libraries it is judged on (build.evaluation_sets).
 """
 
