@@ -101,6 +101,9 @@ class AudioPredictor:
                             values=vocab.values, has_values=vocab.has_values)
         if self.uncertainty is not None:
             self.uncertainty.save(path)
+        else:  # a retrained ensemble: the learned error model of the previous one no longer applies
+            for name in UNCERTAINTY_FILES:
+                (path / name).unlink(missing_ok=True)
 
     @classmethod
     def load(cls, path: Path) -> "AudioPredictor":
