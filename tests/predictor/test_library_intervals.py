@@ -23,9 +23,9 @@ def test_factors_widen_only_and_shrink_with_few_known_tracks():
     rng = np.random.default_rng(0)
     mean = np.full(400, 0.5)
     errors = rng.normal(0, 0.2, size=(400, len(FEATURES)))  # errors twice what a 0.165 half-width covers
-    factors = widening_factors(mean[:, None] + errors, intervals(mean, 0.165))
-    assert (factors > 1.7).all() and (factors < 2.2).all()
-    few = widening_factors(mean[:10, None] + errors[:10], intervals(mean[:10], 0.165))
+    factors = widening_factors(mean[:, None] + errors, intervals(mean, 0.165))[:-1]  # tempo: 0.165 BPM is under
+    assert (factors > 1.7).all() and (factors < 2.2).all()                          # its floor (MIN_HALF)
+    few = widening_factors(mean[:10, None] + errors[:10], intervals(mean[:10], 0.165))[:-1]
     assert (few < factors).all()  # ten tracks move it only 10 / (10 + SHRINK) of the way
     assert SHRINK == 30
     tight = widening_factors(mean[:, None] + errors / 10, intervals(mean, 0.165))
@@ -76,3 +76,18 @@ def test_served_per_library_coverage_holds_on_the_large_sets():
                 assert 0.85 <= entry["coverage_90_after"][feat] <= 0.99, (name, feat)
     assert adapted["table: top_2000s"]["coverage_90_before"]["energy"] < 0.80
     assert adapted["table: top_2000s"]["coverage_90_after"]["energy"] >= 0.85
+
+
+def test_an_interval_squeezed_to_the_range_edge_gives_a_finite_factor():
+    """A prediction of 0 with the interval [0, 0] (reach 0) and a real value above it: the factor is read
+    against a floored half-width and capped, never a division by zero."""
+    from engine.predictor.library_intervals import MAX_FACTOR
+
+    frame = intervals(np.zeros(40), 0.0)  # every interval is the point 0
+    real = np.full((40, len(FEATURES)), 0.3)
+    real[:, -1] = 30.0  # tempo, in BPM
+    with np.errstate(all="raise"):
+        factors = widening_factors(real, frame)
+    assert np.isfinite(factors).all() and (factors > 1.0).all() and (factors <= MAX_FACTOR).all()
+    out = widen(frame, factors, np.arange(40), UPPER)
+    assert (out["energy_high"] > 0).all() and (out["energy_low"] == 0).all()
