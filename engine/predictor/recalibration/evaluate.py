@@ -77,7 +77,9 @@ def report(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, confidence:
     mean = real_units(train_mean[None, :])[0]
     out = {}
     members = {name: rows.set_name == name for name in dict.fromkeys(rows.set_name)}
-    members["exportify: all owners"] = np.char.startswith(rows.set_name.astype(str), "exportify: ")
+    exportify = np.char.startswith(rows.set_name.astype(str), "exportify: ")
+    if exportify.any():
+        members["exportify: all owners"] = exportify
     for name, inside in members.items():
         entry = {}
         for part, chosen in (("all rows", inside), ("predicted rows", inside & rows.predicted)):
