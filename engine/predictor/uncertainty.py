@@ -36,6 +36,9 @@ TREES = dict(max_iter=100, learning_rate=0.07, max_leaf_nodes=15, min_samples_le
              random_state=0)
 # Inputs.prior columns (engine.predictor.features.Featurizer.transform): artist, genre and catalog blocks.
 _ART, _GENRE, _CAT = 0, 10, 20
+# The expected error may only grow with the ensemble's spread and the missing fields, and only fall with
+# completeness: garbage or missing metadata never raises a confidence (columns of track_features).
+MORE_ERROR, LESS_ERROR = (2, 14), (3,)
 EVIDENCE = ["prediction", "distance to the range's edge", "log ensemble spread", "metadata completeness",
             "artist prior", "artist prior tracks", "genre prior", "genre weight", "catalog artist prior",
             "catalog artist tracks", "artist prior - mean", "genre prior - mean", "catalog prior - mean",
@@ -81,7 +84,10 @@ class Uncertainty:
             x, y = track_features(mean[ok], spread[ok], inputs.take(np.flatnonzero(ok)), j, self.train_mean_), target[ok, j]
             error = np.abs(y - np.clip(mean[ok, j], 0.0, UPPER[j]))
             self.reference_[j] = float(np.average(np.abs(y - train_mean[j]), weights=weight))
-            self.error_.append(HistGradientBoostingRegressor(**TREES).fit(x, error, sample_weight=weight))
+            monotone = np.zeros(x.shape[1], dtype=int)
+            monotone[list(MORE_ERROR)], monotone[list(LESS_ERROR)] = 1, -1
+            self.error_.append(HistGradientBoostingRegressor(monotonic_cst=monotone, **TREES)
+                               .fit(x, error, sample_weight=weight))
             tail = (1.0 - LEVEL) / 2
             self.low_.append(HistGradientBoostingRegressor(loss="quantile", quantile=tail, **TREES)
                              .fit(x, y, sample_weight=weight))

@@ -14,10 +14,9 @@ from engine.catalog import datasets as reference
 from engine.config import BOUNDED_FEATURES
 from engine.predictor.bundle import AudioPredictor
 from engine.predictor.priors import CatalogArtistPriors
-from engine.predictor.recalibration import real_libraries
 from engine.predictor.recalibration.build import collect, collect_evaluation
-from engine.predictor.recalibration.evaluate import (adapted_markdown, crossfit, fit_uncertainty, library_adapted,
-                                                     markdown, report)
+from engine.predictor.recalibration.evaluate import (adapted_markdown, crossfit, fit_uncertainty, judge, library_adapted,
+                                                     markdown, meaning_markdown, real_markdown, report)
 
 
 def recalibrate(path: Path, encoder, log=print) -> str:
@@ -34,7 +33,7 @@ def recalibrate(path: Path, encoder, log=print) -> str:
     adapted = library_adapted(rows, low, high)
     uncertainty = fit_uncertainty(rows, train_mean)
     log("judging on the real libraries")
-    judged = real_libraries.judge(collect_evaluation(predictor, encoder), uncertainty)
+    judged = judge(collect_evaluation(predictor, encoder), uncertainty)
     uncertainty.save(path)
     metrics = json.loads((path / "metrics.json").read_text())
     metrics["real_library_sets"] = {
@@ -48,8 +47,8 @@ def recalibrate(path: Path, encoder, log=print) -> str:
                            **judged},
     }
     (path / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    return ("Real libraries (coverage / mean width / Spearman(confidence, -|error|)):\n\n" + real_libraries.markdown(judged)
+    return ("Real libraries (coverage / mean width / Spearman(confidence, -|error|)):\n\n" + real_markdown(judged)
             + "\n\nWhat a confidence means on real libraries (served, predicted values):\n\n"
-            + real_libraries.meaning_markdown(judged["confidence_meaning"])
+            + meaning_markdown(judged["confidence_meaning"])
             + "\n\nCalibration sets, cross-fitted:\n\n" + markdown(result)
             + "\n\nServed per library (known tracks widen the rest):\n\n" + adapted_markdown(adapted))
