@@ -3,7 +3,8 @@
 Each calibration set is scored by an Uncertainty fitted with its own fold group left out, so no row is both
 calibrated on and reported. Per set: rows, mean skill over the 7 bounded features, and per feature the 90%
 coverage, the mean width and Spearman(confidence, -|error|), for all rows and for the predicted rows alone
-(those the catalog does not know). Run by: python -m engine recalibrate
+(those the catalog does not know). Then the real libraries never calibrated on, served and catalog-off
+(judge). Run by: python -m engine recalibrate
 """
 
 from __future__ import annotations
