@@ -11,6 +11,7 @@ from dashboard.genres_panel import apply_genre_filter, top_genres_section
 from dashboard.listening_filter import apply_listening_filter
 from dashboard.safe import hover_safe
 from engine.config import FEATURES
+from engine.predictor.meaning import confidence_sentence
 
 BANDS = [(1.0, 1.01, "real (100%)"), (0.6, 1.0, "high (60–99%)"), (0.3, 0.6, "medium (30–59%)"), (0.0, 0.3, "low (< 30%)")]
 SOURCE_METRICS = ["From the catalog", "From your export", "From Spotify", "From ReccoBeats"]  # ui.REAL_SOURCES' order
@@ -39,6 +40,7 @@ with left:
     fig.update_traces(hovertemplate="%{y:,} tracks at %{x:.0%} confidence<extra>%{fullData.name}</extra>")
     legend_below(fig, rows=2, axis_px=42)
     st.plotly_chart(fig, width="stretch")
+    st.caption(confidence_sentence(0.8, 0.4))
     conf = pd.to_numeric(frame["confidence"], errors="coerce").fillna(0)
     bands = pd.DataFrame([{"band": label, "tracks": int(((conf >= lo) & (conf < hi)).sum())} for lo, hi, label in BANDS])
     bands["share"] = (100 * bands["tracks"] / len(frame)).round()

@@ -9,6 +9,7 @@ from dashboard.formats import (PREDICTED_COLOR, REAL_COLOR, feature_value, legen
 from dashboard.safe import md
 from dashboard.resources import predict_track, similar_tracks
 from engine.config import BOUNDED_FEATURES, FEATURES
+from engine.predictor.meaning import confidence_sentence
 
 st.title("Predict a track's audio features")
 st.caption("Spotify no longer serves audio features to new apps. Tunescope predicts them from what you know "
@@ -84,6 +85,7 @@ with right:
     st.plotly_chart(fig, width="stretch")
     st.metric("Tempo", f"{result['tempo']:.0f} BPM", help=f"90% interval {result['tempo_low']:.0f}–{result['tempo_high']:.0f} BPM")
     st.metric("Overall confidence", f"{result['confidence']:.0%}")
+    st.caption(confidence_sentence(result["confidence"]))
 
 rows = [{"feature": f, "prediction": feature_value(f, result[f]), "90% low": feature_value(f, result[f + "_low"]),
          "90% high": feature_value(f, result[f + "_high"]), "confidence": percent(result[f + "_confidence"]),

@@ -2,7 +2,9 @@
 
 An artifact folder holds everything needed to load it: weights, config.json (model config, versions),
 featurizer.json (scalers, feature means), calibration.json, artist_priors.parquet, genre_vocab.npz
-and metrics.json (written by `python -m engine evaluate`).
+and metrics.json (written by `python -m engine evaluate`). uncertainty.pkl/.json (written by
+`python -m engine recalibrate`), where present, give the served confidences and intervals instead of
+calibration.json (engine.predictor.uncertainty).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from engine.config import FEATURES, TEMPO_SCALE
 from engine.predictor.features import Featurizer, Inputs
 from engine.predictor.model import AudioFeaturePredictor, PredictorConfig
 from engine.predictor.priors import ArtistPriors, GenreVocab
+from engine.predictor.uncertainty import FILES as UNCERTAINTY_FILES
+from engine.predictor.uncertainty import Uncertainty
 from engine.versions import TORCH_MODEL_PACKAGES, library_versions
 
 ARTIFACT_FILES = ["config.json", "weights.pt", "featurizer.json", "calibration.json",
@@ -30,12 +34,13 @@ class AudioPredictor:
     """Predicts the 8 features with per-feature 90% intervals and confidences from Inputs."""
 
     def __init__(self, featurizer: Featurizer, members: list[AudioFeaturePredictor], config: PredictorConfig,
-                 calibrator: Calibrator | None = None, info: dict | None = None):
+                 calibrator: Calibrator | None = None, info: dict | None = None, uncertainty: Uncertainty | None = None):
         self.featurizer = featurizer
         self.members = members
         self.config = config
         self.calibrator = calibrator
         self.info = info or {}
+        self.uncertainty = uncertainty
 
     def mean_and_spread(self, inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
         """Ensemble mean and spread (training scale); the spread adds what missing metadata could change."""
@@ -51,13 +56,18 @@ class AudioPredictor:
         mean, std = self.mean_and_spread(inputs)
         scale = np.ones(len(FEATURES))
         scale[-1] = TEMPO_SCALE
-        below, above = self.calibrator.bounds(mean, std, inputs.completeness, inputs.has_artist_prior, inputs.has_genre_prior)
-        confidence = self.calibrator.confidence(
-            self.calibrator.half_width(std, inputs.completeness, inputs.has_artist_prior, inputs.has_genre_prior))
         upper = np.full(len(FEATURES), 1.0)
         upper[-1] = 250.0 / TEMPO_SCALE
-        mean = np.clip(mean, 0.0, upper)
-        low, high = np.clip(mean - below, 0.0, upper), np.clip(mean + above, 0.0, upper)
+        if self.uncertainty is not None:
+            low, high = self.uncertainty.interval(mean, std, inputs)
+            confidence = self.uncertainty.confidence(self.uncertainty.expected_error(mean, std, inputs))
+            mean = np.clip(mean, 0.0, upper)
+        else:
+            below, above = self.calibrator.bounds(mean, std, inputs.completeness, inputs.has_artist_prior, inputs.has_genre_prior)
+            confidence = self.calibrator.confidence(
+                self.calibrator.half_width(std, inputs.completeness, inputs.has_artist_prior, inputs.has_genre_prior))
+            mean = np.clip(mean, 0.0, upper)
+            low, high = np.clip(mean - below, 0.0, upper), np.clip(mean + above, 0.0, upper)
         return {"mean": mean * scale, "std": std * scale, "low": low * scale, "high": high * scale,
                 "confidence": confidence}
 
@@ -70,7 +80,8 @@ class AudioPredictor:
         """A copy with dynamic int8 Linear layers (kept only where measured to win; see bench/)."""
         members = [torch.ao.quantization.quantize_dynamic(m, {torch.nn.Linear}, dtype=torch.qint8)
                    for m in self.members]
-        return AudioPredictor(self.featurizer, members, self.config, self.calibrator, dict(self.info, quantized=True))
+        return AudioPredictor(self.featurizer, members, self.config, self.calibrator, dict(self.info, quantized=True),
+                              self.uncertainty)
 
     def save(self, path: Path) -> None:
         path = Path(path)
@@ -88,6 +99,11 @@ class AudioPredictor:
         vocab = self.featurizer.genres
         np.savez_compressed(path / "genre_vocab.npz", names=np.array(vocab.names), vectors=vocab.vectors.astype(np.float16),
                             values=vocab.values, has_values=vocab.has_values)
+        if self.uncertainty is not None:
+            self.uncertainty.save(path)
+        else:  # a retrained ensemble: the learned error model of the previous one no longer applies
+            for name in UNCERTAINTY_FILES:
+                (path / name).unlink(missing_ok=True)
 
     @classmethod
     def load(cls, path: Path) -> "AudioPredictor":
@@ -101,7 +117,8 @@ class AudioPredictor:
         featurizer = Featurizer(artists, genres).load_state(json.loads((path / "featurizer.json").read_text()))
         calibrator = Calibrator().load_state(json.loads((path / "calibration.json").read_text()))
         extra = {k: v for k, v in info.items() if k not in {"model", "features", "tempo_scale", "members", "versions", "text_encoder"}}
-        predictor = cls(featurizer, members, config, calibrator, extra)
+        uncertainty = Uncertainty.load(path) if all((path / f).exists() for f in UNCERTAINTY_FILES) else None
+        predictor = cls(featurizer, members, config, calibrator, extra, uncertainty)
         return predictor.quantized() if info.get("quantized") else predictor
 
 

@@ -69,11 +69,17 @@ class Enricher:
 
     def model_version(self) -> str:
         """Changes with the weights and with the calibration (recalibrating alone changes every interval)."""
-        weights, calibration = self.model_dir / "weights.pt", self.model_dir / "calibration.json"
+        from engine.predictor.uncertainty import FILES
+
+        weights = self.model_dir / "weights.pt"
         stat = weights.stat() if weights.exists() else None
         if stat is None:
             return "none"
-        intervals = hashlib.sha256(calibration.read_bytes()).hexdigest()[:12] if calibration.exists() else "none"
+        digest = hashlib.sha256()
+        for name in ("calibration.json", *FILES):
+            if (self.model_dir / name).exists():
+                digest.update((self.model_dir / name).read_bytes())
+        intervals = digest.hexdigest()[:12]
         return f"{stat.st_size}:{int(stat.st_mtime)}:{intervals}"
 
     def enrich(self, frame: pd.DataFrame, where: str = "input", progress=None) -> pd.DataFrame:

@@ -1,55 +1,49 @@
-"""Cross-fitted 90% coverage on real-library-like sets, and the predictor split by source.
+"""Cross-fitted 90% coverage, width and confidence ranking on real-library-like sets; the predictor split by source.
 
-Each set is scored by a calibrator fitted with its own fold left out, so no row is both calibrated on and
-reported. Per set: rows, mean skill over the 7 bounded features and 90% coverage per feature, for all rows
-and for the predicted rows alone (those the catalog does not know). Run by: python -m engine recalibrate
+Each calibration set is scored by an Uncertainty fitted with its own fold group left out, so no row is both
+calibrated on and reported. Per set: rows, mean skill over the 7 bounded features, and per feature the 90%
+coverage, the mean width and Spearman(confidence, -|error|), for all rows and for the predicted rows alone
+(those the catalog does not know). Then the real libraries never calibrated on, served and catalog-off
+(judge). Run by: python -m engine recalibrate
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from engine.config import FEATURES, TEMPO_SCALE
+from engine.config import BOUNDED_FEATURES, FEATURES, TEMPO_SCALE
 from engine.metrics import regression
-from engine.predictor.calibration import Calibrator
 from engine.predictor.fit import real_units
-from engine.predictor.recalibration.build import CalibrationRows
-
-UPPER = np.array([1.0] * (len(FEATURES) - 1) + [250.0 / TEMPO_SCALE])
-
-
-def fit_calibrator(rows: CalibrationRows, train_mean: np.ndarray) -> Calibrator:
-    inputs = rows.inputs
-    return Calibrator().fit(rows.mean, rows.spread, inputs.completeness, inputs.has_artist_prior,
-                            inputs.has_genre_prior, rows.target, train_mean, sets=rows.set_name)
+from engine.predictor.recalibration.build import HELD_OUT_ARTISTS, CalibrationRows
+from engine.predictor.uncertainty import UPPER, Uncertainty
 
 
-def interval(calibrator: Calibrator, rows: CalibrationRows) -> tuple[np.ndarray, np.ndarray]:
-    """(low, high) on the training scale, clipped to the feature's range as the predictor serves them."""
-    inputs = rows.inputs
-    below, above = calibrator.bounds(rows.mean, rows.spread, inputs.completeness, inputs.has_artist_prior,
-                                     inputs.has_genre_prior)
-    mean = np.clip(rows.mean, 0.0, UPPER)
-    return np.clip(mean - below, 0.0, UPPER), np.clip(mean + above, 0.0, UPPER)
+def fit_uncertainty(rows: CalibrationRows, train_mean: np.ndarray) -> Uncertainty:
+    return Uncertainty().fit(rows.mean, rows.spread, rows.inputs, rows.target, train_mean, rows.set_name)
 
 
-def crossfit_interval(rows: CalibrationRows, train_mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each fold's intervals from a calibrator that never saw that fold."""
-    low, high, _ = crossfit(rows, train_mean)
-    return low, high
+def served(uncertainty: Uncertainty, rows: CalibrationRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(low, high, confidence), each (N, 8), on the training scale as the predictor serves them."""
+    low, high = uncertainty.interval(rows.mean, rows.spread, rows.inputs)
+    return low, high, uncertainty.confidence(uncertainty.expected_error(rows.mean, rows.spread, rows.inputs))
+
+
+def crossfit_groups(folds: np.ndarray) -> np.ndarray:
+    """Three groups of folds: each half of the held-out artists, and every unseen table together (the
+    tables are then scored by a model that saw none of them: the shift a real library brings)."""
+    return np.where(np.char.startswith(folds.astype(str), HELD_OUT_ARTISTS), folds.astype(str), "unseen tables")
 
 
 def crossfit(rows: CalibrationRows, train_mean: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(low, high, confidence as served), each row's from a calibrator that never saw its fold."""
+    """Each fold group's (low, high, confidence) from an Uncertainty that never saw that group."""
     low, high, confidence = (np.zeros_like(rows.mean) for _ in range(3))
-    for fold in np.unique(rows.fold):
-        inside = rows.fold == fold
-        calibrator = fit_calibrator(rows.take(np.flatnonzero(~inside)), train_mean)
-        part = rows.take(np.flatnonzero(inside))
-        low[inside], high[inside] = interval(calibrator, part)
-        confidence[inside] = calibrator.confidence(calibrator.half_width(
-            part.spread, part.inputs.completeness, part.inputs.has_artist_prior, part.inputs.has_genre_prior))
+    groups = crossfit_groups(rows.fold)
+    for group in np.unique(groups):
+        inside = groups == group
+        uncertainty = fit_uncertainty(rows.take(np.flatnonzero(~inside)), train_mean)
+        low[inside], high[inside], confidence[inside] = served(uncertainty, rows.take(np.flatnonzero(inside)))
     return low, high, confidence
 
 
@@ -60,9 +54,8 @@ def reliability(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, confid
     """Per feature, the predicted rows in RELIABILITY_BINS equal-count bins of cross-fitted confidence: does a
     higher confidence mean a smaller error, and does the 90% interval hold at every confidence?"""
     out = {}
-    chosen = rows.predicted
     for j, feature in enumerate(FEATURES):
-        ok = chosen & np.isfinite(rows.target[:, j])
+        ok = rows.predicted & np.isfinite(rows.target[:, j])
         conf, target = confidence[ok, j], rows.target[ok, j]
         error = np.abs(np.clip(rows.mean[ok, j], 0.0, UPPER[j]) - target) * (TEMPO_SCALE if feature == "tempo" else 1)
         inside = (target >= low[ok, j] - 1e-9) & (target <= high[ok, j] + 1e-9)
@@ -82,19 +75,40 @@ def coverage(target: np.ndarray, low: np.ndarray, high: np.ndarray) -> dict[str,
     return out
 
 
-def report(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, train_mean: np.ndarray) -> dict:
+def width(target: np.ndarray, low: np.ndarray, high: np.ndarray) -> dict[str, float]:
+    """Mean width of the 90% interval per feature (training scale: tempo in units of 200 BPM)."""
+    return {f: float(np.mean(high[np.isfinite(target[:, j]), j] - low[np.isfinite(target[:, j]), j]))
+            for j, f in enumerate(FEATURES) if np.isfinite(target[:, j]).sum() >= 3}
+
+
+def ranking(target: np.ndarray, mean: np.ndarray, confidence: np.ndarray) -> dict[str, float | None]:
+    """Spearman(confidence, -|error|) per bounded feature: does a higher confidence mean a smaller error?"""
+    out = {}
+    for j, feature in enumerate(BOUNDED_FEATURES):
+        ok = np.isfinite(target[:, j])
+        error = np.abs(target[ok, j] - np.clip(mean[ok, j], 0.0, UPPER[j]))
+        rho = stats.spearmanr(confidence[ok, j], -error).statistic if ok.sum() >= 10 else np.nan
+        out[feature] = None if not np.isfinite(rho) else float(rho)  # constant confidence or error: undefined
+    return out
+
+
+def report(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, confidence: np.ndarray, train_mean: np.ndarray) -> dict:
     """Per set: all rows and the predicted rows alone (those the catalog does not know)."""
     mean = real_units(train_mean[None, :])[0]
     out = {}
     members = {name: rows.set_name == name for name in dict.fromkeys(rows.set_name)}
-    members["exportify: all owners"] = np.char.startswith(rows.set_name.astype(str), "exportify: ")
+    exportify = np.char.startswith(rows.set_name.astype(str), "exportify: ")
+    if exportify.any():
+        members["exportify: all owners"] = exportify
     for name, inside in members.items():
         entry = {}
         for part, chosen in (("all rows", inside), ("predicted rows", inside & rows.predicted)):
             y, pred = real_units(rows.target[chosen]), real_units(np.clip(rows.mean[chosen], 0.0, UPPER))
             scores = regression(y, pred, mean) if chosen.sum() >= 3 else {}
             entry[part] = {"n": int(chosen.sum()), "mean_skill_bounded": scores.get("mean_skill_bounded"),
-                           "coverage_90": coverage(rows.target[chosen], low[chosen], high[chosen])}
+                           "coverage_90": coverage(rows.target[chosen], low[chosen], high[chosen]),
+                           "mean_width_90": width(rows.target[chosen], low[chosen], high[chosen]),
+                           "spearman_confidence": ranking(rows.target[chosen], rows.mean[chosen], confidence[chosen])}
         out[name] = entry
     return out
 
@@ -102,29 +116,33 @@ def report(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, train_mean:
 KNOWN_SHARE = 1 / 6  # about the share of a real liked-songs library whose values are known (issue 13)
 
 
-def library_adapted(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, seed: int = 0) -> dict:
-    """Each set as one library served with engine.predictor.library_intervals: its known tracks (the
-    catalog-known rows for Exportify owners; a fixed random sixth elsewhere, where every row is predicted)
-    set the widening, and coverage is read on the others only, before and after."""
+def library_widened(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, known: np.ndarray,
+                    rest: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(factors, low, high of `rest`): `rest` served as one library with engine.predictor.library_intervals,
+    its widening read from up to MAX_CHECKED of the `known` rows (positions), in served units as served."""
     from engine.predictor.library_intervals import checked_rows, widen, widening_factors
 
+    scale = real_units(np.ones((1, len(FEATURES))))[0]
+    mean, low, high = np.clip(rows.mean, 0.0, UPPER) * scale, low * scale, high * scale
+    checked = known[checked_rows(np.ones(len(known), bool))]
+    factors = widening_factors(rows.target[checked] * scale, _intervals(mean, low, high, checked))
+    widened = widen(_intervals(mean, low, high, rest), factors, np.arange(len(rest)), dict(zip(FEATURES, UPPER * scale)))
+    return (factors, widened[[f"{f}_low" for f in FEATURES]].to_numpy() / scale,
+            widened[[f"{f}_high" for f in FEATURES]].to_numpy() / scale)
+
+
+def library_adapted(rows: CalibrationRows, low: np.ndarray, high: np.ndarray, seed: int = 0) -> dict:
+    """Each set as one library served with engine.predictor.library_intervals: its known tracks (a fixed
+    random sixth: every row of a calibration set is predicted) set the widening, and coverage is read on
+    the others only, before and after."""
     rng = np.random.default_rng(seed)
-    upper = dict(zip(FEATURES, UPPER))
-    mean = np.clip(rows.mean, 0.0, UPPER)
     out = {}
     for name in dict.fromkeys(rows.set_name):
         inside = np.flatnonzero(rows.set_name == name)
-        if str(name).startswith("exportify: "):
-            known = inside[~rows.predicted[inside]]
-        else:
-            known = np.sort(rng.choice(inside, size=max(1, int(round(KNOWN_SHARE * len(inside)))), replace=False))
+        known = np.sort(rng.choice(inside, size=max(1, int(round(KNOWN_SHARE * len(inside)))), replace=False))
         rest = np.setdiff1d(inside, known)
-        checked = known[checked_rows(np.ones(len(known), bool))]
-        factors = widening_factors(rows.target[checked], _intervals(mean, low, high, checked), upper)
-        widened = widen(_intervals(mean, low, high, rest), factors, np.arange(len(rest)), upper)
-        new_low = widened[[f"{f}_low" for f in FEATURES]].to_numpy()
-        new_high = widened[[f"{f}_high" for f in FEATURES]].to_numpy()
-        out[str(name)] = {"known": int(len(known)), "checked": int(len(checked)), "others": int(len(rest)),
+        factors, new_low, new_high = library_widened(rows, low, high, known, rest)
+        out[str(name)] = {"known": int(len(known)), "others": int(len(rest)),
                           "factors": dict(zip(FEATURES, map(float, factors))),
                           "coverage_90_before": coverage(rows.target[rest], low[rest], high[rest]),
                           "coverage_90_after": coverage(rows.target[rest], new_low, new_high)}
@@ -152,10 +170,89 @@ def adapted_markdown(result: dict) -> str:
 def markdown(result: dict) -> str:
     names = [f[:6] for f in FEATURES]
     lines = ["| set | rows (predicted) | mean skill: all / predicted | " + " | ".join(names) + " |",
-             "|---|---|---|" + "---|" * len(FEATURES)]
+             "|---|---|---|" + "---|" * len(FEATURES), "| (each cell: coverage / mean width / Spearman) |"]
     for name, entry in result.items():
         every, predicted = entry["all rows"], entry["predicted rows"]
         skills = " / ".join("–" if s is None else f"{s:.3f}" for s in (every["mean_skill_bounded"], predicted["mean_skill_bounded"]))
-        cells = [f"{every['coverage_90'][f]:.2f}" if f in every["coverage_90"] else "–" for f in FEATURES]
+        rho = every["spearman_confidence"]
+        cells = [(f"{every['coverage_90'][f]:.2f} / {every['mean_width_90'][f]:.2f}"
+                  + (f" / {rho[f]:.2f}" if rho.get(f) is not None else "")) if f in every["coverage_90"] else "–"
+                 for f in FEATURES]
         lines.append(f"| {name} | {every['n']} ({predicted['n']}) | {skills} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+# --- real libraries never calibrated on (issue 22) ---------------------------------------------
+# Each Exportify owner and each liked-songs library, features stripped and predicted, in two modes:
+# served (catalog on; the predicted rows scored, their intervals widened by the library's catalog-known
+# rows) and catalog off (every row predicted, nothing to widen from). Per feature: coverage, mean width,
+# Spearman(confidence, -|error|); and what a confidence means (mean error per confidence band).
+
+POOLED = "exportify: all owners"
+BANDS = [0.0, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 1.0001]
+
+
+def judge(evaluation: dict[str, CalibrationRows], uncertainty: Uncertainty) -> dict:
+    """{mode: {set: {n, coverage_90, mean_width_90, spearman_confidence}}} for 'served' and 'catalog off'."""
+    out = {}
+    for mode, rows in evaluation.items():
+        low, high, confidence = served(uncertainty, rows)
+        scored = rows.predicted if mode == "served" else np.ones(len(rows.mean), bool)
+        if mode == "served":
+            for name in dict.fromkeys(rows.set_name):
+                inside = rows.set_name == name
+                known, rest = np.flatnonzero(inside & ~scored), np.flatnonzero(inside & scored)
+                if len(rest):
+                    _, low[rest], high[rest] = library_widened(rows, low, high, known, rest)
+        names = {name: rows.set_name == name for name in dict.fromkeys(rows.set_name)}
+        names[POOLED] = np.char.startswith(rows.set_name.astype(str), "exportify: ")
+        out[mode] = {}
+        for name, inside in names.items():
+            chosen = inside & scored
+            out[mode][str(name)] = {
+                "n": int(chosen.sum()), "coverage_90": coverage(rows.target[chosen], low[chosen], high[chosen]),
+                "mean_width_90": width(rows.target[chosen], low[chosen], high[chosen]),
+                "spearman_confidence": ranking(rows.target[chosen], rows.mean[chosen], confidence[chosen])}
+        if mode == "served":
+            out["confidence_meaning"] = meaning(rows, confidence, scored)
+    return out
+
+
+def meaning(rows: CalibrationRows, confidence: np.ndarray, scored: np.ndarray) -> list[dict]:
+    """Per confidence band: how far the predicted values (bounded features, 0..1) were off on average."""
+    bounded = len(BOUNDED_FEATURES)
+    error = np.abs(rows.target[:, :bounded] - np.clip(rows.mean[:, :bounded], 0.0, UPPER[:bounded]))
+    conf, error = confidence[scored, :bounded].ravel(), error[scored].ravel()
+    ok = np.isfinite(error)
+    bands = []
+    for low, high in zip(BANDS[:-1], BANDS[1:]):
+        inside = ok & (conf >= low) & (conf < high)
+        if inside.sum() >= 20:
+            bands.append({"low": low, "high": min(high, 1.0), "values": int(inside.sum()),
+                          "mean_abs_error": float(error[inside].mean())})
+    return bands
+
+
+def real_markdown(result: dict) -> str:
+    """One row per library and mode: coverage / mean width / Spearman per bounded feature."""
+    names = [f[:6] for f in BOUNDED_FEATURES]
+    lines = ["| library | mode | rows | " + " | ".join(names) + " | mean Spearman |", "|---|---|---|" + "---|" * (len(names) + 1)]
+    for mode in ("served", "catalog off"):
+        for name, entry in result[mode].items():
+            cells, rhos = [], []
+            for f in BOUNDED_FEATURES:
+                rho = entry["spearman_confidence"].get(f)
+                rhos += [] if rho is None else [rho]
+                cells.append("–" if f not in entry["coverage_90"] else
+                             f"{entry['coverage_90'][f]:.2f} / {entry['mean_width_90'][f]:.2f} / "
+                             + ("–" if rho is None else f"{rho:.2f}"))
+            mean_rho = f"{np.mean(rhos):.2f}" if rhos else "–"
+            lines.append(f"| {name} | {mode} | {entry['n']} | " + " | ".join(cells) + f" | {mean_rho} |")
+    return "\n".join(lines)
+
+
+def meaning_markdown(bands: list[dict]) -> str:
+    lines = ["| confidence | predicted values | mean absolute error (0–1 scale) |", "|---|---|---|"]
+    lines += [f"| {b['low']:.0%}–{b['high']:.0%} | {b['values']} | {b['mean_abs_error']:.3f} |" for b in bands]
+    return "\n".join(lines)
+
