@@ -60,7 +60,7 @@ class AudioPredictor:
         upper[-1] = 250.0 / TEMPO_SCALE
         if self.uncertainty is not None:
             low, high = self.uncertainty.interval(mean, std, inputs)
-            confidence = self.uncertainty.confidence(self.uncertainty.expected_error(mean, std, inputs))
+            confidence = self.uncertainty.confidence(self.uncertainty.expected_error(mean, std, inputs), inputs)
             mean = np.clip(mean, 0.0, upper)
         else:
             below, above = self.calibrator.bounds(mean, std, inputs.completeness, inputs.has_artist_prior, inputs.has_genre_prior)

@@ -25,7 +25,7 @@ import numpy as np
 
 from engine.config import FEATURES, TEMPO_SCALE
 from engine.predictor.calibration import set_weights, weighted_quantile
-from engine.predictor.features import Inputs
+from engine.predictor.features import META_FIELDS, Inputs
 
 LEVEL = 0.90
 FLOOR = 0.89
@@ -39,6 +39,10 @@ _ART, _GENRE, _CAT = 0, 10, 20
 # The expected error may only grow with the ensemble's spread and the missing fields, and only fall with
 # completeness: garbage or missing metadata never raises a confidence (columns of track_features).
 MORE_ERROR, LESS_ERROR = (2, 14), (3,)
+# The calibration tables carry complete metadata, so the error trees never see what a missing or garbage
+# field costs, and garbage can move a prediction where the trees expect a small error. A fixed discount per
+# missing field keeps the promise that garbage or missing metadata never raises a confidence.
+MISSING_DISCOUNT = 0.25
 EVIDENCE = ["prediction", "distance to the range's edge", "log ensemble spread", "metadata completeness",
             "artist prior", "artist prior tracks", "genre prior", "genre weight", "catalog artist prior",
             "catalog artist tracks", "artist prior - mean", "genre prior - mean", "catalog prior - mean",
@@ -126,8 +130,14 @@ class Uncertainty:
             out[:, j] = np.maximum(self.error_[j].predict(track_features(mean, spread, inputs, j, self.train_mean_)), 1e-4)
         return out
 
-    def confidence(self, expected_error: np.ndarray) -> np.ndarray:
-        return np.clip(1.0 - expected_error / self.reference_, 0.0, 1.0)
+    def confidence(self, expected_error: np.ndarray, inputs: Inputs | None = None) -> np.ndarray:
+        """1 - expected error / the mean's error, clipped to 0..1; with `inputs`, discounted by the share of
+        metadata fields missing or unreadable (MISSING_DISCOUNT for all of them)."""
+        confidence = np.clip(1.0 - expected_error / self.reference_, 0.0, 1.0)
+        if inputs is None:
+            return confidence
+        missing = inputs.meta[:, len(META_FIELDS):2 * len(META_FIELDS)].mean(axis=1)
+        return confidence * (1.0 - MISSING_DISCOUNT * missing)[:, None]
 
     def interval(self, mean, spread, inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
         """(low, high), each (N, 8), on the training scale and inside the feature's range."""

@@ -27,7 +27,7 @@ def fit_uncertainty(rows: CalibrationRows, train_mean: np.ndarray) -> Uncertaint
 def served(uncertainty: Uncertainty, rows: CalibrationRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(low, high, confidence), each (N, 8), on the training scale as the predictor serves them."""
     low, high = uncertainty.interval(rows.mean, rows.spread, rows.inputs)
-    return low, high, uncertainty.confidence(uncertainty.expected_error(rows.mean, rows.spread, rows.inputs))
+    return low, high, uncertainty.confidence(uncertainty.expected_error(rows.mean, rows.spread, rows.inputs), rows.inputs)
 
 
 def crossfit_groups(folds: np.ndarray) -> np.ndarray:
