@@ -38,19 +38,24 @@ def top(scores: np.ndarray, allowed: np.ndarray, k: int = DEPTH) -> np.ndarray:
 
 
 def rankings(rec, ranker, ctx, table, config, weights=None, seed: int = 0) -> dict[str, tuple]:
-    """method -> (top 50 of everything, top 50 among new artists)."""
+    """method -> (top 50 of everything, top 50 among new artists, top 50 among the library's artists)."""
     allowed = np.ones(len(table.artist), bool)
     allowed[ctx.owned] = False
     new = allowed & (ctx.signals["artist"] <= 0)
-    out = {name: (top(s, allowed), top(s, new)) for name, s in baseline_scores(rec, ctx, seed).items()}
+    mine = allowed & ~new
+    out = {name: (top(s, allowed), top(s, new), top(s, mine)) for name, s in baseline_scores(rec, ctx, seed).items()}
     if weights:
         hybrid = combine(ctx.signals, weights)
-        out["hybrid"] = (top(hybrid, allowed), top(hybrid, new))
+        out["hybrid"] = (top(hybrid, allowed), top(hybrid, new), top(hybrid, mine))
     ranked = rank_candidates(ranker, ctx, table, allowed, config.candidates)
     (items, _), (fresh, _) = ranked["all"], ranked["new"]
-    blend = items[cap_per_artist(items, table.artist, DEPTH, config.max_per_artist)]
-    out["ranker"] = (blend, fresh[cap_per_artist(fresh, table.artist, DEPTH, config.max_per_artist)])
-    out["ranker_no_cap"] = (items[:DEPTH], fresh[:DEPTH])
+    own = items[ctx.signals["artist"][items] > 0]
+
+    def capped(order):
+        return order[cap_per_artist(order, table.artist, DEPTH, config.max_per_artist)]
+
+    out["ranker"] = (capped(items), capped(fresh), capped(own))
+    out["ranker_no_cap"] = (items[:DEPTH], fresh[:DEPTH], own[:DEPTH])
     return out
 
 
@@ -66,8 +71,9 @@ def listener_row(name: str, ex, ctx, ranked: dict, table) -> dict:
     new_truth = ex.truth[ctx.signals["artist"][ex.truth] <= 0]
     row = {"listener": name, "library": ex.library_rows, "truth": int(len(ex.truth)),
            "new_artist_truth": int(len(new_truth))}
-    for method, (blend, fresh) in ranked.items():
+    for method, (blend, fresh, own) in ranked.items():
         row[method] = {**found(blend, ex.truth), "discovery_found@50": int(np.isin(fresh, new_truth).sum()),
+                       "own_found@50": int(np.isin(own, ex.truth).sum()),
                        "distinct_artists@50": int(len(np.unique(table.artist[blend]))),
                        "new_distinct_artists@50": int(len(np.unique(table.artist[fresh])))}
     return row
@@ -81,6 +87,7 @@ def pooled(rows: list[dict], method: str) -> dict:
             "recall@50": sum(r[method]["found@50"] for r in rows) / max(truth, 1),
             "ndcg@10": float(np.mean([r[method]["ndcg@10"] for r in rows])),
             "discovery_recall@50": sum(r[method]["discovery_found@50"] for r in rows) / max(new, 1),
+            "own_artist_recall@50": sum(r[method]["own_found@50"] for r in rows) / max(truth - new, 1),
             "distinct_artists@50": float(np.mean([r[method]["distinct_artists@50"] for r in rows])),
             "new_distinct_artists@50": float(np.mean([r[method]["new_distinct_artists@50"] for r in rows]))}
 
