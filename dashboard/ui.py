@@ -118,6 +118,10 @@ def column_config() -> dict:
     for name in ["confidence", "cluster_confidence"]:
         config[name] = st.column_config.ProgressColumn(name, format="percent", min_value=0.0, max_value=1.0)
     config["score"] = st.column_config.NumberColumn("score", format="%.3f", help="Higher ranks first.")
+    config["match"] = st.column_config.ProgressColumn(
+        "match", format="%.1f", min_value=0.0, max_value=100.0,
+        help="One scale for every method: the share (%) of the catalog tracks you don't have that this one "
+             "outranks for you. 99.9 = in the best 0.1%.")
     config["similarity"] = st.column_config.NumberColumn("similarity", format="percent", help="Cosine similarity of the standardized features.")
     return config
 
