@@ -135,14 +135,16 @@ def cut_time(files: list[Path], share: float = CUT) -> str | None:
     return str(first + (last - first) * share)[:19]
 
 
-def build_listener(name: str, kind: str, files: list[Path], catalog, share: float = CUT) -> Listener:
-    """The pre-cut library through the real importers, and the catalog-known truth after the cut."""
+def build_listener(name: str, kind: str, files: list[Path], catalog, share: float = CUT,
+                   cut: str | None = None) -> Listener:
+    """The pre-cut library through the real importers, and the catalog-known truth after the cut
+    (at `share` of the listener's timeline, or at the time `cut` when given)."""
     from engine.library.importers import read_file
     from engine.library.imports import import_files, library_csv_frame
     from engine.library.store import Store
     from engine.schema import normalize_frame
 
-    cut = cut_time(files, share)
+    cut = cut or cut_time(files, share)
     if cut is None:
         return Listener(name, kind, pd.DataFrame(), np.zeros(0, int), np.zeros(0, int),
                         notes=["fewer than two dated records: no timeline to cut (skipped)"])

@@ -42,11 +42,12 @@ def save_ranker(path: Path, ranker: LearnedRanker, artist_sets: dict[str, list[s
     (path / "metrics.json").write_text(json.dumps(metrics, indent=2))
 
 
-def load_ranker(path: Path) -> LearnedRanker:
+def load_ranker(path: Path, root: Path | None = None) -> LearnedRanker:
+    """root: the folder a pickle may come from (default: the repository's models folder)."""
     from engine.config import models_dir
 
     path = Path(path).resolve()
-    if models_dir().resolve() not in path.parents:
+    if Path(root or models_dir()).resolve() not in path.parents:
         raise ModelNotFoundError(f"{path}: the ranker is loaded only from the repository's models folder.")
     if not (path / "model.pkl").exists():
         raise ModelNotFoundError(f"{path}: the learned ranker is not trained. "
