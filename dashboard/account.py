@@ -1,7 +1,7 @@
 """Who this browser is. A local run has one user (account ''). With TUNESCOPE_SHARED=1 (environment or
 .streamlit/secrets.toml) every browser gets its own account: a random token kept in the URL
 (`?account=…`), which the user bookmarks to come back to their libraries. Anyone holding the link is
-that user: it is a bearer token, not a password (README, "Running it for several people").
+that user: it is a bearer token, not a password (docs/shared-server.md).
 
     account.current()        # '' locally; this browser's token on a shared server (puts it in the URL)
 """

@@ -44,7 +44,7 @@ def render(result: dict, title: str, artists: str) -> None:
                           for f, v in analysis["features"].items()], hide_index=True, use_container_width=True)
         else:
             st.caption("On held-out artists, lyrics did not measurably improve valence or energy over the "
-                       "predictor (see the README), so the feature predictions above stay as they are.")
+                       "predictor (see docs/models/lyrics.md), so the feature predictions above stay as they are.")
         st.markdown("**Songs about the same things** in the dataset (closest shared representation)")
         neighbours = analysis["neighbours"][["artist", "title", "year", "topic", "similarity"]]
         st.dataframe(neighbours.round({"similarity": 3}), hide_index=True, use_container_width=True)

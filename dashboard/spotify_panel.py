@@ -48,7 +48,7 @@ def render(store) -> int | None:
         st.info("To connect Spotify, create an app at developer.spotify.com (redirect URI "
                 "`http://127.0.0.1:8501/`) and set its client id in `.streamlit/secrets.toml` as "
                 '`SPOTIFY_CLIENT_ID = "..."` or in the `SPOTIFY_CLIENT_ID` environment variable, '
-                "then restart. See the README, *Connect Spotify*.")
+                "then restart. See docs/spotify.md.")
         return None
     auth, browser = session_auth(client_id), account.current()
     _finish_sign_in(auth, browser)

@@ -1,7 +1,7 @@
 """Lyrics commands (registered by engine.cli.main):
 
   python -m engine train-lyrics [--members 5] [--seed 0] [--output models/lyrics]
-  python -m engine evaluate-lyrics [--model models/lyrics]          (prints the README tables from metrics.json)
+  python -m engine evaluate-lyrics [--model models/lyrics]          (prints the docs/models/lyrics.md tables from metrics.json)
   python -m engine lyrics-search (--lyrics TEXT | --file LYRICS.txt) [--k 10] [--title T --artists A] [--year 1975]
 """
 

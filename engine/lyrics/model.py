@@ -25,7 +25,7 @@ class LyricsConfig:
     projection: int = 128        # the fused vector is projected to this size
     encoder: list[int] = field(default_factory=lambda: [128, 64])  # last size = the shared representation
     dropout: float = 0.3
-    lyrics_dropout: float = 0.2   # measured on validation with MSE: 0.5 starved the rare topics (see README, Lyrics)
+    lyrics_dropout: float = 0.2   # measured on validation with MSE: 0.5 starved the rare topics (see docs/models/lyrics.md)
     huber_delta: float | None = None  # None = MSE. Measured: Huber(1.0) on z-scored, skewed topic scores treats a
                                       # rare topic's few high scores as outliers and the net collapses to the mean
     audio_skip: bool = True      # a linear path from audio + metadata straight to the targets

@@ -3,7 +3,7 @@
 Opens the app on the dashboard tests' temporary TUNESCOPE_HOME (so the caches the AppTests warmed are
 reused), opens the demo library from Home, visits all six pages through
 the sidebar, fills the predictor form and checks the prediction moves, and saves a screenshot of each
-page to $TUNESCOPE_SCREENSHOTS/<page>.png (`make screenshots` writes docs/screenshots, which the README shows). Needs /usr/bin/chromium
+page to $TUNESCOPE_SCREENSHOTS/<page>.png (`make screenshots` writes docs/screenshots, which the README and docs/dashboard.md show). Needs /usr/bin/chromium
 (`apt-get install -y chromium`; .ci/run installs it); Playwright never downloads a browser here.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# `make screenshots` points this at docs/screenshots (what the README shows); a plain test run keeps
+# `make screenshots` points this at docs/screenshots (what the README and docs/dashboard.md show); a plain test run keeps
 # them out of the working tree.
 SHOTS = Path(os.environ.get("TUNESCOPE_SCREENSHOTS") or Path(os.environ.get("TUNESCOPE_HOME", "/tmp")) / "screenshots")
 CHROMIUM = "/usr/bin/chromium"

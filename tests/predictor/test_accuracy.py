@@ -27,7 +27,7 @@ def test_shipped_model_beats_the_prior_lookup_on_real_playlists(enricher):
 
 @pytest.mark.slow
 def test_full_evaluation_holds_the_measured_figures():
-    """python -m engine evaluate, in full (about 15 minutes): guards the README's figures against regression."""
+    """python -m engine evaluate, in full (about 15 minutes): guards the figures in docs/models/predictor.md against regression."""
     from engine.config import home_dir
     from engine.encoder import CachedEncoder
     from engine.predictor.evaluate import evaluate

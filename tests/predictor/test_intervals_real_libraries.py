@@ -89,7 +89,7 @@ def test_shipped_report_splits_each_set_by_source():
 @pytest.mark.slow
 def test_cross_fitted_coverage_holds_on_real_library_sets(enricher):
     """python -m engine recalibrate measures this (about 4 minutes): each set scored by a
-    calibrator that never saw its fold. Guards the README's calibration table."""
+    calibrator that never saw its fold. Guards the calibration table in docs/models/predictor.md."""
     from engine.predictor.recalibration.build import collect
     from engine.predictor.recalibration.evaluate import crossfit_interval, report
 

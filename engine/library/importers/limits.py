@@ -1,4 +1,4 @@
-"""How much work one file may cause, and the one message each limit gives (README: "Limits").
+"""How much work one file may cause, and the one message each limit gives (docs/importing.md: "Limits").
 
 A file is user input on a server others share: bytes alone do not bound the work (600,000 tiny
 rows fit in 9 MB), so rows, columns, cell length, JSON nesting and ZIP members are bounded too,

@@ -55,7 +55,7 @@ def client_id_from_env(client_id: str | None = None) -> str:
     if not value:
         raise SpotifyConfigError(
             'No Spotify client id: set SPOTIFY_CLIENT_ID = "..." in .streamlit/secrets.toml '
-            "or the SPOTIFY_CLIENT_ID environment variable (see README, Connect Spotify).")
+            "or the SPOTIFY_CLIENT_ID environment variable (see docs/spotify.md).")
     return value
 
 

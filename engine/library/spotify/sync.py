@@ -7,7 +7,7 @@ Resumable: every page is written together with the run's cursor (one transaction
 killed at any point continues after the last written page, never duplicating or losing a track.
 Idempotent: a finished run followed by another leaves the same library.
 
-It asks only what it must (see README, Spotify sync requests): a re-sync whose saved tracks' total
+It asks only what it must (see docs/spotify.md, requests per sync): a re-sync whose saved tracks' total
 and first page are unchanged keeps what the last sync stored, playlists with an unchanged snapshot id
 are not read again, artists' genres come from the catalog's artist table, then from the batch endpoint,
 and a refusal of /audio-features is remembered for a week. A save during the read shifts the pages:

@@ -2,7 +2,7 @@
 
 Run: TUNESCOPE_DATA_DIR=../shared/data python -m engine recalibrate   (about 2 minutes on 2 cores once the
 text embeddings are cached; writes models/audio_predictor/calibration.json and metrics.json's
-"real_library_sets", and prints the README's table)
+"real_library_sets", and prints the table in docs/models/predictor.md)
 """
 
 from __future__ import annotations
