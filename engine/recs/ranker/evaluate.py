@@ -96,6 +96,8 @@ def ratio_interval(rows: list[dict], ours: str, theirs: str, field: str = "found
     """ours / theirs pooled, with a paired bootstrap 90% interval over listeners."""
     a = np.array([r[ours][field] for r in rows], float)
     b = np.array([r[theirs][field] for r in rows], float)
+    if b.sum() == 0:
+        return {"ratio": None, "interval_90": None, "note": f"{theirs} found none"}
     draws = np.random.default_rng(seed).integers(0, len(rows), (BOOTSTRAP, len(rows)))
     ratios = a[draws].sum(1) / np.maximum(b[draws].sum(1), 1)
     return {"ratio": float(a.sum() / max(b.sum(), 1)), "interval_90": [float(np.quantile(ratios, 0.05)),

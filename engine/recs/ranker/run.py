@@ -100,20 +100,38 @@ def evaluate_ranker(out: Path, samples: Path, seed: int = 0, log=None, cache=Non
 
 
 def render(report: dict) -> str:
+    """The real-listener table (pooled, discovery, ratios with paired bootstrap intervals) and the
+    TidyTuesday table, as Markdown."""
     real = report["real_listeners"]
-    lines = ["| method | recall@10 | recall@50 | NDCG@10 | discovery recall@50 | distinct artists in top 50 |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| method | recall@10 | recall@50 | NDCG@10 | discovery recall@50 (new-artist truth) | own-artist recall@50 "
+             "| ranker ÷ method, recall@50 [90%] | ranker ÷ method, discovery [90%] | distinct artists in top 50 |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for name, p in real["methods"].items():
+        ratio = real["ratios_recall@50"].get(name)
+        disc = real["ratios_discovery@50"].get(name)
         lines.append(f"| {name} | {p['recall@10']:.3f} | {p['recall@50']:.3f} | {p['ndcg@10']:.3f} | "
-                     f"{p['discovery_recall@50']:.3f} | {p['distinct_artists@50']:.1f} |")
+                     f"{p['discovery_recall@50']:.3f} | {p.get('own_artist_recall@50', float('nan')):.3f} | "
+                     f"{_ratio(ratio)} | {_ratio(disc)} | {p['distinct_artists@50']:.1f} |")
     p = real["methods"]["ranker"]
-    r, d = real["ranker_vs_best_baseline_recall@50"], real["ranker_vs_best_discovery_baseline"]
-    lines += [f"\n{p['listeners']} listeners, {p['truth']} truth tracks ({p['new_artist_truth']} by new artists); "
-              f"skipped: {', '.join(s['listener'] for s in real['skipped']) or 'none'}",
-              f"ranker / {real['best_baseline']} recall@50: {r['ratio']:.2f}x [90%: {r['interval_90'][0]:.2f}, "
-              f"{r['interval_90'][1]:.2f}]",
-              f"New to you / {real['best_discovery_baseline']} discovery recall@50: {d['ratio']:.2f}x "
-              f"[90%: {d['interval_90'][0]:.2f}, {d['interval_90'][1]:.2f}]"]
-    if "tidytuesday_test_playlists" in report:
-        lines.append("\nTidyTuesday test playlists: " + json.dumps(report["tidytuesday_test_playlists"]))
+    lines += [f"\n{p['listeners']} listeners, {p['truth']} truth tracks ({p['new_artist_truth']} by artists new to the "
+              f"listener); skipped: {'; '.join(s['listener'] + ': ' + s['note'] for s in real['skipped']) or 'none'}",
+              f"ranker / best baseline ({real['best_baseline']}), recall@50: {_ratio(real['ranker_vs_best_baseline_recall@50'])}",
+              f"New to you / best discovery baseline ({real['best_discovery_baseline']}): "
+              f"{_ratio(real['ranker_vs_best_discovery_baseline'])}",
+              f"From artists you play / your_artists on own-artist truth: "
+              f"{_ratio(real.get('ranker_vs_your_artists_own_artist_truth'))}"]
+    tidy = report.get("tidytuesday_test_playlists")
+    if tidy:
+        lines += [f"\nTidyTuesday test playlists ({tidy['playlists']}), mean per playlist:", "",
+                  "| method | recall@10 | recall@50 | NDCG@10 |", "|---|---|---|---|"]
+        lines += [f"| {m} | {v['recall@10']:.4f} | {v['recall@50']:.4f} | {v['ndcg@10']:.4f} |"
+                  for m, v in tidy["methods"].items()]
+        lines.append(f"\nranker / best baseline ({tidy['best_baseline']}), NDCG@10: "
+                     f"{tidy['ranker_vs_best_baseline_ndcg@10']:.2f}x")
     return "\n".join(lines)
+
+
+def _ratio(r: dict | None) -> str:
+    if not r or r.get("ratio") is None:
+        return "–"
+    return f"{r['ratio']:.2f}x [{r['interval_90'][0]:.2f}, {r['interval_90'][1]:.2f}]"
