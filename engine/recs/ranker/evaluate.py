@@ -21,14 +21,17 @@ BASELINES = ("random", "popularity", "your_artists", "genre_chart", "cooccurrenc
 
 
 def baseline_scores(rec, ctx, seed: int = 0) -> dict[str, np.ndarray]:
-    """Scores over every catalog item for each simple rule (higher is better)."""
+    """Scores over every catalog item for each simple rule (higher is better); your artists and
+    co-occurrence are the rules of engine.recs.listeners.evaluate."""
+    from engine.recs.listeners.evaluate import cooccurrence, your_artists
+
     s = ctx.signals
     new = s["artist"] <= 0
     return {"random": np.random.default_rng(seed).random(len(s["popularity"])),
             "popularity": s["popularity"],
-            "your_artists": s["artist"] * 10.0 + s["popularity"],
+            "your_artists": your_artists(s["artist"], s["popularity"]),
             "genre_chart": np.where(new, s["genre"] * s["popularity"], -1.0) + 1e-6 * s["popularity"],
-            "cooccurrence": rec.hybrid.cooccurrence(ctx.owned) + 1e-3 * s["popularity"]}
+            "cooccurrence": cooccurrence(rec.hybrid, ctx.owned)}
 
 
 def top(scores: np.ndarray, allowed: np.ndarray, k: int = DEPTH) -> np.ndarray:
