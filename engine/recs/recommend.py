@@ -18,6 +18,7 @@ this one outranks for this library (99.9 = in the best 0.1%).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ from engine.recs.data import library_lists, unit
 from engine.recs.hybrid import load_hybrid, shelves
 from engine.recs.prepared import PreparedCache, PreparedLibrary, remember as _remember
 from engine.recs.reasons import reasons
-from engine.recs.songs import distinct_songs, song_keys
+from engine.recs.songs import distinct_songs, owned_song_mask
 from engine.schema import _bare_id, normalize_frame, split_list
 from engine.textnorm import artist_key, song_key, track_keys
 
@@ -126,7 +127,8 @@ class Recommender:
         query = self._seed_rows(norm, prep.keys, seeds)
         owned = set(owned_rows[owned_rows >= 0].tolist())
         banned = {artist_key(a) for a in exclude_artists}
-        allowed = self._allowed(owned, banned, tempo, energy) & ~np.isin(song_keys(self), prep.songs)
+        allowed = self._allowed(owned, banned, tempo, energy) & ~_remember(
+            (prep.memo, query), "songs", lambda: owned_song_mask(self, prep.songs))
         lib_q = library.iloc[query]
         pool = min(len(self.items), int(k) * 25)  # room for the artist cap and one version per song
         lists_q = {name: [parsed[i] for i in query] for name, parsed in lists.items()}
@@ -265,7 +267,9 @@ class Recommender:
             return self.ranker.context(self, rows_q, track_weights(lib_q), matched_q[matched_q >= 0], tower)
 
         ctx = _remember(memo, "ranker", context)
-        items, scores = self.ranker.rank(ctx, allowed)["new" if shelf == "new" else "all"]
+        filters = hashlib.blake2b(np.packbits(allowed).tobytes(), digest_size=16).hexdigest()
+        ranked = _remember(memo, f"ranked {filters}", lambda: self.ranker.rank(ctx, allowed))  # controls come back
+        items, scores = ranked["new" if shelf == "new" else "all"]
         if shelf == "yours":
             mine = ctx.signals["artist"][items] > 0
             items, scores = items[mine], scores[mine]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from engine.textnorm import song_key
 
@@ -12,6 +13,18 @@ def song_keys(rec) -> np.ndarray:
     if getattr(rec, "_song_keys", None) is None:
         rec._song_keys = np.array([song_key(a, t) for a, t in zip(rec.items["artists"], rec.items["title"])], dtype=object)
     return rec._song_keys
+
+
+def owned_song_mask(rec, library_songs: np.ndarray) -> np.ndarray:
+    """Per catalog item: True where it is a version of one of the library's songs (integer codes, so a
+    request compares 46,000 items in well under a millisecond)."""
+    if getattr(rec, "_song_index", None) is None:
+        codes, index = pd.factorize(song_keys(rec))
+        rec._song_codes, rec._song_index = codes, pd.Index(index)
+    found = rec._song_index.get_indexer(library_songs)
+    held = np.zeros(len(rec._song_index), dtype=bool)
+    held[found[found >= 0]] = True
+    return held[rec._song_codes]
 
 
 def distinct_songs(rec, top: np.ndarray, k: int, cap: int | None) -> np.ndarray:
