@@ -168,6 +168,10 @@ def table_config(columns) -> dict:
               "artists": st.column_config.TextColumn("Artist", pinned=True, width="medium"),
               "duration": st.column_config.TextColumn("Length", width="small"),
               "score": st.column_config.NumberColumn("score", format="%.2f", help="Higher ranks first."),
+              "match": st.column_config.ProgressColumn(
+                  "match", format="%.1f", min_value=0.0, max_value=100.0,
+                  help="One scale for every method: the share (%) of the catalog tracks you don't have that this "
+                       "one outranks for you. 99.9 = in the best 0.1%."),
               "similarity": st.column_config.NumberColumn("similarity", format="%d%%",
                                                           help="Cosine similarity of the standardized features.")}
     for feature in FEATURES:
@@ -182,6 +186,7 @@ def table_config(columns) -> dict:
 
 # The Styler's text is what st.dataframe shows; without these a number would read '18.000000'.
 _NUMBER_TEXT = {"confidence": "{:.0f}%", "cluster_confidence": "{:.0f}%", "similarity": "{:.0f}%", "score": "{:.2f}",
+                "match": "{:.1f}",
                 "plays": "{:,.0f}", "track_number": "{:.0f}"}
 
 

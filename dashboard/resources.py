@@ -66,6 +66,14 @@ def recommender_figures() -> dict:
     return listener_figures()
 
 
+@st.cache_data(show_spinner=False)
+def shelf_figures() -> dict:
+    """The learned ranker's real-listener figure per shelf, in words (models/ranker/metrics.json)."""
+    from engine.recs.ranker.serve import shelf_figures as figures
+
+    return figures()
+
+
 # --- which library, and its version ------------------------------------------------------------
 def _membership(library_id: int) -> str:
     """Changes when the library's tracks or its runs change (cheap: three indexed counts)."""
@@ -336,20 +344,22 @@ def catalog_points(dims: int, sample: int):
 
 @st.cache_data(show_spinner="Finding recommendations…", max_entries=64)
 def _recommendations(home: str, library_id: int, version: str, seeds: tuple | None, method: str, k: int,
-                     exclude_artists: tuple, tempo: tuple | None, energy: tuple | None, max_per_artist: int):
+                     exclude_artists: tuple, tempo: tuple | None, energy: tuple | None, max_per_artist: int,
+                     shelf: str = "blend"):
     return recommender().recommend(_enriched(home, library_id, version), k=k,
                                    seeds=list(seeds) if seeds is not None else None, method=method,
                                    exclude_artists=exclude_artists, tempo=tempo, energy=energy,
-                                   max_per_artist=max_per_artist)
+                                   max_per_artist=max_per_artist, shelf=shelf)
 
 
-def recommendations(library_id: int, seeds=None, method: str = "hybrid", k: int = 20,
-                    exclude_artists=(), tempo=None, energy=None, max_per_artist: int = 3):
-    """Ranked tracks not in the library (engine.recs.recommend); seeds are track keys, None = the whole library."""
+def recommendations(library_id: int, seeds=None, method: str = "ranker", k: int = 20,
+                    exclude_artists=(), tempo=None, energy=None, max_per_artist: int = 3, shelf: str = "blend"):
+    """Ranked tracks not in the library (engine.recs.recommend); seeds are track keys, None = the whole library;
+    shelf (ranker only): blend, yours (artists the library has) or new (artists it does not have)."""
     return _recommendations(_home(), library_id, library_version(library_id),
                             tuple(seeds) if seeds is not None else None, method, int(k),
                             tuple(exclude_artists), tuple(tempo) if tempo else None,
-                            tuple(energy) if energy else None, int(max_per_artist))
+                            tuple(energy) if energy else None, int(max_per_artist), shelf)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -125,3 +125,15 @@ def track_keys(frame: pd.DataFrame) -> pd.Series:
     artists = frame["artists"].map(lambda a: artist_key(primary_artist(a)))
     titles = frame["title"].map(title_key)
     return artists + "|" + titles
+
+
+_ANY_BRACKET = re.compile(r"[\(\[][^\(\)\[\]]*[\)\]]")
+_ANY_DASH = re.compile(r"(?<!\s)\s+-\s+(?s:.*)$")
+
+
+@lru_cache(maxsize=_CACHED)
+def song_key(artists: str, title: str) -> str:
+    """'artist|song' whatever the version: a remix, a live take or an edit of a song shares its key
+    (track_keys keeps them apart; recommendations use this so a version of an owned song is not offered)."""
+    bare = _ANY_DASH.sub("", _ANY_BRACKET.sub(" ", _drop_feat_brackets(str(title))))
+    return f"{artist_key(primary_artist(artists))}|{fold(bare) or fold(title)}"

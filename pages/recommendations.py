@@ -9,7 +9,8 @@ from dashboard.safe import md
 from engine.config import FEATURES
 
 TEMPO_RANGE = (40, 220)
-METHODS = {"hybrid": "Your artists, playlist neighbours and popularity (default)",
+METHODS = {"ranker": "Learned from real listeners (default)",
+           "hybrid": "Your artists, playlist neighbours and popularity",
            "two_tower": "Two-tower model (learned from real playlists)", "content": "Nearest by sound (features)"}
 
 st.title("Recommendations")
@@ -46,7 +47,9 @@ with st.expander("Method and filters", expanded=True):
     left, right = st.columns(2)
     method = left.radio("Method", list(METHODS), format_func=METHODS.get, key="recs_method")
     figures = resources.recommender_figures()
-    if figures.get(method) is not None and figures.get("charts") is not None:
+    if method == "ranker":
+        left.caption(resources.shelf_figures().get("blend", ""))
+    elif figures.get(method) is not None and figures.get("charts") is not None:
         left.caption(f"On real listeners this method found {figures[method]:.1%} of what they added or played "
                      f"next (in its top 50), vs {figures['charts']:.1%} for the charts (most popular tracks).")
     k = left.slider("How many", 5, 50, 20, step=5, key="recs_k")
@@ -58,19 +61,26 @@ with st.expander("Method and filters", expanded=True):
     exclude = st.multiselect("Exclude artists", artists, key="recs_exclude", accept_new_options=True,
                              placeholder="type or pick artists to leave out")
 
-with ui.engine_errors():
-    recs = resources.recommendations(
-        library_id, seeds=seeds, method=method, k=k, exclude_artists=exclude, max_per_artist=per_artist,
-        tempo=None if tuple(tempo) == TEMPO_RANGE else tuple(float(t) for t in tempo),
-        energy=None if tuple(energy) == (0, 100) else tuple(e / 100 for e in energy))
+filters = dict(seeds=seeds, method=method, k=k, exclude_artists=exclude, max_per_artist=per_artist,
+               tempo=None if tuple(tempo) == TEMPO_RANGE else tuple(float(t) for t in tempo),
+               energy=None if tuple(energy) == (0, 100) else tuple(e / 100 for e in energy))
+SHELVES = {"yours": "From artists you play", "new": "New to you"} if method == "ranker" else {"blend": None}
+COLUMNS = ["rank", "title", "artists", "genres", "match", "why", *FEATURES]
 
 st.subheader(f"For {md(label)}")
-if recs.attrs.get("note"):
-    st.warning(f"Note: {md(recs.attrs['note'])}.", icon=":material/info:")
-if recs.empty:
-    st.info("No track passes these filters. Widen the tempo or energy range, or exclude fewer artists.")
-    st.stop()
-columns = ["rank", "title", "artists", "genres", "score", "why", *FEATURES]
-track_table(recs, columns, {"why": st.column_config.TextColumn("why", width="large")})
-st.caption("None of these tracks is in your library. Their features are real (from the reference catalog).")
-ui.csv_button(recs, "Download these recommendations (CSV)", "tunescope_recommendations.csv", key="recs_csv")
+for shelf, title in SHELVES.items():
+    with ui.engine_errors():
+        recs = resources.recommendations(library_id, shelf=shelf, **filters)
+    if title:
+        st.markdown(f"#### {title}")
+        st.caption(resources.shelf_figures().get(shelf, ""))
+    if recs.attrs.get("note"):
+        st.warning(f"Note: {md(recs.attrs['note'])}.", icon=":material/info:")
+    if recs.empty:
+        st.info("No track passes these filters. Widen the tempo or energy range, or exclude fewer artists.")
+        continue
+    track_table(recs, COLUMNS, {"why": st.column_config.TextColumn("why", width="large")})
+    ui.csv_button(recs, f"Download {title or 'these recommendations'} (CSV)",
+                  f"tunescope_recommendations_{shelf}.csv", key=f"recs_csv_{shelf}")
+st.caption("None of these tracks is in your library, nor another version of a song you have. "
+           "Their features are real (from the reference catalog).")

@@ -7,8 +7,10 @@
                                                  # (same split, same run) -> models/two_tower/metrics.json
   TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners
                                                  # fits the hybrid on TidyTuesday validation playlists, saves
-                                                 # models/hybrid, ranks it against the baselines on real listeners
-  python -m engine recommend --input LIB.csv -k 20 [--seed TRACK_ID ...] [--method two_tower|content] [--output OUT.csv]
+                                                 # models/hybrid, ranks it against the baselines on real listeners,
+                                                 # then cross-validates and ships the learned ranker (models/ranker)
+  python -m engine recommend --input LIB.csv -k 20 [--shelf blend|yours|new] [--seed TRACK_ID ...]
+                             [--method ranker|hybrid|two_tower|content] [--output OUT.csv]
 """
 
 from __future__ import annotations
@@ -61,10 +63,15 @@ def cmd_fit_map(args) -> None:
 
 def cmd_evaluate_recs(args) -> None:
     if args.listeners:
+        from engine.config import data_dir
         from engine.recs.hybrid_training.evaluate import evaluate_hybrid
+        from engine.recs.ranker.run import evaluate_ranker
 
         seed = args.seed if args.seed is not None else 0
-        print(evaluate_hybrid(Path(args.hybrid_output), args.samples and Path(args.samples), seed=seed, log=_log))
+        if not args.ranker_only:
+            print(evaluate_hybrid(Path(args.hybrid_output), args.samples and Path(args.samples), seed=seed, log=_log))
+        print(evaluate_ranker(Path(args.ranker_output), Path(args.samples or data_dir() / "samples"), seed=seed,
+                              log=_log, cache=args.cache))
         return
     from engine.recs.evaluate import evaluate_all, render
     from engine.recs.train import CONFIG_SCHEMA
@@ -87,8 +94,8 @@ def cmd_recommend(args) -> None:
     frame = read_table(Path(args.input))
     library = Enricher(store=user_store()).enrich(frame, where=Path(args.input).name, progress=log_steps)
     recs = Recommender.load().recommend(library, k=args.k, seeds=args.seed or None, method=args.method,
-                                        max_per_artist=args.max_per_artist or None)
-    columns = ["rank", "track_id", "title", "artists", "genres", "score", "why"]
+                                        max_per_artist=args.max_per_artist or None, shelf=args.shelf)
+    columns = ["rank", "track_id", "title", "artists", "genres", "match", "why"]
     target = args.output or sys.stdout
     write_csv(recs[columns + [c for c in recs.columns if c not in columns]], target)
     if args.output:
@@ -115,12 +122,17 @@ def register(sub) -> None:
                           help="fit and save the hybrid (models/hybrid) and evaluate on real listeners (samples/)")
     evaluate.add_argument("--samples", default=None, help="listener files (default: <data dir>/samples)")
     evaluate.add_argument("--hybrid-output", default=str(models_dir() / "hybrid"))
+    evaluate.add_argument("--ranker-output", default=str(models_dir() / "ranker"))
+    evaluate.add_argument("--ranker-only", action="store_true", help="with --listeners: keep models/hybrid as it is")
+    evaluate.add_argument("--cache", default=None, help="with --listeners: a folder to keep the cut listeners in")
     evaluate.set_defaults(func=cmd_evaluate_recs)
     rec = sub.add_parser("recommend", help="recommend catalog tracks for a library CSV")
     rec.add_argument("--input", required=True)
     rec.add_argument("-k", type=int, default=20)
     rec.add_argument("--seed", action="append", help="a library track id to recommend from (repeatable)")
-    rec.add_argument("--method", default="hybrid", choices=["hybrid", "two_tower", "content"])
+    rec.add_argument("--method", default="ranker", choices=["ranker", "hybrid", "two_tower", "content"])
+    rec.add_argument("--shelf", default="blend", choices=["blend", "yours", "new"],
+                     help="ranker only: both shelves mixed (default), artists you play, or artists new to you")
     rec.add_argument("--max-per-artist", type=int, default=3, help="at most this many tracks per artist (0: no cap)")
     rec.add_argument("--output", default=None, help="CSV path (default: stdout)")
     rec.set_defaults(func=cmd_recommend)

@@ -26,6 +26,7 @@ class PreparedLibrary:
     matched: np.ndarray            # catalog row per library row, -1 where unknown
     keys: np.ndarray               # track_keys(norm), for seed look-ups
     rows: pd.DataFrame             # library_items: one item-like row per library row
+    songs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))  # song_key of every row
     memo: dict = field(default_factory=dict)  # per-query results (user vectors), keyed by the query rows
 
 

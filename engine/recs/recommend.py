@@ -1,17 +1,24 @@
 """Recommendations over the whole catalog, for a library, a chosen track or a set of tracks.
 
-- method "hybrid" (default): artist affinity from plays and saves, playlist neighbours, genre affinity,
+- method "ranker" (default): candidates in stages, ranked by gradient-boosted trees learned from real
+  listeners cut in time (engine.recs.ranker; models/ranker). Two shelves: "yours" (artists the library
+  has) and "new" (artists it does not have); "blend" mixes them by the ranker's score.
+- method "hybrid": artist affinity from plays and saves, playlist neighbours, genre affinity,
   popularity and the two-tower score, weighted as models/hybrid/config.json says (engine.recs.hybrid).
 
 - method "two_tower": the trained user tower describes the seed tracks; an exact FAISS inner-product
   index over the catalog's stored [v / temperature, bias] vectors ranks by the model's score.
 - method "content": item-KNN on the standardized features (exact FAISS inner product on unit
   vectors); each seed votes for its neighbours, weighted by the seed's feature confidence.
-Owned tracks (any library track found in the catalog, by id or by artist + title) are never returned.
+Owned tracks (any library track found in the catalog, by id or by artist + title) are never returned,
+nor another version of a song the library has (a remix, a live take: same song_key), nor one song twice.
+`match` is one scale for every method: the share of the catalog tracks the library does not have that
+this one outranks for this library (99.9 = in the best 0.1%).
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -24,14 +31,16 @@ from engine.recs.data import library_lists, unit
 from engine.recs.hybrid import load_hybrid, shelves
 from engine.recs.prepared import PreparedCache, PreparedLibrary, remember as _remember
 from engine.recs.reasons import reasons
+from engine.recs.songs import distinct_songs, owned_song_mask
 from engine.schema import _bare_id, normalize_frame, split_list
-from engine.textnorm import artist_key, track_keys
+from engine.textnorm import artist_key, song_key, track_keys
 
-METHODS = ("hybrid", "two_tower", "content")
+METHODS = ("ranker", "hybrid", "two_tower", "content")
+SHELVES = ("blend", "yours", "new")
 LOW_CONFIDENCE = 0.35
 SEED_NEIGHBOURS = 200
 MAX_K = 500
-OUTPUT_COLUMNS = ["rank", "track_id", "title", "artists", "genres", "score", "why", *FEATURES]
+OUTPUT_COLUMNS = ["rank", "track_id", "title", "artists", "genres", "match", "why", *FEATURES]
 
 
 class Recommender:
@@ -52,7 +61,7 @@ class Recommender:
         positions = pd.Series(np.arange(len(items)))
         self.items_by_id = positions.set_axis(items["track_id"].to_numpy()).pipe(lambda s: s[~s.index.duplicated()])
         self.items_by_key = positions.set_axis(items["key"].to_numpy()).pipe(lambda s: s[~s.index.duplicated()])
-        self.hybrid_weights, self.hybrid = None, None
+        self.hybrid_weights, self.hybrid, self.ranker = None, None, None
         self._prepared = PreparedCache()
         if hybrid is not None:
             from engine.recs.hybrid import HybridSignals
@@ -82,21 +91,30 @@ class Recommender:
                                      "the data changed since training. Run `python -m engine evaluate-recs`.")
         items = items[found].reset_index(drop=True)
         vectors = np.load(path / "item_vectors.npy").astype(np.float32)[where[items["key"]].to_numpy()]
-        return cls(model, vocab, items, vectors, catalog, load_hybrid(path.parent / "hybrid", items["key"]))
+        rec = cls(model, vocab, items, vectors, catalog, load_hybrid(path.parent / "hybrid", items["key"]))
+        if rec.hybrid is not None and (path.parent / "ranker" / "model.pkl").exists():
+            from engine.recs.ranker.serve import ServedRanker
+
+            rec.ranker = ServedRanker(rec, path.parent / "ranker")
+        return rec
 
     # ---- queries -------------------------------------------------------------------------------------
 
-    def recommend(self, library: pd.DataFrame, k: int = 20, seeds=None, method: str = "hybrid",
-                  exclude_artists=(), tempo=None, energy=None, max_per_artist: int | None = 3) -> pd.DataFrame:
+    def recommend(self, library: pd.DataFrame, k: int = 20, seeds=None, method: str = "ranker",
+                  exclude_artists=(), tempo=None, energy=None, max_per_artist: int | None = 3,
+                  shelf: str = "blend") -> pd.DataFrame:
         """Top-k catalog tracks for the library (or its seed tracks), owned tracks excluded.
         tempo / energy: optional (low, high) ranges (BPM; 0..1) the recommendations must fall in.
         max_per_artist: at most this many tracks by one (primary) artist, so a library with one
         prolific favourite still gets a varied list; None ranks purely by score."""
         if method not in METHODS:
             raise BadParameterError(f"method must be one of {', '.join(METHODS)}, not {method!r}.")
-        if method == "hybrid" and self.hybrid is None:
-            raise ModelNotFoundError("the hybrid recommender is not trained (models/hybrid). "
+        if method in ("hybrid", "ranker") and (self.hybrid is None or (method == "ranker" and self.ranker is None)):
+            raise ModelNotFoundError(f"the {method} recommender is not trained (models/{method}). "
                                      "Run `python -m engine evaluate-recs --listeners`.")
+        if shelf not in SHELVES or (shelf != "blend" and method != "ranker"):
+            raise BadParameterError(f"shelf must be one of {', '.join(SHELVES)} (yours and new with the ranker), "
+                                    f"not {shelf!r}.")
         if not 1 <= int(k) <= MAX_K:
             raise BadParameterError(f"k must be between 1 and {MAX_K}, not {k}.")
         if library is None or len(library) == 0:
@@ -109,12 +127,15 @@ class Recommender:
         query = self._seed_rows(norm, prep.keys, seeds)
         owned = set(owned_rows[owned_rows >= 0].tolist())
         banned = {artist_key(a) for a in exclude_artists}
-        allowed = self._allowed(owned, banned, tempo, energy)
+        allowed = self._allowed(owned, banned, tempo, energy) & ~_remember(
+            (prep.memo, query), "songs", lambda: owned_song_mask(self, prep.songs))
         lib_q = library.iloc[query]
-        pool = int(k) if max_per_artist is None else min(len(self.items), int(k) * 25)
+        pool = min(len(self.items), int(k) * 25)  # room for the artist cap and one version per song
         lists_q = {name: [parsed[i] for i in query] for name, parsed in lists.items()}
         norm_q, rows_q = norm.iloc[query].reset_index(drop=True), prep.rows.iloc[query].reset_index(drop=True)
-        if method == "hybrid":
+        if method == "ranker":
+            top, top_scores = self._ranked(lib_q, norm_q, owned_rows[query], rows_q, (prep.memo, query), allowed, shelf)
+        elif method == "hybrid":
             scores, signals = self.hybrid_scores(lib_q, norm_q, owned_rows[query], lists_q, rows=rows_q,
                                                  memo=(prep.memo, query))
             scores = np.where(allowed, scores, -np.inf)
@@ -128,9 +149,9 @@ class Recommender:
             top = np.argsort(-scores, kind="stable")[:pool]
             top = top[np.isfinite(scores[top])]
             top_scores = scores[top]
-        if max_per_artist is not None:
-            top, top_scores = self._cap_artists(top, top_scores, int(k), int(max_per_artist))
-        out = self._frame(top, top_scores, lib_q, norm_q, lists_q["genres"], (prep.memo, query))
+        keep = distinct_songs(self, top, int(k), None if max_per_artist is None else int(max_per_artist))
+        top, match = top[keep], 100.0 * (1.0 - keep / max(int(allowed.sum()), 1))
+        out = self._frame(top, match, lib_q, norm_q, lists_q["genres"], (prep.memo, query))
         if method == "hybrid":
             out["why"] = [f"{shelf}; {why}" for shelf, why in zip(shelves(signals, top), out["why"])]
         if _low_confidence(lib_q):
@@ -162,7 +183,8 @@ class Recommender:
         lists = library_lists(norm)  # the one parse of the library's list columns
         matched = self.catalog.match(norm)[0]
         rows = library_items(library, self.items, self.catalog, norm=norm, matched=matched, lists=lists)
-        return PreparedLibrary(norm, lists, matched, track_keys(norm).to_numpy(), rows)
+        songs = np.unique([song_key(a, t) for a, t in zip(norm["artists"], norm["title"])])
+        return PreparedLibrary(norm, lists, matched, track_keys(norm).to_numpy(), rows, songs)
 
     def _seed_rows(self, norm: pd.DataFrame, keys: np.ndarray, seeds) -> np.ndarray:
         if seeds is None:
@@ -236,20 +258,22 @@ class Recommender:
         found = _remember(memo if served else None, name, signals)
         return combine(found, weights), found
 
-    def _cap_artists(self, top: np.ndarray, scores: np.ndarray, k: int, cap: int):
-        """Keep the score order, skipping an artist's tracks beyond `cap`."""
-        artists = self.items["artist"].to_numpy()
-        seen: dict[str, int] = {}
-        keep = []
-        for position, item in enumerate(top):
-            artist = artists[item]
-            if seen.get(artist, 0) < cap:
-                seen[artist] = seen.get(artist, 0) + 1
-                keep.append(position)
-                if len(keep) == k:
-                    break
-        keep = np.asarray(keep, dtype=int)
-        return top[keep], scores[keep]
+    def _ranked(self, lib_q, norm_q, matched_q, rows_q, memo, allowed, shelf: str):
+        """The learned ranker's order over its candidates for these library rows (one context per query)."""
+        from engine.recs.hybrid import track_weights
+
+        def context():
+            tower = self.vectors @ self._user(rows_q, memo)[0].astype(np.float32)
+            return self.ranker.context(self, rows_q, track_weights(lib_q), matched_q[matched_q >= 0], tower)
+
+        ctx = _remember(memo, "ranker", context)
+        filters = hashlib.blake2b(np.packbits(allowed).tobytes(), digest_size=16).hexdigest()
+        ranked = _remember(memo, f"ranked {filters}", lambda: self.ranker.rank(ctx, allowed))  # controls come back
+        items, scores = ranked["new" if shelf == "new" else "all"]
+        if shelf == "yours":
+            mine = ctx.signals["artist"][items] > 0
+            items, scores = items[mine], scores[mine]
+        return items, scores
 
     def _search(self, user: np.ndarray, allowed: np.ndarray, k: int):
         """Exact top-k by inner product among allowed items: fetching k + (number disallowed) from the
@@ -273,7 +297,7 @@ class Recommender:
         recs = self.items.iloc[top].reset_index(drop=True)
         out = pd.DataFrame({"rank": np.arange(1, len(recs) + 1), "track_id": recs["track_id"],
                             "title": recs["title"], "artists": recs["artists"], "genres": recs["genres"],
-                            "score": scores.astype(float), "why": reasons(self, top, lib_q, norm_q, lib_genres, memo)})
+                            "match": np.round(scores.astype(float), 1), "why": reasons(self, top, lib_q, norm_q, lib_genres, memo)})
         for feat in FEATURES:
             out[feat] = recs[feat].to_numpy()
         return out[OUTPUT_COLUMNS]

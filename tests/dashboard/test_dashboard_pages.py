@@ -161,23 +161,39 @@ def resources_assignments() -> pd.DataFrame:
 
 
 def test_recommendations_are_new_ranked_explained_and_filtered():
+    from engine.recs.ranker.serve import shelf_figures
+    from engine.textnorm import artist_key, primary_artist
+
     at = open_page("recommendations.py", demo=True)
     frame = _demo_frame()
+    assert [h.value for h in at.markdown if h.value.startswith("####")] == ["#### From artists you play", "#### New to you"]
+    yours, new = at.dataframe[0].value, at.dataframe[1].value
+    library_artists = {artist_key(primary_artist(a)) for a in frame["artists"]}
+    for recs in (yours, new):
+        assert 0 < len(recs) <= 20 and list(recs["rank"]) == sorted(recs["rank"])
+        assert recs["match"].is_monotonic_decreasing and recs["match"].between(0, 100).all()
+        assert not set(recs["title"] + "|" + recs["artists"]) & set(frame["title"] + "|" + frame["artists"])
+    assert {artist_key(primary_artist(a)) for a in yours["artists"]} <= library_artists
+    assert not {artist_key(primary_artist(a)) for a in new["artists"]} & library_artists
+    assert yours["why"].str.contains("you played|of your tracks are by|you have a track by").all()
+    figures = shelf_figures()
+    assert {figures["yours"], figures["new"]} <= {c.value for c in at.caption}
+    assert "vs" in figures["new"] and "best simple rule" in figures["new"]
+    at.radio(key="recs_method").set_value("hybrid").run()
     recs = at.dataframe[0].value
-    assert 0 < len(recs) <= 20 and list(recs["rank"]) == sorted(recs["rank"])
-    assert recs["why"].str.len().min() > 0
+    assert len(at.dataframe) == 1 and recs["why"].str.len().min() > 0
     shipped = json.loads((ROOT / "models" / "hybrid" / "metrics.json").read_text())["real_listeners"]["methods"]
     figure = f"found {shipped['hybrid']['pooled']['recall@50']:.1%} of what they added"
     assert any(figure in c.value and "for the charts" in c.value for c in at.caption)
-    assert not set(recs["title"] + "|" + recs["artists"]) & set(frame["title"] + "|" + frame["artists"])
     banned = recs["artists"].iloc[0]
     at.multiselect(key="recs_exclude").set_value([banned]).run()
     at.slider(key="recs_tempo").set_value((100, 140)).run()
     filtered = at.dataframe[0].value
     assert banned not in set(filtered["artists"])
     assert filtered["tempo"].between(100, 140).all()
+    at.radio(key="recs_method").set_value("ranker").run()
     at.radio(key="recs_scope").set_value("a cluster").run()
-    assert not at.exception and len(at.dataframe[0].value) > 0
+    assert not at.exception and len(at.dataframe[0].value) > 0 and len(at.dataframe) == 2
 
 
 def test_predictor_predicts_shows_nearest_tracks_and_moves_with_the_fields():

@@ -89,6 +89,6 @@ def test_hybrid_save_load_round_trip(rec, tmp_path, owners):
     again = Recommender(rec.model, rec.vocab, rec.items, rec.vectors, rec.catalog, (weights, membership))
     library = build_listener("kyleduong", *owners["kyleduong"], rec.catalog).library
     library = library.assign(**{f: np.nan for f in FEATURES})
-    first, second = rec.recommend(library, k=20), again.recommend(library, k=20)
+    first, second = rec.recommend(library, k=20, method="hybrid"), again.recommend(library, k=20, method="hybrid")
     assert list(first["track_id"]) == list(second["track_id"])
-    assert np.allclose(first["score"], second["score"])
+    assert np.allclose(first["match"], second["match"])

@@ -11,7 +11,8 @@ from engine.config import FEATURES
 from engine.errors import BadParameterError, EmptyLibraryError, UnknownSeedError
 from engine.recs.recommend import OUTPUT_COLUMNS
 from engine.schema import normalize_frame
-from engine.textnorm import track_keys
+from engine.recs.songs import distinct_songs, song_keys
+from engine.textnorm import song_key, track_keys
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
 from conftest import TOP_SONGS as SAMPLE
@@ -46,8 +47,8 @@ def test_library_recommendations_exclude_owned(rec, library, method):
     recs = rec.recommend(library, k=20, method=method)
     assert list(recs.columns) == OUTPUT_COLUMNS
     assert len(recs) == 20 and list(recs["rank"]) == list(range(1, 21))
-    assert recs["score"].is_monotonic_decreasing
-    assert recs["why"].str.startswith("close in").all()
+    assert recs["match"].is_monotonic_decreasing and recs["match"].between(0, 100).all()
+    assert recs["why"].str.contains("close in").all()
     assert (recs["artists"] + "|" + recs["title"]).is_unique  # catalog rows without a Spotify id have ""
     assert_not_owned(rec, recs, library)
 
@@ -68,8 +69,11 @@ def test_two_tower_index_is_exact(rec, library):
     scores = rec.vectors @ user[0]
     owned_rows = rec.catalog.match(normalize_frame(library))[0]
     owned_keys_ = set(rec.catalog.tracks["key"].iloc[owned_rows[owned_rows >= 0]])
-    allowed = ~rec.items["key"].isin(owned_keys_).to_numpy()
-    brute = np.flatnonzero(allowed)[np.argsort(-scores[allowed], kind="stable")[:10]]
+    norm = normalize_frame(library)
+    songs = {song_key(a, t) for a, t in zip(norm["artists"], norm["title"])}
+    allowed = ~rec.items["key"].isin(owned_keys_).to_numpy() & ~np.isin(song_keys(rec), list(songs))
+    brute = np.flatnonzero(allowed)[np.argsort(-scores[allowed], kind="stable")[:200]]
+    brute = brute[distinct_songs(rec, brute, 10, None)]  # one version per song
     recs = rec.recommend(library, k=10, method="two_tower", max_per_artist=None)  # pure ranking
     assert list(recs["track_id"]) == list(rec.items["track_id"].iloc[brute])
 
@@ -119,7 +123,7 @@ def test_cli_recommend(samples, tmp_path, tunescope_home):
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     recs = pd.read_csv(out)
-    assert list(recs.columns[:7]) == ["rank", "track_id", "title", "artists", "genres", "score", "why"]
+    assert list(recs.columns[:7]) == ["rank", "track_id", "title", "artists", "genres", "match", "why"]
     assert len(recs) == 7
     empty = tmp_path / "empty.csv"
     empty.write_text("title,artists\n")
@@ -131,6 +135,6 @@ def test_cli_recommend(samples, tmp_path, tunescope_home):
 def test_one_artist_never_fills_the_list(rec, library):
     capped = rec.recommend(library, k=20, max_per_artist=2)
     assert len(capped) == 20 and capped["artists"].value_counts().max() <= 2
-    assert capped["score"].is_monotonic_decreasing
+    assert capped["match"].is_monotonic_decreasing
     pure = rec.recommend(library, k=20, max_per_artist=None)
-    assert pure["score"].iloc[0] == capped["score"].iloc[0]
+    assert pure["match"].iloc[0] == capped["match"].iloc[0]

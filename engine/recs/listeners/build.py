@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 CUT = 0.75
+TRAINING_CUTS = (0.5, 0.6, 0.7)  # earlier cuts of a listener: extra training examples, never scored
+MIN_TRUTH_MS = 30_000  # a play after the cut counts as "added" only when it lasted at least 30 s
 TIME_KEYS = ("ts", "endTime", "addedDate")
 SPOTIFY_LAUNCH = "2006-01-01"  # an earlier date is a placeholder (Spotify's "Your Top Songs" says 1970-01-01): undated
 
@@ -47,6 +49,10 @@ def sample_owners(samples: Path) -> dict[str, tuple[str, list[Path]]]:
     for path in sorted((samples / "exportify").glob("*.csv")):
         owner = path.name.split("__")[0]
         owners.setdefault(owner, ("exportify", []))[1].append(path)
+    for folder in sorted(p for p in (samples / "listeners").glob("*") if p.is_dir()):
+        files = sorted([*folder.glob("*.json"), *folder.glob("*.csv")])
+        kind = "exportify" if any(f.suffix == ".csv" for f in files) else "streaming history"
+        owners[folder.name.split("__")[0]] = (kind, files)
     return owners
 
 
@@ -129,14 +135,16 @@ def cut_time(files: list[Path], share: float = CUT) -> str | None:
     return str(first + (last - first) * share)[:19]
 
 
-def build_listener(name: str, kind: str, files: list[Path], catalog, share: float = CUT) -> Listener:
-    """The pre-cut library through the real importers, and the catalog-known truth after the cut."""
+def build_listener(name: str, kind: str, files: list[Path], catalog, share: float = CUT,
+                   cut: str | None = None) -> Listener:
+    """The pre-cut library through the real importers, and the catalog-known truth after the cut
+    (at `share` of the listener's timeline, or at the time `cut` when given)."""
     from engine.library.importers import read_file
     from engine.library.imports import import_files, library_csv_frame
     from engine.library.store import Store
     from engine.schema import normalize_frame
 
-    cut = cut_time(files, share)
+    cut = cut or cut_time(files, share)
     if cut is None:
         return Listener(name, kind, pd.DataFrame(), np.zeros(0, int), np.zeros(0, int),
                         notes=["fewer than two dated records: no timeline to cut (skipped)"])
@@ -152,7 +160,9 @@ def build_listener(name: str, kind: str, files: list[Path], catalog, share: floa
         if post is None:
             continue
         for piece in read_file(fname, post)[0]:
-            later += [piece.tracks, *[items for _, items in piece.playlists], piece.plays]
+            plays = piece.plays[pd.to_numeric(piece.plays["ms_played"], errors="coerce").fillna(0) >= MIN_TRUTH_MS] \
+                if len(piece.plays) else piece.plays
+            later += [piece.tracks, *[items for _, items in piece.playlists], plays]
     later = [f[["track_id", "title", "artists"]] for f in later if len(f)]
     truth = np.zeros(0, int)
     if later:

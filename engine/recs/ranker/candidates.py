@@ -1,0 +1,36 @@
+"""Candidates in stages, so that a track by an artist new to the library can reach the top at all."""
+
+from __future__ import annotations
+
+import numpy as np
+
+STAGES = ("your_artists", "colisten", "genre", "neighbours", "popularity", "two_tower")
+
+
+def _top(scores: np.ndarray, allowed: np.ndarray, count: int) -> np.ndarray:
+    scores = np.where(allowed, scores, -np.inf)
+    count = min(count, int(allowed.sum()))
+    if count <= 0:
+        return np.zeros(0, dtype=int)
+    part = np.argpartition(-scores, count - 1)[:count]
+    return part[np.isfinite(scores[part])]
+
+
+def candidates(ctx, table, allowed: np.ndarray, sizes: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(item indices, stage flags: items x len(STAGES) bool). sizes: stage -> how many items it adds.
+    Stages: the library's artists' tracks (most played artist first, popular tracks first); artists that
+    other listeners of the library's artists play; the library's genres (x popularity); TidyTuesday
+    playlist neighbours; the chart; the two-tower's top."""
+    s = ctx.signals
+    pop = table.popularity
+    new = s["artist"] <= 0
+    scores = {"your_artists": np.where(new, -np.inf, s["artist"] * 10 + pop),
+              "colisten": np.where(new, ctx.colisten * (0.5 + pop), -np.inf),
+              "genre": np.where(new, s["genre"] * (0.2 + pop), -np.inf),
+              "neighbours": s["neighbours"] + 1e-3 * pop,
+              "popularity": pop,
+              "two_tower": s["two_tower"]}
+    picked = [_top(scores[name], allowed, int(sizes.get(name, 0))) for name in STAGES]
+    items = np.unique(np.concatenate(picked)) if picked else np.zeros(0, int)
+    flags = np.stack([np.isin(items, p) for p in picked], axis=1) if len(items) else np.zeros((0, len(STAGES)), bool)
+    return items, flags

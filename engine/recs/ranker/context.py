@@ -1,0 +1,58 @@
+"""One library's side of the ranker's inputs, computed once per library (engine.recs.prepared keeps it).
+
+Every signal is a per-catalog-item array; the features (engine.recs.ranker.features) read them only at
+the candidates. The library is all there is: nothing here looks at a date after the library's own rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class LibraryContext:
+    owned: np.ndarray          # catalog item indices the library holds
+    affinity: np.ndarray       # per artist code: the library's plays-and-saves weight, largest = 1
+    signals: dict              # per item: artist, neighbours, genre, popularity, two_tower (engine.recs.hybrid)
+    colisten: np.ndarray       # per item: how much listeners who play the library's artists play its artist
+    owned_by_artist: np.ndarray  # per artist code: library tracks found in the catalog
+    artist_rank: np.ndarray    # per artist code: 0 = the library's most played artist; large = not in it
+    album_owned: np.ndarray    # per album code: library tracks on it
+    year: float                # the library's median release year (nan when unknown)
+    size: int                  # library tracks
+    mean_popularity: float     # mean catalog popularity of the owned items
+
+
+def library_context(rec, table, colisten_matrix, rows: pd.DataFrame, per_track: np.ndarray, owned: np.ndarray,
+                    tower: np.ndarray | None) -> LibraryContext:
+    """rows: library_items of the library (artist keys, genres, year); per_track: track_weights."""
+    from engine.recs.hybrid import genre_profile
+
+    hybrid = rec.hybrid
+    affinity = hybrid.artist_affinity(rows["artist"].tolist(), per_track)
+    signals = hybrid.signals(owned, affinity, genre_profile(rows["genres_list"], per_track), tower)
+    if tower is None:
+        signals["two_tower"] = np.zeros(len(table.popularity))
+    owned_by_artist = np.bincount(table.artist[owned], minlength=table.n_artists).astype(float)
+    order = np.argsort(-affinity, kind="stable")
+    artist_rank = np.full(table.n_artists, 1e4)
+    played = order[affinity[order] > 0]
+    artist_rank[played] = np.arange(len(played))
+    album_owned = np.bincount(table.album[owned], minlength=int(table.album.max()) + 1).astype(float)
+    years = pd.to_numeric(rows["year"], errors="coerce").dropna()
+    return LibraryContext(owned, affinity, signals, colisten_scores(colisten_matrix, affinity, table), owned_by_artist,
+                          artist_rank, album_owned, float(years.median()) if len(years) else np.nan, len(rows),
+                          float(np.mean(table.popularity[owned])) if len(owned) else np.nan)
+
+
+def colisten_scores(matrix, affinity: np.ndarray, table) -> np.ndarray:
+    """Per item: sum over other listeners of (their overlap with the library's artists) x (they play this
+    item's artist); matrix is listeners x artists (engine.recs.ranker.colisten), None -> zeros."""
+    if matrix is None or matrix.shape[0] == 0:
+        return np.zeros(len(table.artist))
+    per_artist = np.asarray(matrix.T @ (matrix @ affinity)).ravel()
+    per_artist = per_artist / max(per_artist.max(), 1e-9)
+    return per_artist[table.artist]

@@ -1,0 +1,29 @@
+"""The ranker's inputs for (library, candidate) pairs: the one place they are built, for training,
+evaluation and serving alike."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.recs.ranker.candidates import STAGES
+
+FEATURES = ("artist_affinity", "artist_rank", "artist_owned_log", "artist_owned_share", "artist_catalog_log",
+            "popularity", "rank_in_artist", "artist_popularity", "popularity_vs_library", "album_owned_log",
+            "genre", "neighbours", "colisten", "two_tower", "year_gap", "new_artist", "library_log",
+            *(f"from_{name}" for name in STAGES))
+
+
+def feature_matrix(ctx, table, items: np.ndarray, flags: np.ndarray) -> np.ndarray:
+    """(len(items), len(FEATURES)) float32; nan where a value is unknown (the trees route it)."""
+    s = ctx.signals
+    art = table.artist[items]
+    owned = ctx.owned_by_artist[art]
+    pop = table.popularity[items]
+    cols = [s["artist"][items], np.log1p(ctx.artist_rank[art]), np.log1p(owned),
+            owned / np.maximum(table.artist_tracks[art], 1), np.log1p(table.artist_tracks[art]),
+            pop, np.log1p(table.rank_in_artist[items]), table.artist_popularity[art],
+            pop - ctx.mean_popularity, np.log1p(ctx.album_owned[table.album[items]]),
+            s["genre"][items], s["neighbours"][items], ctx.colisten[items], s["two_tower"][items],
+            np.abs(table.year[items] - ctx.year), (s["artist"][items] <= 0).astype(float),
+            np.full(len(items), np.log1p(ctx.size))]
+    return np.column_stack([*cols, flags.astype(float)]).astype(np.float32)
