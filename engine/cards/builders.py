@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from engine.cards.card import Card, Table, interval, number
 from engine.cards.predictor import predictor_card
+from engine.cards.ranker import ranker_card
 
-ORDER = ["audio_predictor", "hybrid", "two_tower", "clusters", "map", "lyrics", "catalog"]
-TITLES = {"audio_predictor": "Audio-feature predictor", "hybrid": "Recommendations: the hybrid ranker (served)",
+ORDER = ["audio_predictor", "ranker", "hybrid", "two_tower", "clusters", "map", "lyrics", "catalog"]
+TITLES = {"audio_predictor": "Audio-feature predictor", "ranker": "Recommendations: the learned ranker (served)",
+          "hybrid": "Recommendations: the hybrid (the previous default)",
           "two_tower": "Recommendations: the two-tower model", "clusters": "Clusters", "map": "Map (UMAP)",
           "lyrics": "Lyrics: topics and mood", "catalog": "Reference catalog"}
 RANKING = ["recall@10", "recall@50", "ndcg@10", "hit_rate@10", "mrr", "coverage", "diversity"]
@@ -28,7 +30,8 @@ def _ranking_rows(methods: dict, keys=RANKING) -> list[dict]:
 
 
 def hybrid_card(card: Card, m: dict, config: dict) -> Card:
-    card.purpose = "Ranks catalog tracks you do not own on the Recommendations page and in `python -m engine recommend`."
+    card.purpose = ("The default before the learned ranker: `--method hybrid` on the Recommendations page and in "
+                    "`python -m engine recommend`.")
     card.command = "TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners"
     card.trained_on = [config.get("fitted_on", "TidyTuesday validation playlists"),
                        "Weights: " + ", ".join(f"{k} {v}" for k, v in m.get("weights", config.get("weights", {})).items())]
@@ -152,5 +155,5 @@ def catalog_card(card: Card, m: dict, config: dict) -> Card:
     return card
 
 
-BUILDERS = {"audio_predictor": predictor_card, "hybrid": hybrid_card, "two_tower": two_tower_card,
+BUILDERS = {"audio_predictor": predictor_card, "ranker": ranker_card, "hybrid": hybrid_card, "two_tower": two_tower_card,
             "clusters": clusters_card, "map": map_card, "lyrics": lyrics_card, "catalog": catalog_card}

@@ -66,7 +66,9 @@ def interval(ci) -> str:
 
 def generic(card: Card, metrics: dict) -> Card:
     """Any metrics.json: its top-level figures as one table (the fallback for a schema no builder knows)."""
-    rows = [{"figure": k, "value": number(v)} for k, v in metrics.items() if isinstance(v, (int, float, str))]
+    # Numbers and words in separate columns: one column of both would not convert to a typed table.
+    rows = [{"figure": k, "value": number(v)} if isinstance(v, (int, float)) else {"figure": k, "text": v}
+            for k, v in metrics.items() if isinstance(v, (int, float, str))]
     if rows:
         card.evaluations.append(Table("Figures in metrics.json", rows))
     return card

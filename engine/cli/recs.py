@@ -65,7 +65,7 @@ def cmd_evaluate_recs(args) -> None:
     if args.listeners:
         from engine.config import data_dir
         from engine.recs.hybrid_training.evaluate import evaluate_hybrid
-        from engine.recs.ranker.run import evaluate_ranker
+        from engine.recs.ranker.train import evaluate_ranker
 
         seed = args.seed if args.seed is not None else 0
         if not args.ranker_only:

@@ -63,7 +63,11 @@ def test_the_figures_are_read_from_each_metrics_json(page):
     for method in ("model", "prior_lookup", "ridge"):
         assert f"{head[method]['mean_skill_bounded']:.3f}" in predictor
     real = metrics("hybrid")["real_listeners"]
-    assert f"{real['hybrid_vs_best_baseline']:.2f}×" in text_of(tab(page, "Recommendations: the hybrid ranker (served)"))
+    assert f"{real['hybrid_vs_best_baseline']:.2f}×" in text_of(tab(page, "Recommendations: the hybrid (the previous default)"))
+    ranker = metrics("ranker")["real_listeners"]
+    served = text_of(tab(page, "Recommendations: the learned ranker (served)"))
+    assert f"{ranker['ranker_vs_best_baseline_recall@50']['ratio']:.2f}×" in served
+    assert f"{ranker['ranker_vs_best_discovery_baseline']['ratio']:.2f}×" in served
     two = metrics("two_tower")["evaluation"]
     assert f"{two['two_tower_vs_best_baseline']:.2f}×" in text_of(tab(page, "Recommendations: the two-tower model"))
     lyrics = metrics("lyrics")["mean_r2"]["topics"]

@@ -14,9 +14,9 @@ from engine.recs.listeners.build import build_listener, cut_time, sample_owners,
 from engine.recs.ranker import evaluate as ev
 from engine.recs.ranker.items import ItemTable
 from engine.recs.ranker.model import RankerConfig
-from engine.recs.ranker.run import FIXED_LISTENERS, TEST_CUT
+from engine.recs.ranker.train import FIXED_LISTENERS, TEST_CUT
 from engine.recs.ranker.serve import load_ranker, save_ranker
-from engine.recs.ranker.training import artist_sets, cross_validate, make_example, with_colisten
+from engine.recs.ranker.fit import artist_sets, cross_validate, make_example, with_colisten
 from engine.recs.songs import song_keys
 from engine.textnorm import song_key
 

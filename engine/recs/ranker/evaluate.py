@@ -1,7 +1,7 @@
 """The learned ranker against simple rules on real listeners, under listener-level cross-validation.
 
 Every method ranks the same candidates (the catalog minus what the library owns) for the same listener
-cut at 75% of its own timeline; the ranker's fold never saw that listener (engine.recs.ranker.training).
+cut at 75% of its own timeline; the ranker's fold never saw that listener (engine.recs.ranker.fit).
 Pooled recall = all truth tracks found / all truth tracks. Discovery = recall@50 on the truth tracks by
 artists the library does not have, each method's best 50 tracks by new artists. Intervals: paired
 bootstrap over listeners (listeners drawn with replacement, the same draw for both methods, 1,000 times).

@@ -18,7 +18,7 @@ import numpy as np
 from engine.recs.ranker import evaluate as ev
 from engine.recs.ranker.items import ItemTable
 from engine.recs.ranker.model import RankerConfig
-from engine.recs.ranker.training import artist_sets, cross_validate, fit_ranker, make_example, with_colisten
+from engine.recs.ranker.fit import artist_sets, cross_validate, fit_ranker, make_example, with_colisten
 
 TEST_CUT = 0.75
 FIXED_LISTENERS = ("Efrrowini", "kyleduong", "deadda7a")  # small, with truth: tests recompute their baselines
@@ -91,7 +91,7 @@ def evaluate_ranker(out: Path, samples: Path, seed: int = 0, log=None, cache=Non
     sets = artist_sets(table, examples)
     served = fit_ranker(examples, table, sets, config)
     names = {n: [rec.hybrid.artist_names[a] for a in codes] for n, codes in sets.items()}
-    from engine.recs.ranker.tidytuesday import tidytuesday_table
+    from engine.recs.ranker.tidytuesday.evaluate import tidytuesday_table
 
     report["tidytuesday_test_playlists"] = tidytuesday_table(rec, served, table, seed)
     report.update(seconds=round(time.time() - started, 1), command=COMMAND)

@@ -1,0 +1,55 @@
+"""The learned ranker's card: real listeners under listener-level cross-validation, both shelves, TidyTuesday."""
+
+from __future__ import annotations
+
+from engine.cards.card import Card, Table, interval, number
+
+COLUMNS = ["recall@10", "recall@50", "ndcg@10", "discovery_recall@50", "own_artist_recall@50", "distinct_artists@50"]
+
+
+def _ratio(entry: dict | None) -> str:
+    if not entry:
+        return ""
+    return f"{entry['ratio']:.2f}× {interval(entry.get('interval_90'))}"
+
+
+def ranker_card(card: Card, m: dict, config: dict) -> Card:
+    card.purpose = ("The default on the Recommendations page and in `python -m engine recommend`: ranks catalog tracks "
+                    "you do not own, on two shelves (\"From artists you play\", \"New to you\").")
+    card.command = m.get("command", "TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners")
+    real = m["real_listeners"]
+    ranker = real["methods"]["ranker"]
+    card.trained_on = [f"{ranker['listeners']} real listeners' libraries and later plays or saves (samples/), each cut at "
+                       + ", ".join(f"{c:.0%}" for c in real.get("training_cuts", [])) + " of their own timeline",
+                       "scikit-learn gradient-boosted trees over candidates in stages (your artists, co-listening, "
+                       "genres, playlist neighbours, the chart, the two-tower)"]
+    best, best_new = real["best_baseline"], real["best_discovery_baseline"]
+    card.trust.append(f"Cross-validated by listener (no listener is scored by a model fitted on it): on {ranker['listeners']} "
+                      f"real listeners ({ranker['truth']} tracks they added or played next), recall@50 "
+                      f"{ranker['recall@50']:.3f}, {_ratio(real['ranker_vs_best_baseline_recall@50'])} the best simple "
+                      f"rule ({best}).")
+    card.trust.append(f"New to you (tracks by artists new to the listener, {ranker['new_artist_truth']} of them): "
+                      f"{_ratio(real['ranker_vs_best_discovery_baseline'])} the best simple rule ({best_new}).")
+    for entry in (real["ranker_vs_best_baseline_recall@50"], real["ranker_vs_best_discovery_baseline"]):
+        ci = entry.get("interval_90") or []
+        if len(ci) == 2 and ci[0] <= 1.0 <= ci[1]:
+            card.trust.append("An interval that holds 1.0 means these listeners cannot tell the ranker from that rule.")
+            break
+    rows = []
+    for name, scores in real["methods"].items():
+        row = {"method": name, **{k: number(scores[k], 4) for k in COLUMNS if k in scores}}
+        row["ranker ÷ method, recall@50"] = _ratio(real.get("ratios_recall@50", {}).get(name))
+        row["ranker ÷ method, discovery"] = _ratio(real.get("ratios_discovery@50", {}).get(name))
+        rows.append(row)
+    skipped = "; ".join(f"{s['listener']}: {s['note']}" for s in real.get("skipped", []))
+    card.evaluations.append(Table(f"Real listeners, cut at {real.get('test_cut', 0.75):.0%} (k = 50)", rows,
+                                  f"Skipped: {skipped}" if skipped else "", card.command))
+    tidy = m.get("tidytuesday_test_playlists")
+    if tidy:
+        card.evaluations.append(Table(
+            f"TidyTuesday test playlists ({tidy.get('playlists', '?')})",
+            [{"method": n, **{k: number(v, 4) for k, v in s.items()}} for n, s in tidy["methods"].items()],
+            f"ranker ÷ best baseline ({tidy.get('best_baseline')}), NDCG@10: "
+            f"{number(tidy.get('ranker_vs_best_baseline_ndcg@10'), 2)}×", card.command))
+    card.curve_note = "Gradient-boosted trees fitted in one pass per fold: no per-epoch curve."
+    return card

@@ -1,0 +1,1 @@
+"""The ranker judged on TidyTuesday playlists (a playlist has no listener: no co-listening rows)."""
