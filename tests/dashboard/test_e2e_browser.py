@@ -26,9 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("TUNESCOPE_SCREENSHOTS") or Path(os.environ.get("TUNESCOPE_HOME", "/tmp")) / "screenshots")
 CHROMIUM = "/usr/bin/chromium"
 PAGES = [("coverage", "Library coverage"), ("clusters", "Clusters"), ("map", "Map"),
-         ("recommendations", "Recommendations"), ("listening", "Listening"), ("predictor", "Predictor")]
+         ("recommendations", "Recommendations"), ("listening", "Listening"), ("models", "Models"),
+         ("predictor", "Predictor")]
 TITLES = {"coverage": "Library coverage", "clusters": "Clusters", "map": "Map",
-          "recommendations": "Recommendations", "listening": "Listening", "predictor": "Predict a track's audio features"}
+          "recommendations": "Recommendations", "listening": "Listening", "models": "Models", "predictor": "Predict a track's audio features"}
 
 pytestmark = pytest.mark.e2e
 
@@ -138,7 +139,7 @@ def test_demo_six_pages_and_the_predictor_form_in_a_real_browser(server, browser
     for path, label in PAGES:
         page.locator('[data-testid="stSidebarNav"] a', has_text=label).first.click()
         page.wait_for_url(f"{server}/{path}")
-        page.get_by_role("heading", name=TITLES[path]).wait_for(timeout=60_000)
+        page.get_by_role("heading", name=TITLES[path], exact=True).wait_for(timeout=60_000)
         _settle(page)
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0, \
             page.locator('[data-testid="stAlertContentError"]').first.inner_text()
@@ -188,7 +189,7 @@ def test_listening_on_a_real_history_in_a_real_browser(server, browser, dashboar
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     try:
         page.goto(f"{server}/listening")
-        page.get_by_role("heading", name="Listening").wait_for(timeout=60_000)
+        page.get_by_role("heading", name="Listening", exact=True).wait_for(timeout=60_000)
         page.get_by_text("Listening time").first.wait_for(timeout=180_000)  # enriches 594 tracks first
         _settle(page, 180_000)
         page.get_by_role("heading", name="Top").wait_for(timeout=30_000)
