@@ -99,11 +99,11 @@ def shelf_figures(path: Path | None = None) -> dict:
     best, best_new = real["best_baseline"], real["best_discovery_baseline"]
     label = {"your_artists": "your artists' popular tracks", "popularity": "the charts", "random": "random picks",
              "genre_chart": "a chart of your genres", "cooccurrence": "playlist neighbours"}
-    return {"yours": f"On {n}, this shelf found {m['ranker']['own_artist_recall@50']:.0%} of the tracks by their own "
-                     f"artists they added next (in its top 50), vs {m['your_artists']['own_artist_recall@50']:.0%} for "
+    return {"yours": f"On {n}, this shelf found {m['ranker']['own_artist_recall@50']:.1%} of the tracks by their own "
+                     f"artists they added next (in its top 50), vs {m['your_artists']['own_artist_recall@50']:.1%} for "
                      f"the best simple rule ({label['your_artists']}).",
-            "new": f"On {n}, this shelf found {m['ranker']['discovery_recall@50']:.0%} of the tracks by artists new to "
-                   f"them that they added next, vs {m[best_new]['discovery_recall@50']:.0%} for the best simple rule "
+            "new": f"On {n}, this shelf found {m['ranker']['discovery_recall@50']:.1%} of the tracks by artists new to "
+                   f"them that they added next, vs {m[best_new]['discovery_recall@50']:.1%} for the best simple rule "
                    f"({label.get(best_new, best_new)}).",
-            "blend": f"On {n}, these found {m['ranker']['recall@50']:.0%} of what listeners added next (in the top 50), "
-                     f"vs {m[best]['recall@50']:.0%} for the best simple rule ({label.get(best, best)})."}
+            "blend": f"On {n}, these found {m['ranker']['recall@50']:.1%} of what listeners added next (in the top 50), "
+                     f"vs {m[best]['recall@50']:.1%} for the best simple rule ({label.get(best, best)})."}
