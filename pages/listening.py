@@ -59,15 +59,16 @@ by = st.radio("Rank by", ["time", "plays"], horizontal=True, key="listening_by",
 config = {"rank": st.column_config.NumberColumn("#", width="small"),
           "plays": st.column_config.NumberColumn("plays", format="localized"),
           "hours": st.column_config.NumberColumn("hours", format="%.1f h"),
-          "share": st.column_config.ProgressColumn(f"share of {'time' if by == 'time' else 'plays'}", format="percent",
-                                                   min_value=0.0, max_value=1.0)}
+          "share": st.column_config.ProgressColumn(f"share of {'time' if by == 'time' else 'plays'}", format="%.1f%%",
+                                                   min_value=0.0, max_value=100.0)}  # one decimal for every row
 for tab, what in zip(st.tabs(list(WHAT.values())), WHAT):
     table = view.tops[(what, by)]
     if table.empty:
         tab.info(f"No {what} known for these plays" + (": genres come from Spotify, Exportify CSVs with genres or the "
                                                        "catalog's artist table." if what == "genres" else "."))
         continue
-    tab.dataframe(table, hide_index=True, width="stretch", column_config=config, height=320)
+    tab.dataframe(table.assign(share=table["share"] * 100), hide_index=True, width="stretch", column_config=config,
+                  height=320)
 
 st.subheader("Over time")
 weekly_or_monthly = view.weekly if every == "week" else view.monthly
