@@ -3,7 +3,6 @@ with a model fitted on it, baselines reproduce, skipped listeners say why, the a
 and no list offers a version of a song the library has or one song twice."""
 
 import json
-import shutil
 
 import numpy as np
 import pytest
@@ -16,7 +15,7 @@ from engine.recs.ranker.items import ItemTable
 from engine.recs.ranker.model import RankerConfig
 from engine.recs.ranker.train import FIXED_LISTENERS, TEST_CUT
 from engine.recs.ranker.serve import load_ranker, save_ranker
-from engine.recs.ranker.fit import artist_sets, cross_validate, make_example, with_colisten
+from engine.recs.ranker.fit import cross_validate, make_example, with_colisten
 from engine.recs.songs import song_keys
 from engine.textnorm import song_key
 

@@ -9,7 +9,6 @@ the figures shipped are the cross-validated ones.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
