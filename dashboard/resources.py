@@ -109,11 +109,15 @@ def libraries():
 @st.cache_data(show_spinner="Predicting audio features for the library…", max_entries=8)
 def _enriched(home: str, library_id: int, version: str, _computed=None):
     """`_computed` (not part of the key): a frame enriched() just computed with progress, to keep."""
-    if _computed is not None:
-        return _computed
+    return _computed if _computed is not None else _compute_enriched(home, library_id, version)
+
+
+def _compute_enriched(home: str, library_id: int, version: str, progress=None):
+    """The one call that enriches a library: online values only in a version that allows them."""
     from engine.pipeline.run import enriched_library
 
-    return enriched_library(_store(home), library_id, _enricher(home), online=not version.endswith(_OFFLINE))
+    return enriched_library(_store(home), library_id, _enricher(home), progress=progress,
+                            online=not version.endswith(_OFFLINE))
 
 
 @st.cache_resource(show_spinner=False)
@@ -135,11 +139,7 @@ def enriched(library_id: int, progress=None):
     key = (home, int(library_id), version)
     if key in _enriched_keys():
         return _enriched(home, library_id, version)
-    from engine.pipeline.run import enriched_library
-
-    frame = enriched_library(_store(home), library_id, _enricher(home), progress=progress,
-                             online=not version.endswith(_OFFLINE))
-    result = _enriched(home, library_id, version, _computed=frame)
+    result = _enriched(home, library_id, version, _computed=_compute_enriched(home, library_id, version, progress))
     _enriched_keys().add(key)
     return result
 

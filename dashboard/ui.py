@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import account, resources
-from dashboard.formats import SOURCE_LABELS, is_predicted, track_table  # noqa: F401  (is_predicted: pages use ui's)
+from dashboard.formats import SOURCE_LABELS, track_table
 from dashboard.safe import md
 from engine.csvfiles import csv_text
 from engine.errors import TunescopeError

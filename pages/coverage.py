@@ -6,7 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import resources, ui
-from dashboard.formats import REAL_COLOR, SOURCE_COLORS, legend_below
+from dashboard.formats import REAL_COLOR, SOURCE_COLORS, is_predicted, legend_below
 from dashboard.genres_panel import apply_genre_filter, top_genres_section
 from dashboard.listening_filter import apply_listening_filter
 from dashboard.safe import hover_safe
@@ -49,7 +49,7 @@ with left:
 
 with right:
     st.subheader("Real versus predicted, per feature")
-    predicted_by_feature = {f: ui.is_predicted(frame, f) for f in FEATURES}
+    predicted_by_feature = {f: is_predicted(frame, f) for f in FEATURES}
     per_feature = pd.DataFrame([{"feature": f, "real": float((~pred).mean()),
                                  "mean confidence when predicted": float(frame.loc[pred, f"{f}_confidence"].mean())
                                  if pred.any() else None} for f, pred in predicted_by_feature.items()])
