@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from engine.cards.card import Card, Table, interval, number
 
-COLUMNS = ["recall@10", "recall@50", "ndcg@10", "discovery_recall@50", "own_artist_recall@50", "distinct_artists@50"]
+COLUMNS = ["recall@10", "recall@50", "ndcg@10", "discovery_recall@50", "own_artist_recall@50", "distinct_artists@50",
+           "genre_diversity@50"]
 
 
 def _ratio(entry: dict | None) -> str:
     if not entry:
         return ""
     return f"{entry['ratio']:.2f}× {interval(entry.get('interval_90'))}"
+
+
+def _some(real: dict, *names: str) -> list:
+    return [(n, real["methods"][n]) for n in names if n in real["methods"]]
 
 
 def ranker_card(card: Card, m: dict, config: dict) -> Card:
@@ -21,8 +26,10 @@ def ranker_card(card: Card, m: dict, config: dict) -> Card:
     ranker = real["methods"]["ranker"]
     card.trained_on = [f"{ranker['listeners']} real listeners' libraries and later plays or saves (samples/), each cut at "
                        + ", ".join(f"{c:.0%}" for c in real.get("training_cuts", [])) + " of their own timeline",
-                       "scikit-learn gradient-boosted trees over candidates in stages (your artists, co-listening, "
-                       "genres, playlist neighbours, the chart, the two-tower)"]
+                       f"{real.get('playlist_examples', 'some')} TidyTuesday validation playlists as libraries without dates "
+                       "(never the test playlists)",
+                       "scikit-learn gradient-boosted trees over candidates in stages (your artists, the artists you "
+                       "played lately, co-listening, genres, playlist neighbours, the chart, the two-tower)"]
     best, best_new = real["best_baseline"], real["best_discovery_baseline"]
     card.trust.append(f"Cross-validated by listener (no listener is scored by a model fitted on it): on {ranker['listeners']} "
                       f"real listeners ({ranker['truth']} tracks they added or played next), recall@50 "
@@ -44,6 +51,18 @@ def ranker_card(card: Card, m: dict, config: dict) -> Card:
     skipped = "; ".join(f"{s['listener']}: {s['note']}" for s in real.get("skipped", []))
     card.evaluations.append(Table(f"Real listeners, cut at {real.get('test_cut', 0.75):.0%} (k = 50)", rows,
                                   f"Skipped: {skipped}" if skipped else "", card.command))
+    card.evaluations.append(Table("Each shelf and its diversity (mean per listener over the top 50)", [
+        {"shelf": "From artists you play", "method": name, "recall@50 on own-artist truth": number(s["own_artist_recall@50"], 4),
+         "distinct artists": number(s.get("own_distinct_artists@50"), 1),
+         "genre diversity": number(s.get("genre_diversity@50_own"), 2)} for name, s in _some(real, "ranker", "your_artists",
+                                                                                              "recent_artists")] + [
+        {"shelf": "New to you", "method": name, "recall@50 on own-artist truth": "",
+         "recall@50 on new-artist truth": number(s["discovery_recall@50"], 4),
+         "distinct artists": number(s.get("new_distinct_artists@50"), 1),
+         "genre diversity": number(s.get("genre_diversity@50_new"), 2)} for name, s in _some(real, "ranker", "genre_chart",
+                                                                                              "cooccurrence")],
+        "Genre diversity: 1 − the mean cosine between the artist-genre vectors of every pair in the list "
+        "(0: one genre mix throughout; 1: no two tracks share a genre).", card.command))
     tidy = m.get("tidytuesday_test_playlists")
     if tidy:
         card.evaluations.append(Table(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from engine.library.recency import with_recency
 from engine.schema import INTERVAL_COLUMNS, OUTPUT_COLUMNS
 
 
@@ -25,7 +26,7 @@ def enriched_library(store, library_id: int, enricher, progress=None, online: bo
     name = store.libraries().set_index("library_id").get("name", pd.Series(dtype=str)).get(library_id, "library")
     enriched = enricher.enrich(frame, where=str(name), progress=progress)
     store.save_enrichment(library_id, enriched["key"].tolist(), enriched)
-    return enriched
+    return with_recency(store, library_id, enriched)  # what "lately" means to the recommender
 
 
 def assign_clusters(enriched: pd.DataFrame, model) -> pd.DataFrame:

@@ -110,6 +110,15 @@ def track_weights(library: pd.DataFrame) -> np.ndarray:
     return 1.0 + np.log1p(np.clip(plays.fillna(0).to_numpy(dtype=float), 0, None))
 
 
+def recency_arrays(library: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """(recent, days_since_active) per library row (engine.library.recency), None when the frame has
+    no dated record at all (a playlist, an undated file)."""
+    if "days_since_active" not in library or not library["days_since_active"].notna().any():
+        return None
+    recent = pd.to_numeric(library["recent"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    return recent, pd.to_numeric(library["days_since_active"], errors="coerce").to_numpy(dtype=float)
+
+
 def _row_unit(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(1)).ravel())
     return sparse.diags(1.0 / np.maximum(norms, 1e-9)) @ matrix

@@ -69,8 +69,9 @@ class Recommender:
             self.hybrid_weights, self.hybrid = hybrid[0], HybridSignals(items, self.item_genres, hybrid[1])
 
     @classmethod
-    def load(cls, path: Path | str | None = None, catalog=None) -> "Recommender":
-        """`catalog`: an already loaded engine.catalog.matching.Catalog to share (the dashboard's enricher has one)."""
+    def load(cls, path: Path | str | None = None, catalog=None, ranker: bool = True) -> "Recommender":
+        """`catalog`: an already loaded engine.catalog.matching.Catalog to share (the dashboard's enricher has one);
+        ranker=False: without the learned ranker (its training, which may change its features, needs none)."""
         from engine.catalog.items import catalog_items
         from engine.catalog.matching import Catalog
         from engine.recs.towers import load_model
@@ -92,7 +93,7 @@ class Recommender:
         items = items[found].reset_index(drop=True)
         vectors = np.load(path / "item_vectors.npy").astype(np.float32)[where[items["key"]].to_numpy()]
         rec = cls(model, vocab, items, vectors, catalog, load_hybrid(path.parent / "hybrid", items["key"]))
-        if rec.hybrid is not None and (path.parent / "ranker" / "model.pkl").exists():
+        if ranker and rec.hybrid is not None and (path.parent / "ranker" / "model.pkl").exists():
             from engine.recs.ranker.serve import ServedRanker
 
             rec.ranker = ServedRanker(rec, path.parent / "ranker")
@@ -260,11 +261,12 @@ class Recommender:
 
     def _ranked(self, lib_q, norm_q, matched_q, rows_q, memo, allowed, shelf: str):
         """The learned ranker's order over its candidates for these library rows (one context per query)."""
-        from engine.recs.hybrid import track_weights
+        from engine.recs.hybrid import recency_arrays, track_weights
 
         def context():
             tower = self.vectors @ self._user(rows_q, memo)[0].astype(np.float32)
-            return self.ranker.context(self, rows_q, track_weights(lib_q), matched_q[matched_q >= 0], tower)
+            return self.ranker.context(self, rows_q, track_weights(lib_q), matched_q[matched_q >= 0], tower,
+                                       recency_arrays(lib_q))
 
         ctx = _remember(memo, "ranker", context)
         filters = hashlib.blake2b(np.packbits(allowed).tobytes(), digest_size=16).hexdigest()

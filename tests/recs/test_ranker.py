@@ -3,6 +3,7 @@ with a model fitted on it, baselines reproduce, skipped listeners say why, the a
 and no list offers a version of a song the library has or one song twice."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from engine.config import models_dir
 from engine.errors import ModelNotFoundError
 from engine.recs.listeners.build import build_listener, cut_time, sample_owners, split_file
 from engine.recs.ranker import evaluate as ev
+from engine.recs.ranker.candidates import STAGES
 from engine.recs.ranker.items import ItemTable
 from engine.recs.ranker.model import RankerConfig
 from engine.recs.ranker.train import FIXED_LISTENERS, TEST_CUT
@@ -71,6 +73,10 @@ def test_the_cut_never_leaks(rec, table, owners, tmp_path):
         assert np.array_equal(ours.signals[signal], blind.signals[signal])
     assert np.array_equal(ours.album_owned, blind.album_owned) and np.array_equal(ours.owned, blind.owned)
     assert np.array_equal([ours.year, ours.mean_popularity], [blind.year, blind.mean_popularity], equal_nan=True)
+    # "Lately" is read against the newest play before the cut: recency is the same without the later files.
+    for field in ("recent_affinity", "artist_days", "cooccurrence"):
+        assert np.array_equal(getattr(ours, field), getattr(blind, field), equal_nan=True), field
+    assert listener.library["days_since_active"].min() == 0 and ours.artist_days[np.isfinite(ours.artist_days)].min() == 0
 
 
 def _with_truth(listener, truth):
@@ -121,11 +127,16 @@ def test_ranker_save_load_round_trip(rec, table, fixed, tmp_path):
     items = np.flatnonzero(_allowed(ex, table))[:500]
     from engine.recs.ranker.features import feature_matrix
 
-    x = feature_matrix(ex.ctx, table, items, np.zeros((len(items), 6), bool))
+    x = feature_matrix(ex.ctx, table, items, np.zeros((len(items), len(STAGES)), bool))
+    undated = feature_matrix(replace(ex.ctx, artist_days=None), table, items, np.zeros((len(items), len(STAGES)), bool))
     save_ranker(tmp_path / "ranker", shipped, {"a": ["x", "y"]}, {"m": 1})
     again = load_ranker(tmp_path / "ranker", root=tmp_path)
     assert np.array_equal(shipped.score(x), again.score(x))
     assert np.array_equal(shipped.score(x, new_artists=True), again.score(x, new_artists=True))
+    assert np.array_equal(shipped.score(undated), again.score(undated))
+    # A library without dates is ranked by the model that also learned from playlists.
+    assert np.array_equal(again.score(undated), again.undated_model_.predict_proba(undated)[:, 1])
+    assert np.array_equal(again.score(x), again.model_.predict_proba(x)[:, 1])
     with pytest.raises(ModelNotFoundError, match="models folder"):
         load_ranker(tmp_path / "ranker")  # a pickle from outside the repository's models folder
 
@@ -150,3 +161,36 @@ def test_no_version_of_an_owned_song_and_no_song_twice(rec, top_songs):
     recs = rec.recommend(originals.reset_index(drop=True), k=50, shelf="yours", max_per_artist=None)
     assert not {song_key(a, t) for a, t in zip(recs["artists"], recs["title"])} & set(originals["song"])
     assert song_key("Radiohead", "Creep - Acoustic") == song_key("Radiohead", "Creep (Remix)") == "radiohead|creep"
+
+
+def test_genre_diversity_on_real_catalog_items(rec):
+    genres = rec.hybrid.genres
+    has = np.flatnonzero(np.asarray(genres.getnnz(axis=1)).ravel() > 0)
+    one = has[0]
+    same = has[(genres[has] @ genres[one].T).toarray().ravel() > 0.999][:5]
+    assert len(same) >= 2 and ev.genre_diversity(same, genres) == pytest.approx(0.0, abs=1e-6)
+    apart = [one]
+    for item in has[1:]:  # items that share no genre with any picked so far
+        if (genres[apart] @ genres[item].T).sum() == 0:
+            apart.append(item)
+        if len(apart) == 5:
+            break
+    assert ev.genre_diversity(np.array(apart), genres) == pytest.approx(1.0)
+    no_genre = np.flatnonzero(np.asarray(genres.getnnz(axis=1)).ravel() == 0)[:3]
+    assert np.isnan(ev.genre_diversity(np.r_[no_genre, one], genres))  # one genred item: no pair to compare
+    mixed = ev.genre_diversity(np.r_[same[:2], apart[1:3]], genres)
+    assert 0 < mixed < 1
+
+
+def test_playlist_examples_are_validation_playlists_never_test_ones(rec, table):
+    from engine.recs.hybrid_training.fit import tidytuesday_users
+    from engine.recs.ranker.fit import artist_sets, playlist_examples
+
+    _, _, validation, test = tidytuesday_users(rec, 0)
+    examples = playlist_examples(rec, table, 5)
+    assert len(examples) == 5 and all(e.kind == "playlist" for e in examples)
+    for ex, (owned, truth) in zip(examples, validation):
+        assert np.array_equal(ex.ctx.owned, owned) and np.array_equal(ex.truth, truth)
+        assert not any(np.array_equal(owned, o) and np.array_equal(truth, t) for o, t in test)
+        assert ex.ctx.artist_days is None or not np.isfinite(ex.ctx.artist_days).any()  # undated
+    assert artist_sets(table, examples) == {}  # a playlist is never a co-listening row

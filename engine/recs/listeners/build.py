@@ -141,6 +141,7 @@ def build_listener(name: str, kind: str, files: list[Path], catalog, share: floa
     (at `share` of the listener's timeline, or at the time `cut` when given)."""
     from engine.library.importers import read_file
     from engine.library.imports import import_files, library_csv_frame
+    from engine.library.recency import with_recency
     from engine.library.store import Store
     from engine.schema import normalize_frame
 
@@ -151,7 +152,7 @@ def build_listener(name: str, kind: str, files: list[Path], catalog, share: floa
     parts = [(f.name, split_file(f, cut)) for f in files]
     store = Store(":memory:")
     report = import_files(store, [(n, pre) for n, (pre, _) in parts if pre is not None], name=name)
-    library = library_csv_frame(store, report.library_id)
+    library = with_recency(store, report.library_id, library_csv_frame(store, report.library_id))
     store.close()
     owned_rows = catalog.match(normalize_frame(library, where=name))[0]
     owned = np.unique(owned_rows[owned_rows >= 0])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-STAGES = ("your_artists", "colisten", "genre", "neighbours", "popularity", "two_tower")
+STAGES = ("your_artists", "recent_artists", "colisten", "genre", "genre_chart", "neighbours", "cooccurrence",
+          "popularity", "two_tower")
 
 
 def _top(scores: np.ndarray, allowed: np.ndarray, count: int) -> np.ndarray:
@@ -18,16 +19,22 @@ def _top(scores: np.ndarray, allowed: np.ndarray, count: int) -> np.ndarray:
 
 def candidates(ctx, table, allowed: np.ndarray, sizes: dict) -> tuple[np.ndarray, np.ndarray]:
     """(item indices, stage flags: items x len(STAGES) bool). sizes: stage -> how many items it adds.
-    Stages: the library's artists' tracks (most played artist first, popular tracks first); artists that
-    other listeners of the library's artists play; the library's genres (x popularity); TidyTuesday
-    playlist neighbours; the chart; the two-tower's top."""
+    Stages: the library's artists' tracks (most played artist first, popular tracks first); the same for
+    the artists played or saved lately; artists that other listeners of the library's artists play; the
+    library's genres (x popularity, and as the genre chart ranks them); TidyTuesday playlist neighbours
+    (through artists, and through the exact tracks); the chart; the two-tower's top."""
     s = ctx.signals
     pop = table.popularity
     new = s["artist"] <= 0
+    recent = ctx.recent_affinity[table.artist] if ctx.recent_affinity is not None else np.zeros(len(pop))
+    cooc = ctx.cooccurrence if ctx.cooccurrence is not None else np.zeros(len(pop))
     scores = {"your_artists": np.where(new, -np.inf, s["artist"] * 10 + pop),
+              "recent_artists": np.where(recent > 0, recent * 10 + pop, -np.inf),
               "colisten": np.where(new, ctx.colisten * (0.5 + pop), -np.inf),
               "genre": np.where(new, s["genre"] * (0.2 + pop), -np.inf),
+              "genre_chart": np.where(new, s["genre"] * pop, -np.inf),
               "neighbours": s["neighbours"] + 1e-3 * pop,
+              "cooccurrence": np.where(cooc > 0, cooc + 1e-3 * pop, -np.inf),
               "popularity": pop,
               "two_tower": s["two_tower"]}
     picked = [_top(scores[name], allowed, int(sizes.get(name, 0))) for name in STAGES]

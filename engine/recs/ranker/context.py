@@ -24,11 +24,15 @@ class LibraryContext:
     year: float                # the library's median release year (nan when unknown)
     size: int                  # library tracks
     mean_popularity: float     # mean catalog popularity of the owned items
+    recent_affinity: np.ndarray | None = None  # per artist code: plays and saves halved every 30 days, largest = 1
+    artist_days: np.ndarray | None = None      # per artist code: days since its last play or save (nan: none dated)
+    cooccurrence: np.ndarray | None = None     # per item: TidyTuesday playlists shared with owned items, largest = 1
 
 
 def library_context(rec, table, colisten_matrix, rows: pd.DataFrame, per_track: np.ndarray, owned: np.ndarray,
-                    tower: np.ndarray | None) -> LibraryContext:
-    """rows: library_items of the library (artist keys, genres, year); per_track: track_weights."""
+                    tower: np.ndarray | None, recency: tuple | None = None) -> LibraryContext:
+    """rows: library_items of the library (artist keys, genres, year); per_track: track_weights;
+    recency: (recent, days_since_active) per row (engine.recs.hybrid.recency_arrays), None: undated."""
     from engine.recs.hybrid import genre_profile
 
     hybrid = rec.hybrid
@@ -43,9 +47,23 @@ def library_context(rec, table, colisten_matrix, rows: pd.DataFrame, per_track: 
     artist_rank[played] = np.arange(len(played))
     album_owned = np.bincount(table.album[owned], minlength=int(table.album.max()) + 1).astype(float)
     years = pd.to_numeric(rows["year"], errors="coerce").dropna()
+    recent, days = recency if recency is not None else (np.zeros(len(rows)), np.full(len(rows), np.nan))
+    cooc = hybrid.cooccurrence(owned)
     return LibraryContext(owned, affinity, signals, colisten_scores(colisten_matrix, affinity, table), owned_by_artist,
                           artist_rank, album_owned, float(years.median()) if len(years) else np.nan, len(rows),
-                          float(np.mean(table.popularity[owned])) if len(owned) else np.nan)
+                          float(np.mean(table.popularity[owned])) if len(owned) else np.nan,
+                          hybrid.artist_affinity(rows["artist"].tolist(), np.asarray(recent, float)),
+                          _artist_days(hybrid, rows["artist"].tolist(), np.asarray(days, float)),
+                          cooc / max(cooc.max(), 1e-9))
+
+
+def _artist_days(hybrid, artists: list[str], days: np.ndarray) -> np.ndarray:
+    """Per artist code: the fewest days since any of its library tracks was played or saved."""
+    out = np.full(len(hybrid.artist_names), np.inf)
+    codes = hybrid.artist_names.get_indexer(artists)
+    known = (codes >= 0) & np.isfinite(days)
+    np.minimum.at(out, codes[known], days[known])
+    return np.where(np.isfinite(out), out, np.nan)
 
 
 def colisten_scores(matrix, affinity: np.ndarray, table) -> np.ndarray:

@@ -17,19 +17,25 @@ from engine.recs.ranker.ranking import cap_per_artist, rank_candidates
 
 DEPTH = 50
 BOOTSTRAP = 1000
-BASELINES = ("random", "popularity", "your_artists", "genre_chart", "cooccurrence")
+BASELINES = ("random", "popularity", "your_artists", "recent_artists", "genre_chart", "cooccurrence")
 
 
 def baseline_scores(rec, ctx, seed: int = 0) -> dict[str, np.ndarray]:
     """Scores over every catalog item for each simple rule (higher is better); your artists and
-    co-occurrence are the rules of engine.recs.listeners.evaluate."""
+    co-occurrence are the rules of engine.recs.listeners.evaluate. Recent artists: your artists, but
+    the artists played or saved in the last quarter before the library's newest record first."""
+    from engine.library.recency import QUARTER_DAYS
     from engine.recs.listeners.evaluate import cooccurrence, your_artists
 
     s = ctx.signals
     new = s["artist"] <= 0
+    yours = your_artists(s["artist"], s["popularity"])
+    days = ctx.artist_days[rec.hybrid.artist_codes] if ctx.artist_days is not None else np.full(len(yours), np.nan)
+    lately = np.where(np.isfinite(days), days <= QUARTER_DAYS, False)
     return {"random": np.random.default_rng(seed).random(len(s["popularity"])),
             "popularity": s["popularity"],
-            "your_artists": your_artists(s["artist"], s["popularity"]),
+            "your_artists": yours,
+            "recent_artists": yours + 100.0 * lately,
             "genre_chart": np.where(new, s["genre"] * s["popularity"], -1.0) + 1e-6 * s["popularity"],
             "cooccurrence": cooccurrence(rec.hybrid, ctx.owned)}
 
@@ -70,7 +76,21 @@ def found(ranked: np.ndarray, truth: np.ndarray) -> dict:
             "ndcg@10": float((hits[:10] * discounts[:len(hits[:10])]).sum() / ideal) if len(truth) else 0.0}
 
 
-def listener_row(name: str, ex, ctx, ranked: dict, table) -> dict:
+def genre_diversity(items: np.ndarray, genres) -> float:
+    """Intra-list genre diversity: 1 - the mean cosine between the genre vectors (engine.recs.hybrid,
+    unit rows) of every pair of listed items that have genres; 0 = one genre mix throughout, 1 = no two
+    items share a genre; nan when fewer than two items have genres."""
+    g = genres[items]
+    g = g[np.asarray(g.getnnz(axis=1)).ravel() > 0]
+    n = g.shape[0]
+    if n < 2:
+        return float("nan")
+    total = float((g @ g.T).sum())  # the diagonal holds n ones
+    return 1.0 - (total - n) / (n * (n - 1))
+
+
+def listener_row(name: str, ex, ctx, ranked: dict, table, genres=None) -> dict:
+    """genres: items x genres, unit rows (engine.recs.hybrid.HybridSignals.genres) for genre diversity."""
     new_truth = ex.truth[ctx.signals["artist"][ex.truth] <= 0]
     row = {"listener": name, "library": ex.library_rows, "truth": int(len(ex.truth)),
            "new_artist_truth": int(len(new_truth))}
@@ -78,7 +98,11 @@ def listener_row(name: str, ex, ctx, ranked: dict, table) -> dict:
         row[method] = {**found(blend, ex.truth), "discovery_found@50": int(np.isin(fresh, new_truth).sum()),
                        "own_found@50": int(np.isin(own, ex.truth).sum()),
                        "distinct_artists@50": int(len(np.unique(table.artist[blend]))),
-                       "new_distinct_artists@50": int(len(np.unique(table.artist[fresh])))}
+                       "new_distinct_artists@50": int(len(np.unique(table.artist[fresh]))),
+                       "own_distinct_artists@50": int(len(np.unique(table.artist[own])))}
+        if genres is not None:
+            row[method].update({f"genre_diversity@50{suffix}": genre_diversity(items[:DEPTH], genres)
+                                for suffix, items in (("", blend), ("_new", fresh), ("_own", own))})
     return row
 
 
@@ -92,7 +116,15 @@ def pooled(rows: list[dict], method: str) -> dict:
             "discovery_recall@50": sum(r[method]["discovery_found@50"] for r in rows) / max(new, 1),
             "own_artist_recall@50": sum(r[method]["own_found@50"] for r in rows) / max(truth - new, 1),
             "distinct_artists@50": float(np.mean([r[method]["distinct_artists@50"] for r in rows])),
-            "new_distinct_artists@50": float(np.mean([r[method]["new_distinct_artists@50"] for r in rows]))}
+            "new_distinct_artists@50": float(np.mean([r[method]["new_distinct_artists@50"] for r in rows])),
+            **{name: _mean(rows, method, name) for name in ("own_distinct_artists@50", "genre_diversity@50",
+                                                           "genre_diversity@50_new", "genre_diversity@50_own")}}
+
+
+def _mean(rows: list[dict], method: str, name: str) -> float | None:
+    """The mean over listeners that have the value (a list with fewer than two genred items has none)."""
+    values = np.array([r[method].get(name, np.nan) for r in rows], float)
+    return float(np.nanmean(values)) if np.isfinite(values).any() else None
 
 
 def ratio_interval(rows: list[dict], ours: str, theirs: str, field: str = "found@50", seed: int = 0) -> dict:

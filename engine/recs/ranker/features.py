@@ -10,7 +10,24 @@ from engine.recs.ranker.candidates import STAGES
 FEATURES = ("artist_affinity", "artist_rank", "artist_owned_log", "artist_owned_share", "artist_catalog_log",
             "popularity", "rank_in_artist", "artist_popularity", "popularity_vs_library", "album_owned_log",
             "genre", "neighbours", "colisten", "two_tower", "year_gap", "new_artist", "library_log",
-            *(f"from_{name}" for name in STAGES))
+            "recent_affinity", "artist_days_log", "artist_recent_quarter", "library_dated", "cooccurrence",
+            "genre_x_popularity", "colisten_x_popularity", *(f"from_{name}" for name in STAGES))
+
+
+NEVER_DAYS = 36_500.0
+
+
+def _recency(ctx, art: np.ndarray, n: int) -> list[np.ndarray]:
+    """Recent affinity, log days since the artist was last active, whether that was in the last quarter,
+    and whether the library has dates at all (nan where the library is undated: unknown, not "old")."""
+    from engine.library.recency import QUARTER_DAYS
+
+    if ctx.artist_days is None or not np.isfinite(ctx.artist_days).any():
+        return [np.zeros(n), np.full(n, np.nan), np.full(n, np.nan), np.zeros(n)]
+    days = ctx.artist_days[art]
+    quarter = np.where(np.isfinite(days), (days <= QUARTER_DAYS).astype(float), 0.0)
+    never = np.log1p(NEVER_DAYS)  # an artist the library never played or saved: older than any date
+    return [ctx.recent_affinity[art], np.where(np.isfinite(days), np.log1p(days), never), quarter, np.ones(n)]
 
 
 def feature_matrix(ctx, table, items: np.ndarray, flags: np.ndarray) -> np.ndarray:
@@ -25,5 +42,7 @@ def feature_matrix(ctx, table, items: np.ndarray, flags: np.ndarray) -> np.ndarr
             pop - ctx.mean_popularity, np.log1p(ctx.album_owned[table.album[items]]),
             s["genre"][items], s["neighbours"][items], ctx.colisten[items], s["two_tower"][items],
             np.abs(table.year[items] - ctx.year), (s["artist"][items] <= 0).astype(float),
-            np.full(len(items), np.log1p(ctx.size))]
+            np.full(len(items), np.log1p(ctx.size)), *_recency(ctx, art, len(items)),
+            ctx.cooccurrence[items] if ctx.cooccurrence is not None else np.zeros(len(items)),
+            s["genre"][items] * pop, ctx.colisten[items] * pop]
     return np.column_stack([*cols, flags.astype(float)]).astype(np.float32)

@@ -27,11 +27,12 @@ class Example:
     ctx: LibraryContext     # its colisten is filled per fold (with_colisten)
     truth: np.ndarray       # item indices
     library_rows: int
+    kind: str = "listener"  # or "playlist": a TidyTuesday validation playlist (training only, never scored)
 
 
 def make_example(rec, table, listener, cut: float) -> Example | None:
     """None when the listener has no library or no catalog-known truth at this cut."""
-    from engine.recs.hybrid import track_weights
+    from engine.recs.hybrid import recency_arrays, track_weights
     from engine.recs.listeners.evaluate import _attach_items, _with_features
 
     _attach_items(rec, listener)
@@ -40,14 +41,33 @@ def make_example(rec, table, listener, cut: float) -> Example | None:
     library = _with_features(listener.library)
     prep = rec._prepare(library)
     tower = rec.vectors @ rec._user(prep.rows)[0].astype(np.float32)
-    ctx = library_context(rec, table, None, prep.rows, track_weights(library), listener.owned_items, tower)
+    ctx = library_context(rec, table, None, prep.rows, track_weights(library), listener.owned_items, tower,
+                          recency_arrays(library))
     return Example(listener.name, cut, ctx, listener.truth_items, len(library))
 
 
+def playlist_examples(rec, table, count: int, seed: int = 0) -> list[Example]:
+    """The first `count` TidyTuesday validation playlists as undated libraries: the older tracks are the
+    library, the newest the truth (the hybrid's split, engine.recs.hybrid_training.fit). They teach the
+    ranker the case of a library without dates (a playlist, an undated file); the test playlists the
+    TidyTuesday table is judged on are never among them."""
+    from engine.recs.hybrid_training.fit import tidytuesday_users
+    from engine.recs.ranker.tidytuesday.evaluate import items_context
+
+    if count <= 0:
+        return []
+    _, _, validation, _ = tidytuesday_users(rec, seed)
+    return [Example(f"tidytuesday playlist {i}", 0.0, items_context(rec, table, None, owned), truth, len(owned),
+                    kind="playlist") for i, (owned, truth) in enumerate(validation[:count])]
+
+
 def artist_sets(table, examples: list[Example]) -> dict[str, np.ndarray]:
-    """listener -> catalog artist codes it has at its latest cut, library and later plays together."""
+    """listener -> catalog artist codes it has at its latest cut, library and later plays together
+    (real listeners only: a playlist is not somebody's listening)."""
     latest: dict[str, Example] = {}
     for ex in examples:
+        if ex.kind != "listener":
+            continue
         if ex.listener not in latest or ex.cut > latest[ex.listener].cut:
             latest[ex.listener] = ex
     return {name: np.unique(table.artist[np.r_[ex.ctx.owned, ex.truth]]) for name, ex in latest.items()}
@@ -92,12 +112,12 @@ def cross_validate(examples: list[Example], table, config: RankerConfig, test_cu
     cut: the ranker and its co-listening never saw that listener at any cut."""
     log = log or (lambda m: None)
     sets = artist_sets(table, examples)
-    scored = sorted({ex.listener for ex in examples if ex.cut == test_cut})
+    scored = sorted({ex.listener for ex in examples if ex.cut == test_cut and ex.kind == "listener"})
     for i, held in enumerate(folds(scored, config.folds, config.seed)):
         train = [ex for ex in examples if ex.listener not in held]
         ranker = fit_ranker(train, table, sets, config)
-        ranker.trained_on_ = sorted({ex.listener for ex in train})
+        ranker.trained_on_ = sorted({ex.listener for ex in train if ex.kind == "listener"})
         log(f"fold {i + 1}: fitted on {len(ranker.trained_on_)} listeners, scoring {', '.join(held)}")
         for ex in examples:
-            if ex.listener in held and ex.cut == test_cut:
+            if ex.listener in held and ex.cut == test_cut and ex.kind == "listener":
                 yield ex, ranker, ranker.trained_on_, sets

@@ -22,8 +22,11 @@ class RankerConfig:
     negatives_per_positive: int = 30
     cuts: tuple = (0.5, 0.6, 0.7, 0.75)
     folds: int = 5
+    playlist_examples: int = 200   # TidyTuesday validation playlists among the training examples
     candidates: dict = field(default_factory=dict)   # stage -> how many items it adds
     max_per_artist: int = 3
+    new_shelf_cooccurrence: float = 0.5   # weight of playlist co-occurrence fused into "New to you"
+    blend_cooccurrence: float = 0.0       # the same for the blend and "From artists you play"
     seed: int = 0
 
     @classmethod
@@ -42,14 +45,19 @@ class LearnedRanker:
         self.config = config or RankerConfig()
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> "LearnedRanker":
-        """Two models: one over every candidate (the blend, "From artists you play"), one over candidates
-        by artists new to the library only ("New to you"): there, a library's own artists' tracks would
-        otherwise teach it little beyond "popular"."""
+        """Three models. For a library with dates (a listener's plays or saves): one over every candidate
+        (the blend, "From artists you play") and one over candidates by artists new to the library only
+        ("New to you": there, a library's own artists' tracks would teach it little beyond "popular"),
+        both fitted on dated rows only. For a library without dates (a playlist, an undated file): one
+        fitted on every row, playlists included. Mixing the playlists into the dated models cost
+        listeners a little; keeping them out left playlists ranked worse than "your artists"."""
         from engine.recs.ranker.features import FEATURES
 
-        new = x[:, FEATURES.index("new_artist")] == 1
-        self.model_ = self._trees().fit(x, y)
+        dated = x[:, FEATURES.index("library_dated")] == 1
+        new = dated & (x[:, FEATURES.index("new_artist")] == 1)
+        self.model_ = self._trees().fit(x[dated], y[dated]) if y[dated].sum() >= 5 else self._trees().fit(x, y)
         self.new_model_ = self._trees().fit(x[new], y[new]) if y[new].sum() >= 5 else self.model_
+        self.undated_model_ = self._trees().fit(x, y) if (~dated).any() else self.model_
         self.positive_rate_ = float(np.mean(y))
         return self
 
@@ -63,9 +71,15 @@ class LearnedRanker:
 
     def score(self, x: np.ndarray, new_artists: bool = False) -> np.ndarray:
         """Probability that the listener adds the candidate next (as trained: negatives subsampled);
-        new_artists: the model fitted on candidates by artists new to the library."""
-        model = self.new_model_ if new_artists else self.model_
-        return model.predict_proba(x)[:, 1] if len(x) else np.zeros(0)
+        new_artists: the model fitted on candidates by artists new to the library. Rows of one library
+        share its `library_dated`, so the first row picks the model."""
+        from engine.recs.ranker.features import FEATURES
+
+        if not len(x):
+            return np.zeros(0)
+        if x[0, FEATURES.index("library_dated")] != 1:
+            return self.undated_model_.predict_proba(x)[:, 1]
+        return (self.new_model_ if new_artists else self.model_).predict_proba(x)[:, 1]
 
     def config_dict(self) -> dict:
         return asdict(self.config)

@@ -35,7 +35,8 @@ def save_ranker(path: Path, ranker: LearnedRanker, artist_sets: dict[str, list[s
     sparse.save_npz(path / "colisten.npz", matrix)
     (path / "colisten_artists.json").write_text(json.dumps(artists))
     with open(path / "model.pkl", "wb") as handle:
-        pickle.dump({"model": ranker.model_, "new_model": ranker.new_model_}, handle)
+        pickle.dump({"model": ranker.model_, "new_model": ranker.new_model_, "undated_model": ranker.undated_model_},
+                    handle)
     config = {"config": ranker.config_dict(), "features": list(FEATURES), "listeners": len(artist_sets),
               "versions": {"scikit-learn": sklearn.__version__, "numpy": np.__version__}}
     (path / "config.json").write_text(json.dumps(config, indent=2, default=list))
@@ -59,7 +60,7 @@ def load_ranker(path: Path, root: Path | None = None) -> LearnedRanker:
     ranker = LearnedRanker(RankerConfig(**{**raw, "cuts": tuple(raw["cuts"])}))
     with open(path / "model.pkl", "rb") as handle:
         models = pickle.load(handle)  # noqa: S301 - our own artifact, from the models folder only
-    ranker.model_, ranker.new_model_ = models["model"], models["new_model"]
+    ranker.model_, ranker.new_model_, ranker.undated_model_ = models["model"], models["new_model"], models["undated_model"]
     return ranker
 
 
@@ -78,8 +79,9 @@ class ServedRanker:
         self.colisten_csc = self.colisten.tocsc()  # column look-ups for the "why"
         self.metrics = json.loads((Path(path) / "metrics.json").read_text()) if (Path(path) / "metrics.json").exists() else {}
 
-    def context(self, rec, rows: pd.DataFrame, per_track: np.ndarray, owned: np.ndarray, tower: np.ndarray):
-        return library_context(rec, self.table, self.colisten, rows, per_track, owned, tower)
+    def context(self, rec, rows: pd.DataFrame, per_track: np.ndarray, owned: np.ndarray, tower: np.ndarray,
+                recency: tuple | None = None):
+        return library_context(rec, self.table, self.colisten, rows, per_track, owned, tower, recency)
 
     def rank(self, ctx, allowed: np.ndarray) -> dict:
         return rank_candidates(self.ranker, ctx, self.table, allowed, self.config.candidates)
@@ -98,6 +100,7 @@ def shelf_figures(path: Path | None = None) -> dict:
     n = f"{m['ranker']['listeners']} real listeners"
     best, best_new = real["best_baseline"], real["best_discovery_baseline"]
     label = {"your_artists": "your artists' popular tracks", "popularity": "the charts", "random": "random picks",
+             "recent_artists": "popular tracks by the artists you played lately",
              "genre_chart": "a chart of your genres", "cooccurrence": "playlist neighbours"}
     return {"yours": f"On {n}, this shelf found {m['ranker']['own_artist_recall@50']:.1%} of the tracks by their own "
                      f"artists they added next (in its top 50), vs {m['your_artists']['own_artist_recall@50']:.1%} for "

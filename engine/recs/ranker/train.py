@@ -17,7 +17,8 @@ import numpy as np
 from engine.recs.ranker import evaluate as ev
 from engine.recs.ranker.items import ItemTable
 from engine.recs.ranker.model import RankerConfig
-from engine.recs.ranker.fit import artist_sets, cross_validate, fit_ranker, make_example, with_colisten
+from engine.recs.ranker.fit import (artist_sets, cross_validate, fit_ranker, make_example, playlist_examples,
+                                    with_colisten)
 
 TEST_CUT = 0.75
 FIXED_LISTENERS = ("Efrrowini", "kyleduong", "deadda7a")  # small, with truth: tests recompute their baselines
@@ -56,7 +57,8 @@ def cross_validated_rows(rec, table, examples, config, log) -> list[dict]:
     for ex, ranker, trained_on, sets in cross_validate(examples, table, config, TEST_CUT, log):
         ctx = with_colisten(ex, table, sets, trained_on)
         rows.append({**ev.listener_row(ex.listener, ex, ctx, ev.rankings(rec, ranker, ctx, table, config,
-                                                                         rec.hybrid_weights), table),
+                                                                         rec.hybrid_weights), table,
+                                       rec.hybrid.genres),
                      "fitted_on": trained_on})
     return rows
 
@@ -64,10 +66,15 @@ def cross_validated_rows(rec, table, examples, config, log) -> list[dict]:
 def summary(rows: list[dict]) -> dict:
     methods = {m: ev.pooled(rows, m) for m in (*METHODS, "ranker_no_cap")}
     best = max(ev.BASELINES, key=lambda b: methods[b]["recall@50"])
-    best_new = max(("popularity", "genre_chart", "cooccurrence"), key=lambda b: methods[b]["discovery_recall@50"])
+    # The goal's discovery baselines are the genre chart and popularity; every rule is reported as well.
+    best_new = max(("popularity", "genre_chart"), key=lambda b: methods[b]["discovery_recall@50"])
+    best_new_any = max(ev.BASELINES, key=lambda b: methods[b]["discovery_recall@50"])
     return {"methods": methods, "best_baseline": best, "best_discovery_baseline": best_new,
+            "best_discovery_baseline_any": best_new_any,
             "ranker_vs_best_baseline_recall@50": ev.ratio_interval(rows, "ranker", best),
             "ranker_vs_best_discovery_baseline": ev.ratio_interval(rows, "ranker", best_new, "discovery_found@50"),
+            "ranker_vs_best_discovery_baseline_any": ev.ratio_interval(rows, "ranker", best_new_any,
+                                                                       "discovery_found@50"),
             "ranker_vs_your_artists_own_artist_truth": ev.ratio_interval(rows, "ranker", "your_artists", "own_found@50"),
             "ratios_recall@50": {b: ev.ratio_interval(rows, "ranker", b) for b in (*ev.BASELINES, "hybrid")},
             "ratios_discovery@50": {b: ev.ratio_interval(rows, "ranker", b, "discovery_found@50")
@@ -80,13 +87,15 @@ def evaluate_ranker(out: Path, samples: Path, seed: int = 0, log=None, cache=Non
 
     log = log or (lambda m: None)
     started = time.time()
-    rec = Recommender.load()
+    rec = Recommender.load(ranker=False)
     table = ItemTable(rec.items, rec.hybrid.artist_codes, rec.hybrid.popularity)
     config = RankerConfig.from_toml()
     examples, skipped = build_examples(rec, table, samples, config, log, cache)
+    examples += playlist_examples(rec, table, config.playlist_examples, seed)
     rows = cross_validated_rows(rec, table, examples, config, log)
     report = {"real_listeners": {**summary(rows), "skipped": skipped, "per_listener": rows,
-                                 "test_cut": TEST_CUT, "training_cuts": list(config.cuts)}}
+                                 "test_cut": TEST_CUT, "training_cuts": list(config.cuts),
+                                 "playlist_examples": sum(e.kind == "playlist" for e in examples)}}
     sets = artist_sets(table, examples)
     served = fit_ranker(examples, table, sets, config)
     names = {n: [rec.hybrid.artist_names[a] for a in codes] for n, codes in sets.items()}
@@ -99,26 +108,30 @@ def evaluate_ranker(out: Path, samples: Path, seed: int = 0, log=None, cache=Non
 
 
 def render(report: dict) -> str:
-    """The real-listener table (pooled, discovery, ratios with paired bootstrap intervals) and the
-    TidyTuesday table, as Markdown."""
+    """The real-listener table (pooled, discovery, ratios with paired bootstrap intervals), each shelf's
+    figures and diversity, and the TidyTuesday table, as Markdown."""
     real = report["real_listeners"]
     lines = ["| method | recall@10 | recall@50 | NDCG@10 | discovery recall@50 (new-artist truth) | own-artist recall@50 "
-             "| ranker ÷ method, recall@50 [90%] | ranker ÷ method, discovery [90%] | distinct artists in top 50 |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| ranker ÷ method, recall@50 [90%] | ranker ÷ method, discovery [90%] | distinct artists in top 50 "
+             "| genre diversity of top 50 |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for name, p in real["methods"].items():
         ratio = real["ratios_recall@50"].get(name)
         disc = real["ratios_discovery@50"].get(name)
         lines.append(f"| {name} | {p['recall@10']:.3f} | {p['recall@50']:.3f} | {p['ndcg@10']:.3f} | "
                      f"{p['discovery_recall@50']:.3f} | {p.get('own_artist_recall@50', float('nan')):.3f} | "
-                     f"{_ratio(ratio)} | {_ratio(disc)} | {p['distinct_artists@50']:.1f} |")
+                     f"{_ratio(ratio)} | {_ratio(disc)} | {p['distinct_artists@50']:.1f} | "
+                     f"{_number(p.get('genre_diversity@50'))} |")
     p = real["methods"]["ranker"]
     lines += [f"\n{p['listeners']} listeners, {p['truth']} truth tracks ({p['new_artist_truth']} by artists new to the "
               f"listener); skipped: {'; '.join(s['listener'] + ': ' + s['note'] for s in real['skipped']) or 'none'}",
               f"ranker / best baseline ({real['best_baseline']}), recall@50: {_ratio(real['ranker_vs_best_baseline_recall@50'])}",
               f"New to you / best discovery baseline ({real['best_discovery_baseline']}): "
               f"{_ratio(real['ranker_vs_best_discovery_baseline'])}",
+              f"New to you / best of every baseline on new-artist truth ({real.get('best_discovery_baseline_any')}): "
+              f"{_ratio(real.get('ranker_vs_best_discovery_baseline_any'))}",
               f"From artists you play / your_artists on own-artist truth: "
-              f"{_ratio(real.get('ranker_vs_your_artists_own_artist_truth'))}"]
+              f"{_ratio(real.get('ranker_vs_your_artists_own_artist_truth'))}", "", *shelf_lines(real["methods"])]
     tidy = report.get("tidytuesday_test_playlists")
     if tidy:
         lines += [f"\nTidyTuesday test playlists ({tidy['playlists']}), mean per playlist:", "",
@@ -128,6 +141,26 @@ def render(report: dict) -> str:
         lines.append(f"\nranker / best baseline ({tidy['best_baseline']}), NDCG@10: "
                      f"{tidy['ranker_vs_best_baseline_ndcg@10']:.2f}x")
     return "\n".join(lines)
+
+
+def shelf_lines(methods: dict) -> list[str]:
+    """Each shelf beside the simple rule it replaces: what it found, and how varied its top 50 is."""
+    rows = [("From artists you play", "ranker", "own_artist_recall@50", "own_distinct_artists@50", "genre_diversity@50_own"),
+            ("(your artists)", "your_artists", "own_artist_recall@50", "own_distinct_artists@50", "genre_diversity@50_own"),
+            ("New to you", "ranker", "discovery_recall@50", "new_distinct_artists@50", "genre_diversity@50_new"),
+            ("(genre chart)", "genre_chart", "discovery_recall@50", "new_distinct_artists@50", "genre_diversity@50_new"),
+            ("(playlist neighbours)", "cooccurrence", "discovery_recall@50", "new_distinct_artists@50",
+             "genre_diversity@50_new")]
+    out = ["| shelf (or rule) | recall@50 on its truth | distinct artists in top 50 | genre diversity of top 50 |",
+           "|---|---|---|---|"]
+    for label, method, recall, artists, diversity in rows:
+        m = methods[method]
+        out.append(f"| {label} | {m[recall]:.3f} | {_number(m.get(artists), 1)} | {_number(m.get(diversity))} |")
+    return out
+
+
+def _number(value, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def _ratio(r: dict | None) -> str:
