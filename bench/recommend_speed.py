@@ -41,9 +41,12 @@ def large_library(folder: Path, tracks: int) -> pd.DataFrame:
     from engine.library.imports import import_files, library_csv_frame
     from engine.library.store import Store
 
+    from engine.library.recency import with_recency
+
     store = Store(":memory:")
     report = import_files(store, sorted(folder.glob("*.json")))
-    frame = library_csv_frame(store, report.library_id).head(tracks).reset_index(drop=True)
+    frame = with_recency(store, report.library_id, library_csv_frame(store, report.library_id))  # as served: dated
+    frame = frame.head(tracks).reset_index(drop=True)
     store.close()
     return frame.assign(**{f: frame[f] if f in frame else np.nan for f in FEATURES})
 

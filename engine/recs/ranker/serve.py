@@ -98,15 +98,22 @@ def shelf_figures(path: Path | None = None) -> dict:
     real = json.loads(metrics.read_text())["real_listeners"]
     m = real["methods"]
     n = f"{m['ranker']['listeners']} real listeners"
-    best, best_new = real["best_baseline"], real["best_discovery_baseline"]
+    best = real["best_baseline"]
+    best_new = real.get("best_discovery_baseline_any", real["best_discovery_baseline"])  # every rule, on the page
+    best_own = max((b for b in ("your_artists", "recent_artists") if b in m), key=lambda b: m[b]["own_artist_recall@50"])
     label = {"your_artists": "your artists' popular tracks", "popularity": "the charts", "random": "random picks",
              "recent_artists": "popular tracks by the artists you played lately",
              "genre_chart": "a chart of your genres", "cooccurrence": "playlist neighbours"}
+
+    def spread(artists: str) -> str:
+        value = m["ranker"].get(artists)
+        return f" Its top 50 held {value:.0f} different artists on average." if value else ""
+
     return {"yours": f"On {n}, this shelf found {m['ranker']['own_artist_recall@50']:.1%} of the tracks by their own "
-                     f"artists they added next (in its top 50), vs {m['your_artists']['own_artist_recall@50']:.1%} for "
-                     f"the best simple rule ({label['your_artists']}).",
+                     f"artists they added next (in its top 50), vs {m[best_own]['own_artist_recall@50']:.1%} for "
+                     f"the best simple rule ({label[best_own]})." + spread("own_distinct_artists@50"),
             "new": f"On {n}, this shelf found {m['ranker']['discovery_recall@50']:.1%} of the tracks by artists new to "
                    f"them that they added next, vs {m[best_new]['discovery_recall@50']:.1%} for the best simple rule "
-                   f"({label.get(best_new, best_new)}).",
+                   f"({label.get(best_new, best_new)})." + spread("new_distinct_artists@50"),
             "blend": f"On {n}, these found {m['ranker']['recall@50']:.1%} of what listeners added next (in the top 50), "
                      f"vs {m[best]['recall@50']:.1%} for the best simple rule ({label.get(best, best)})."}
