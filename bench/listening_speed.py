@@ -116,7 +116,7 @@ def main() -> None:
     at.session_state["library_id"] = library_id
     fresh_server = visit(at, "listening")
     warm = [rerun(at) for _ in range(args.rounds)]
-    for cached in (resources._plays, resources._listening, resources._listening_keys, resources._assignments):
+    for cached in (resources._plays, resources._listening, resources._listening_keys, resources._library_clusters):
         cached.clear()
     first = visit(at, "listening")
     switch_back = [visit(at, "home") and visit(at, "listening") for _ in range(2)]
