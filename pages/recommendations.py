@@ -49,9 +49,10 @@ with st.expander("Method and filters", expanded=True):
     figures = resources.recommender_figures()
     if method == "ranker":
         left.caption(resources.shelf_figures().get("blend", ""))
-    elif figures.get(method) is not None and figures.get("charts") is not None:
-        left.caption(f"On real listeners this method found {figures[method]:.1%} of what they added or played "
-                     f"next (in its top 50), vs {figures['charts']:.1%} for the charts (most popular tracks).")
+    elif (figure := figures.get(method)) is not None and figure["charts"] is not None:
+        left.caption(f"On {figure['listeners']} real listeners this method found {figure['recall']:.1%} of what they "
+                     f"added or played next (in its top 50), vs {figure['charts']:.1%} for the charts (most popular "
+                     "tracks).")
     k = left.slider("How many", 5, 50, 20, step=5, key="recs_k")
     per_artist = left.slider("At most per artist", 1, 10, 3, key="recs_per_artist",
                              help="Keeps one favourite artist from filling the whole list.")

@@ -139,14 +139,25 @@ def load_hybrid(path: Path, catalog_keys: pd.Series) -> tuple[dict, sparse.csr_m
 
 
 def listener_figures(path: Path | None = None) -> dict:
-    """{method: pooled recall@50 on real listeners, "charts": global popularity's} from the shipped
-    evaluation, or {} when it is missing (the page then shows no figure)."""
+    """{method: {"recall": pooled recall@50 on real listeners, "charts": global popularity's in the same
+    run, "listeners": how many}} from the shipped evaluations, or {} when they are missing (the page then
+    shows no figure). The hybrid's comes from the learned ranker's 22-listener run (models/ranker), the
+    two-tower's and content's from the hybrid's own, smaller run."""
     from engine.config import models_dir
 
-    metrics = Path(path or models_dir() / "hybrid") / "metrics.json"
-    if not metrics.exists():
-        return {}
-    methods = json.loads(metrics.read_text())["real_listeners"]["methods"]
-    out = {name: m["pooled"]["recall@50"] for name, m in methods.items()}
-    out["charts"] = out.get("popularity")
+    root = Path(path or models_dir())
+    out = {}
+    metrics = root / "hybrid" / "metrics.json"
+    if metrics.exists():
+        methods = json.loads(metrics.read_text())["real_listeners"]["methods"]
+        charts = methods.get("popularity", {}).get("pooled", {})
+        for name, m in methods.items():
+            out[name] = {"recall": m["pooled"]["recall@50"], "charts": charts.get("recall@50"),
+                         "listeners": m["pooled"]["listeners"]}
+    metrics = root / "ranker" / "metrics.json"
+    if metrics.exists():
+        methods = json.loads(metrics.read_text())["real_listeners"]["methods"]
+        if "hybrid" in methods and "popularity" in methods:
+            out["hybrid"] = {"recall": methods["hybrid"]["recall@50"], "charts": methods["popularity"]["recall@50"],
+                             "listeners": methods["hybrid"]["listeners"]}
     return out

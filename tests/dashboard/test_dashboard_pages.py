@@ -182,9 +182,10 @@ def test_recommendations_are_new_ranked_explained_and_filtered():
     at.radio(key="recs_method").set_value("hybrid").run()
     recs = at.dataframe[0].value
     assert len(at.dataframe) == 1 and recs["why"].str.len().min() > 0
-    shipped = json.loads((ROOT / "models" / "hybrid" / "metrics.json").read_text())["real_listeners"]["methods"]
-    figure = f"found {shipped['hybrid']['pooled']['recall@50']:.1%} of what they added"
-    assert any(figure in c.value and "for the charts" in c.value for c in at.caption)
+    shipped = json.loads((ROOT / "models" / "ranker" / "metrics.json").read_text())["real_listeners"]["methods"]
+    figure = f"On {shipped['hybrid']['listeners']} real listeners this method found {shipped['hybrid']['recall@50']:.1%}"
+    charts = f"vs {shipped['popularity']['recall@50']:.1%} for the charts"
+    assert any(figure in c.value and charts in c.value for c in at.caption)
     banned = recs["artists"].iloc[0]
     at.multiselect(key="recs_exclude").set_value([banned]).run()
     at.slider(key="recs_tempo").set_value((100, 140)).run()
