@@ -28,6 +28,11 @@ class LibraryContext:
     artist_days: np.ndarray | None = None      # per artist code: days since its last play or save (nan: none dated)
     cooccurrence: np.ndarray | None = None     # per item: TidyTuesday playlists shared with owned items, largest = 1
 
+    @property
+    def dated(self) -> bool:
+        """Whether the library has any dated play or save (a playlist or an undated file has none)."""
+        return self.artist_days is not None and bool(np.isfinite(self.artist_days).any())
+
 
 def library_context(rec, table, colisten_matrix, rows: pd.DataFrame, per_track: np.ndarray, owned: np.ndarray,
                     tower: np.ndarray | None, recency: tuple | None = None) -> LibraryContext:

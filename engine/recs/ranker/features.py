@@ -22,7 +22,7 @@ def _recency(ctx, art: np.ndarray, n: int) -> list[np.ndarray]:
     and whether the library has dates at all (nan where the library is undated: unknown, not "old")."""
     from engine.library.recency import QUARTER_DAYS
 
-    if ctx.artist_days is None or not np.isfinite(ctx.artist_days).any():
+    if not ctx.dated:
         return [np.zeros(n), np.full(n, np.nan), np.full(n, np.nan), np.zeros(n)]
     days = ctx.artist_days[art]
     quarter = np.where(np.isfinite(days), (days <= QUARTER_DAYS).astype(float), 0.0)

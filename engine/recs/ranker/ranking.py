@@ -20,12 +20,11 @@ def rank_candidates(ranker, ctx, table, allowed: np.ndarray, sizes: dict):
     new = ctx.signals["artist"][items] <= 0
     # Fusion helps the listener models (dated libraries); the model for undated libraries learned from
     # playlists already, and fusing cut its TidyTuesday NDCG@10 from 2.3x to 1.4x "your artists".
-    dated = ctx.artist_days is not None and bool(np.isfinite(ctx.artist_days).any())
     out = {}
     for name, rows, model_new in (("all", slice(None), False), ("new", new, True)):
         scores = ranker.score(x[rows], new_artists=model_new)
         weight = getattr(ranker.config, "new_shelf_cooccurrence" if model_new else "blend_cooccurrence", 0.0)
-        if dated and weight and ctx.cooccurrence is not None:
+        if ctx.dated and weight and ctx.cooccurrence is not None:
             scores = fused(scores, ctx.cooccurrence[items[rows]], weight)
         order = np.argsort(-scores, kind="stable")
         out[name] = (items[rows][order], scores[order])
