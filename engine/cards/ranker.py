@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.cards.card import Card, Table, interval, number
+from engine.recs.ranker import SHELVES
 
 COLUMNS = ["recall@10", "recall@50", "ndcg@10", "discovery_recall@50", "own_artist_recall@50", "distinct_artists@50",
            "genre_diversity@50"]
@@ -54,14 +55,10 @@ def ranker_card(card: Card, m: dict, config: dict) -> Card:
     skipped = "; ".join(f"{s['listener']}: {s['note']}" for s in real.get("skipped", []))
     card.evaluations.append(Table(f"Real listeners, cut at {real.get('test_cut', 0.75):.0%} (k = 50)", rows,
                                   f"Skipped: {skipped}" if skipped else "", card.command))
-    shelves = [("From artists you play", "tracks by the library's artists", "own_artist_recall@50", "own_distinct_artists@50",
-                "genre_diversity@50_own", ("ranker", "your_artists", "recent_artists")),
-               ("New to you", "tracks by artists new to the library", "discovery_recall@50", "new_distinct_artists@50",
-                "genre_diversity@50_new", ("ranker", "genre_chart", "cooccurrence"))]
     card.evaluations.append(Table("Each shelf and its diversity (mean per listener over the top 50)", [
         {"shelf": shelf, "method": name, "truth": truth, "recall@50": number(s[recall], 4),
          "distinct artists": number(s.get(artists), 1), "genre diversity": number(s.get(diversity), 2)}
-        for shelf, truth, recall, artists, diversity, names in shelves for name, s in _some(real, *names)],
+        for shelf, truth, recall, artists, diversity, rules in SHELVES for name, s in _some(real, "ranker", *rules)],
         "Genre diversity: 1 − the mean cosine between the artist-genre vectors of every pair in the list "
         "(0: one genre mix throughout; 1: no two tracks share a genre).", card.command))
     tidy = m.get("tidytuesday_test_playlists")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.recs.ranker import SHELVES
 from engine.recs.ranker import evaluate as ev
 from engine.recs.ranker.items import ItemTable
 from engine.recs.ranker.model import RankerConfig
@@ -144,18 +145,13 @@ def render(report: dict) -> str:
 
 
 def shelf_lines(methods: dict) -> list[str]:
-    """Each shelf beside the simple rule it replaces: what it found, and how varied its top 50 is."""
-    rows = [("From artists you play", "ranker", "own_artist_recall@50", "own_distinct_artists@50", "genre_diversity@50_own"),
-            ("(your artists)", "your_artists", "own_artist_recall@50", "own_distinct_artists@50", "genre_diversity@50_own"),
-            ("New to you", "ranker", "discovery_recall@50", "new_distinct_artists@50", "genre_diversity@50_new"),
-            ("(genre chart)", "genre_chart", "discovery_recall@50", "new_distinct_artists@50", "genre_diversity@50_new"),
-            ("(playlist neighbours)", "cooccurrence", "discovery_recall@50", "new_distinct_artists@50",
-             "genre_diversity@50_new")]
+    """Each shelf beside the simple rules it replaces: what it found, and how varied its top 50 is."""
     out = ["| shelf (or rule) | recall@50 on its truth | distinct artists in top 50 | genre diversity of top 50 |",
            "|---|---|---|---|"]
-    for label, method, recall, artists, diversity in rows:
-        m = methods[method]
-        out.append(f"| {label} | {m[recall]:.3f} | {_number(m.get(artists), 1)} | {_number(m.get(diversity))} |")
+    for shelf, _, recall, artists, diversity, rules in SHELVES:
+        for label, method in ((shelf, "ranker"), *((f"({rule})", rule) for rule in rules)):
+            m = methods[method]
+            out.append(f"| {label} | {m[recall]:.3f} | {_number(m.get(artists), 1)} | {_number(m.get(diversity))} |")
     return out
 
 
