@@ -27,13 +27,14 @@ def main() -> None:
     import pandas as pd
 
     from engine.catalog import artifact
-    from engine.predictor.enrich import Enricher, MemoryCache
+    from engine.pipeline.facade import Tunescope
+    from engine.predictor.enrich import MemoryCache
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     frame = artifact.demo().drop(columns=["playlist"])
-    enricher = Enricher()
+    enricher = Tunescope(memory=True).enricher()
     enricher.enrich(frame)  # loads the catalog, the predictor and the encoder once
     learned = enricher.predictor.uncertainty
     timings = {}

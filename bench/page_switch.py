@@ -36,7 +36,7 @@ def build_library(n: int) -> int:
 
     from engine.catalog import datasets as reference
     from engine.schema import normalize_frame
-    from engine.library.store import Store
+    from engine.pipeline.facade import Tunescope
 
     songs = reference._read("tidytuesday_spotify_songs.parquet").drop_duplicates("track_id")
     known = songs.sample(n - n // 10, random_state=0)
@@ -49,7 +49,7 @@ def build_library(n: int) -> int:
     unknown = pd.DataFrame({"title": unknown["SongTitle"], "artists": unknown["Artist"],
                             "release_date": unknown["Year"].map(str),
                             "genres": unknown["Genius_Tags"].fillna("").str.lower().str.replace(r"\s*,\s*", ";", regex=True)})
-    store = Store()
+    store = Tunescope().store
     library_id = store.create_library(f"Bench: {n:,} tracks", "import")
     store.add_tracks(library_id, normalize_frame(pd.concat([known, unknown], ignore_index=True), where="bench"))
     store.close()

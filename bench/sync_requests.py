@@ -43,7 +43,7 @@ def main() -> None:
     from engine.library.spotify.auth import MappingCacheHandler, PendingSignIns, SpotifyAuth
     from engine.library.spotify.client import SpotifyClient
     from engine.library.spotify.sync import sync_library
-    from engine.library.store import Store
+    from engine.pipeline.facade import Tunescope
 
     shape = HeavyShape(artists=args.artists, in_catalog=args.in_catalog)
     with FakeSpotify(users={"heavy": 2800}, playlists=12, shape=shape, development_mode=args.dev_mode,
@@ -52,7 +52,7 @@ def main() -> None:
         answer = fake.authorize(auth.authorize_url())
         auth.sign_in(answer["code"], answer["state"])
         client = SpotifyClient(auth, api_url=fake.api_url, retries=8)
-        store = Store(Path(home) / "tunescope.db")
+        store = Tunescope(Path(home)).store
         result = {"engine_root": "." if args.engine_root.resolve() == ROOT else args.engine_root.name, "dev_mode": args.dev_mode, "rate_limit_every": args.rate_limit}
         for name in ("full", "genres_later", "resync"):
             before, started = fake.api_requests(), time.monotonic()

@@ -20,7 +20,7 @@ import secrets
 
 import streamlit as st
 
-from dashboard.resources import setting
+from dashboard.settings import setting
 
 PARAM = "account"
 COOKIE = "tunescope_account"

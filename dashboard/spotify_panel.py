@@ -17,7 +17,8 @@ import time
 import streamlit as st
 
 from dashboard import account
-from dashboard.resources import genres_job, spotify_client_id, spotify_sign_ins
+from dashboard.resources import genres_job, spotify_sign_ins
+from dashboard.settings import spotify_client_id
 from dashboard.safe import md
 from engine.errors import TunescopeError
 from engine.library.spotify.auth import MappingCacheHandler, SignInElsewhereError, SpotifyAuth

@@ -160,10 +160,9 @@ def library_csv_button(library_id: int, frame: pd.DataFrame, key: str) -> None:
     """The enriched library with the columns its own files had (popularity, key, label, added-at...),
     downloaded under the library's name."""
     from engine.library.file_columns import unpack
-    from engine.library.recency import COLUMNS as RECENCY  # the recommender's inputs, not the library's values
 
     name = library_name(library_id)
-    csv_button(unpack(frame.drop(columns=[c for c in RECENCY if c in frame])), f"Download {md(name)}, enriched (CSV)", f"tunescope_{file_slug(name)}.csv", key=key)
+    csv_button(unpack(frame), f"Download {md(name)}, enriched (CSV)", f"tunescope_{file_slug(name)}.csv", key=key)
 
 
 def csv_button(frame: pd.DataFrame, label: str, file_name: str, key: str) -> None:

@@ -75,7 +75,7 @@ def normalize_frame(df: pd.DataFrame, where: str = "input") -> pd.DataFrame:
         )
     out = out.copy()
     for col in TEXT_COLUMNS:
-        out[col] = _clean_text(out[col]) if col in out.columns else ""
+        out[col] = clean_text(out[col]) if col in out.columns else ""
     out["track_id"] = out["track_id"].map(_bare_id)
     out["release_date"] = out["release_date"].map(_iso_date)
     for col in NUMERIC_COLUMNS:  # "Infinity" or 1e400 in a cell is no length or position: missing
@@ -85,7 +85,8 @@ def normalize_frame(df: pd.DataFrame, where: str = "input") -> pd.DataFrame:
     return out[SCHEMA + extra].reset_index(drop=True)
 
 
-def _clean_text(col: pd.Series) -> pd.Series:
+def clean_text(col: pd.Series) -> pd.Series:
+    """A text column as the schema keeps it: whitespace runs collapsed, stripped, missing as ''."""
     text = col.astype("string").fillna("").astype(str)
     return text.str.replace(r"\s+", " ", regex=True).str.strip().replace({"nan": "", "None": "", "<NA>": ""})
 

@@ -27,21 +27,25 @@ def samples():
 
 
 @pytest.fixture(scope="session")
-def enricher():
-    from engine.predictor.enrich import Enricher
-    from engine.library.store import Store
+def app():
+    """The engine as served, through its one way in (engine.pipeline.facade), over an in-memory store:
+    its models load once per test session. `app.over(store)` reads a test's own store with them."""
+    from engine.pipeline.facade import Tunescope
 
-    return Enricher(store=Store(":memory:"))
+    return Tunescope(memory=True)
+
+
+@pytest.fixture(scope="session")
+def enricher(app):
+    return app.enricher()
 
 
 TOP_SONGS = "martinkvu__2026-03__Your_Top_Songs_2024.csv"
 
 
 @pytest.fixture(scope="session")
-def recommender():
-    from engine.recs.recommend import Recommender
-
-    return Recommender.load()
+def recommender(app):
+    return app.recommender()
 
 
 @pytest.fixture(scope="session")

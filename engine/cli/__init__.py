@@ -1,11 +1,12 @@
 """`python -m engine`: a thin shell over the wings; named errors become one-line messages here."""
 
 
-def user_store():
-    """The user's store under TUNESCOPE_HOME: its prediction cache makes a re-run instant."""
-    from engine.library.store import Store
+def user_app():
+    """The engine for the user's home (TUNESCOPE_HOME), through its one way in (engine.pipeline.facade):
+    its store's prediction cache makes a re-run instant."""
+    from engine.pipeline.facade import Tunescope
 
-    return Store()
+    return Tunescope()
 
 
 def add_online_flags(parser) -> None:

@@ -13,15 +13,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from engine.cli import add_online_flags, online_allowed, online_note
+from engine.cli import add_online_flags, online_allowed, online_note, user_app
 
 
 def cmd_import(args) -> int:
     from engine.csvfiles import write_csv
     from engine.library.imports import import_files, library_csv_frame
-    from engine.library.store import Store
 
-    store = Store() if args.store else Store(":memory:")
+    app = user_app()
+    store = (app if args.store else app.scratch()).store
     report = import_files(store, [Path(p) for p in args.paths], name=args.name,
                           progress=lambda done, total, message: print(f"[{done}/{total}] {message}", file=sys.stderr))
     for result in report.files:
@@ -34,7 +34,7 @@ def cmd_import(args) -> int:
         print(f"error: {problem}", file=sys.stderr)
     online = online_allowed(args, _log)
     if online:
-        fetch_online(store, report.library_id)
+        fetch_online(app.store, store, report.library_id)
     frame = library_csv_frame(store, report.library_id, online=online)
     if len(frame):
         write_csv(frame, args.output)
@@ -48,18 +48,37 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def fetch_online(store, library_id: int) -> None:
-    """Real values for the library's Spotify ids. The per-id cache is always the user's store, so a
-    re-run without --store still asks only for what is missing."""
+def fetch_online(cache, store, library_id: int) -> None:
+    """Real values for the library's Spotify ids. The per-id cache is always the user's store (`cache`),
+    so a re-run without --store still asks only for what is missing."""
     from engine.config import FEATURES
     from engine.library.providers.lookup import PROVIDER, fetch_features
-    from engine.library.store import Store
 
-    cache = store if not store.memory else Store()
     ids = store.lookup_candidates(library_id)
     online_note(fetch_features(cache, ids), _log)
     if cache is not store:
         store.save_online_features(PROVIDER, cache.online_features(PROVIDER, ids)[FEATURES].to_dict("index"), [])
+
+
+def cmd_export(args) -> int:
+    """A stored library as every view reads it: tracks, the 8 values with sources, confidences and
+    90% intervals, and each track's cluster in the library's own cluster model (as on the Clusters page)."""
+    from engine.csvfiles import write_csv
+    from engine.errors import BadParameterError
+
+    app = user_app()
+    known = app.store.libraries()
+    if args.library is None or int(args.library) not in set(known.get("library_id", [])):
+        listing = "; ".join(f"{row.library_id}: {row.name}" for row in known.itertuples()) or "none yet"
+        raise BadParameterError(f"Give --library with one of the stored libraries ({listing}).")
+    lib = app.library(int(args.library), online=online_allowed(args, _log))
+    frame = lib.tracks.drop(columns=["file_columns", "match"], errors="ignore")
+    if len(frame):
+        frame = frame.join(lib.assignments(args.k))
+    write_csv(frame, args.output)
+    _log(f"wrote {len(frame)} tracks of {lib.name} to {args.output}"
+         + (f" in {lib.clusters(args.k).sizes_.size} clusters" if len(frame) else ""))
+    return 0
 
 
 def register(sub) -> None:
@@ -70,3 +89,9 @@ def register(sub) -> None:
     parser.add_argument("--store", action="store_true", help="also keep the library in the store under TUNESCOPE_HOME")
     add_online_flags(parser)
     parser.set_defaults(func=cmd_import)
+    export = sub.add_parser("export", help="write a stored library, enriched and clustered, as on the dashboard")
+    export.add_argument("--library", type=int, help="the library's id (the command lists them when it is missing)")
+    export.add_argument("--k", type=int, default=None, help="clusters (default: the suggested k, as the dashboard)")
+    export.add_argument("--output", required=True, help="CSV to write")
+    add_online_flags(export)
+    export.set_defaults(func=cmd_export)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from engine.cli import user_store
+from engine.cli import user_app
 from engine.errors import InputFileError
 
 
@@ -21,36 +21,32 @@ def _log(message: str) -> None:
 
 def cmd_listening(args) -> int:
     from engine.csvfiles import write_csv
-    from engine.explore.clusters import ClusterModel
     from engine.library.imports import import_files
-    from engine.library.store import Store
     from engine.listening import listening_view, parse_period
     from engine.listening.periods import time_zone
-    from engine.pipeline.run import assign_clusters, enriched_library
-    from engine.predictor.enrich import Enricher
 
     period = parse_period(args.period)  # a typo fails before minutes of work
     time_zone(args.tz)
-    cache = user_store()  # the prediction cache makes a re-run quick
+    app = user_app()  # its prediction cache makes a re-run quick, whichever store holds the plays
     if args.library is not None:
-        store, library_id = cache, int(args.library)
+        library_id = int(args.library)
     else:
         if not args.input:
             raise InputFileError("Give the streaming history with --input (files or the ZIP), or --library ID.")
-        store = Store(":memory:")
-        report = import_files(store, [Path(p) for p in args.input])
+        app = app.scratch()
+        report = import_files(app.store, [Path(p) for p in args.input])
         for problem in report.problems:
             _log(f"error: {problem}")
         library_id = report.library_id
         _log(report.plays_note or "no plays in these files")
-    if store.play_count(library_id) == 0:
+    if app.store.play_count(library_id) == 0:
         raise InputFileError("No plays to summarise: import StreamingHistory*.json or Streaming_History_Audio_*.json "
                              "(Spotify's account data or extended streaming history).")
     from engine.cli.main import log_steps
 
-    frame = enriched_library(store, library_id, Enricher(store=cache), progress=log_steps)
-    clusters = assign_clusters(frame, ClusterModel.load())["cluster_name"]
-    view = listening_view(store.plays(library_id), frame, clusters.to_numpy(), period=period, tz=args.tz)
+    lib = app.library(library_id, progress=log_steps)
+    # the library's own clusters at its suggested k: the ones the Listening and Clusters pages show
+    view = listening_view(lib.plays(), lib.tracks, lib.cluster_names(), period=period, tz=args.tz)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     for name, table in view.tables().items():

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from engine.cli import add_config_flags, training_config, user_store
+from engine.cli import add_config_flags, training_config, user_app
 from engine.config import models_dir
 from engine.errors import InputFileError, ModelNotFoundError
 
@@ -51,9 +51,6 @@ def cmd_evaluate_lyrics(args) -> None:
 
 
 def cmd_lyrics_search(args) -> None:
-    from engine.lyrics.serving import LyricsModel
-    from engine.predictor.enrich import Enricher
-
     if args.file:
         path = Path(args.file)
         if not path.exists():
@@ -61,9 +58,9 @@ def cmd_lyrics_search(args) -> None:
         text = path.read_text(encoding="utf-8", errors="replace")
     else:
         text = args.lyrics
-    model = LyricsModel.load()
-    features = Enricher(store=user_store()).predict_track(args.title or "", args.artists or "", release_date=args.year or "")
-    result = model.analyze(text, features, year=float(args.year) if args.year else None, k=args.k)
+    app = user_app()
+    features = app.predict_track(args.title or "", args.artists or "", release_date=args.year or "")
+    result = app.lyrics_model.analyze(text, features, year=float(args.year) if args.year else None, k=args.k)
     print(json.dumps({"topics": {t: round(v, 3) for t, v in list(result["topics"].items())[:5]},
                       "updated_features": result["features"],
                       "similar_songs": result["neighbours"].round(3).to_dict("records"),

@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from engine.cli import add_config_flags, add_online_flags, online_allowed, online_note, training_config, user_store
+from engine.cli import add_config_flags, add_online_flags, online_allowed, online_note, training_config, user_app
 from engine.config import models_dir
 from engine.csvfiles import write_csv
 from engine.errors import InputFileError, TunescopeError
@@ -119,17 +119,14 @@ def cmd_recalibrate(args) -> None:
 
 
 def cmd_predict(args) -> None:
-    from engine.predictor.enrich import INTERVAL_COLUMNS, Enricher
+    from engine.schema import INTERVAL_COLUMNS
 
     frame = read_table(Path(args.input))
-    store = user_store()
+    app = user_app()
     if online_allowed(args, _log):
-        from engine.pipeline.online import with_online_features
-
-        frame, report = with_online_features(frame, store)
+        frame, report = app.with_online_features(frame)
         online_note(report, _log)
-    enricher = Enricher(store=store, use_catalog=not args.no_catalog)
-    out = enricher.enrich(frame, where=Path(args.input).name, progress=log_steps)
+    out = app.enrich(frame, where=Path(args.input).name, progress=log_steps, use_catalog=not args.no_catalog)
     if any(str(c).strip().lower() == "lyrics" for c in frame.columns):
         from engine.lyrics.serving import add_lyrics_columns
 
@@ -141,12 +138,10 @@ def cmd_predict(args) -> None:
 
 
 def cmd_predict_track(args) -> None:
-    from engine.predictor.enrich import Enricher
-
     fields = {k: v for k, v in vars(args).items()
               if k in {"album", "release_date", "duration_ms", "explicit", "track_number", "album_total_tracks",
                        "genres", "moods", "playlists"} and v is not None}
-    result = Enricher(store=user_store()).predict_track(args.title, args.artists, **fields)
+    result = user_app().predict_track(args.title, args.artists, **fields)
     print(json.dumps(result, indent=2, default=float))
 
 

@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from engine.cli import add_config_flags, training_config, user_store
+from engine.cli import add_config_flags, training_config, user_app
 from engine.config import models_dir
 from engine.csvfiles import write_csv
 
@@ -88,16 +88,14 @@ def cmd_evaluate_recs(args) -> None:
 
 def cmd_recommend(args) -> None:
     from engine.cli.main import log_steps, read_table
-    from engine.recs.recommend import Recommender
-    from engine.predictor.enrich import Enricher
-
     from engine.library.recency import file_recency
 
     frame = read_table(Path(args.input))
-    library = Enricher(store=user_store()).enrich(frame, where=Path(args.input).name, progress=log_steps)
+    app = user_app()
+    library = app.enrich(frame, where=Path(args.input).name, progress=log_steps)
     if len(library) == len(frame):  # "lately", from the file's save dates (Exportify's Added At)
         library = library.assign(**{c: v.to_numpy() for c, v in file_recency(frame).items()})
-    recs = Recommender.load().recommend(library, k=args.k, seeds=args.seed or None, method=args.method,
+    recs = app.recommend_table(library, k=args.k, seeds=args.seed or None, method=args.method,
                                         max_per_artist=args.max_per_artist or None, shelf=args.shelf)
     columns = ["rank", "track_id", "title", "artists", "genres", "match", "why"]
     target = args.output or sys.stdout

@@ -219,3 +219,9 @@ def default_k(table: pd.DataFrame, tolerance: float = 0.02) -> int:
     separation, more detail for the dashboard."""
     best = table["silhouette"].max()
     return int(table.loc[table["silhouette"] >= best - tolerance, "k"].max())
+
+
+def suggested_k(table: pd.DataFrame) -> int:
+    """The k every view of a library uses unless the listener picks another: a library is small and its
+    silhouette curve noisy, so the best-separated k itself (2 when no k could be measured)."""
+    return default_k(table, tolerance=0.0) if len(table) else 2

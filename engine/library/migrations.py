@@ -138,5 +138,12 @@ def m8_file_columns(db: sqlite_utils.Database) -> None:
         db.execute("alter table library_tracks add column file_columns text")
 
 
+def m9_no_derived_features(db: sqlite_utils.Database) -> None:
+    """Catalog and predicted values are derived on every read (the prediction cache keeps them); the rows
+    earlier versions wrote for them were never read, so they go (issue 27)."""
+    db.execute("delete from features where source in ('catalog', 'predicted')")
+
+
 MIGRATIONS = [m1_prediction_cache, m2_libraries, m3_library_ownership, m4_library_accounts, m5_online_lookups,
-              m6_version_match_keys, m7_play_events, m8_file_columns]
+              m6_version_match_keys, m7_play_events, m8_file_columns,
+              m9_no_derived_features]

@@ -209,19 +209,26 @@ class LibraryTables:
             f"insert into features ({', '.join(columns)}) values ({', '.join('?' * len(columns))}) "
             f"on conflict(key, source, library_id) do update set {updates}", rows)
 
-    def save_enrichment(self, library_id: int, keys: list[str], enriched: pd.DataFrame) -> None:
-        """Store this library's catalog and predicted values with their confidences (they follow from
-        its own metadata; export/spotify rows are already in)."""
-        mask = enriched["source"].isin(["catalog", "predicted"]).to_numpy()
-        values = enriched.loc[mask, _FEATURE_COLUMNS].to_numpy(dtype=float)
-        stamp = now()
-        rows = [(k, s, library_id, *map(float, v), stamp) for k, s, v in
-                zip(np.asarray(keys)[mask], enriched.loc[mask, "source"], values)]
-        with self.transaction():
-            self._write_features(rows)
+    def library_version(self, library_id: int, online_provider: str | None = None) -> str:
+        """Changes whenever the library's tracks or its runs change (three indexed counts), and, with
+        `online_provider`, whenever more of its real values have arrived from that provider: what a cached
+        enriched library is keyed by. Without a provider (a reader who has not agreed to online lookups)
+        the version ends ':offline' and another account's lookups never change it."""
+        row = self.db.execute(
+            "select (select count(*) from library_tracks where library_id = ?),"
+            " (select coalesce(max(rowid), 0) from library_tracks where library_id = ?),"
+            " (select coalesce(max(id), 0) from runs where library_id = ?)",
+            [library_id, library_id, library_id]).fetchone()
+        membership = ":".join(map(str, row))
+        if online_provider is None:
+            return membership + OFFLINE_VERSION
+        return f"{membership}:{self.online_found(online_provider, library_id)}"
 
     def library_size(self, library_id: int) -> int:
         return self.db.execute("select count(*) from library_tracks where library_id = ?", [library_id]).fetchone()[0]
+
+
+OFFLINE_VERSION = ":offline"  # the end of a library_version without online values
 
 
 def staging_id(playlist_id: str) -> str:

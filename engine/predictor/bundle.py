@@ -21,7 +21,7 @@ from engine.predictor.calibration import Calibrator
 from engine.config import FEATURES, TEMPO_SCALE
 from engine.predictor.features import Featurizer, Inputs
 from engine.predictor.model import AudioFeaturePredictor, PredictorConfig
-from engine.predictor.priors import ArtistPriors, GenreVocab
+from engine.predictor.priors import ArtistPriors, CatalogArtistPriors, GenreVocab
 from engine.predictor.uncertainty import FILES as UNCERTAINTY_FILES
 from engine.predictor.uncertainty import Uncertainty
 from engine.versions import TORCH_MODEL_PACKAGES, library_versions
@@ -106,7 +106,10 @@ class AudioPredictor:
                 (path / name).unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, path: Path) -> "AudioPredictor":
+    def load(cls, path: Path, catalog_tracks: pd.DataFrame | None = None) -> "AudioPredictor":
+        """The ensemble as saved; catalog_tracks (the reference catalog's real tracks), when given, lets the
+        featurizer read each artist's other real tracks (engine.predictor.priors.CatalogArtistPriors), as
+        serving and every evaluation "as served" do. Without it the artist prior is the shipped table alone."""
         path = Path(path)
         info, state = read_checkpoint(path, ARTIFACT_FILES, "Model", "python -m engine train")
         config = PredictorConfig(**info["model"])
@@ -115,6 +118,8 @@ class AudioPredictor:
         genres = GenreVocab(vocab["names"].tolist(), vocab["vectors"], vocab["values"], vocab["has_values"])
         artists = ArtistPriors(pd.read_parquet(path / "artist_priors.parquet"))
         featurizer = Featurizer(artists, genres).load_state(json.loads((path / "featurizer.json").read_text()))
+        if catalog_tracks is not None:
+            featurizer.catalog_artists = CatalogArtistPriors(catalog_tracks)
         calibrator = Calibrator().load_state(json.loads((path / "calibration.json").read_text()))
         extra = {k: v for k, v in info.items() if k not in {"model", "features", "tempo_scale", "members", "versions", "text_encoder"}}
         uncertainty = Uncertainty.load(path) if all((path / f).exists() for f in UNCERTAINTY_FILES) else None

@@ -10,14 +10,17 @@ A re-run reads everything from the prediction cache in the store and loads no mo
 from __future__ import annotations
 
 import hashlib
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from engine.config import FEATURE_RANGES, FEATURES, models_dir
 from engine.predictor.library_intervals import widen
-from engine.schema import CONFIDENCE_COLUMNS, INTERVAL_COLUMNS, OUTPUT_COLUMNS, SCHEMA, normalize_frame  # noqa: F401
+from engine.schema import CONFIDENCE_COLUMNS, INTERVAL_COLUMNS, OUTPUT_COLUMNS, SCHEMA, clean_text, normalize_frame  # noqa: F401
 
+PAYLOAD_COLUMNS = OUTPUT_COLUMNS + INTERVAL_COLUMNS + ["match", "catalog_row"]
+PAYLOAD_VERSION = "2"  # bumped when a cached payload gains a field (2: catalog_row), so old entries are not read
 UPPER = {f: high for f, (_, high) in FEATURE_RANGES.items()}
 PROGRESS_CHUNK = 256  # tracks predicted between two progress reports (values agree with one batch to 1e-3:
 #                      the int8 layers scale activations per batch)
@@ -28,15 +31,19 @@ class Enricher:
     """Holds the prediction cache and, loaded only when first needed, the catalog, the predictor and the encoder.
 
     `store` is anything with cached_predictions(keys) and cache_predictions(payloads): the library's
-    SQLite store when the caller has one (the CLI, the dashboard), else a cache in memory.
+    SQLite store when the caller has one, else a cache in memory. Built by the façade
+    (engine.pipeline.facade.Tunescope), which hands it its one catalog (`catalog`: a loaded
+    engine.catalog.matching.Catalog, or a callable that loads it on first use).
     """
 
-    def __init__(self, store=None, model_dir=None, use_catalog: bool = True, library_intervals: bool = True):
+    def __init__(self, store=None, model_dir=None, use_catalog: bool = True, library_intervals: bool = True,
+                 catalog=None):
         """library_intervals: widen predicted intervals by the library's own known tracks
         (engine.predictor.library_intervals); off gives every track the same interval in any library."""
         self.store = store if store is not None else MemoryCache()
         self.model_dir = model_dir or models_dir() / "audio_predictor"
         self.use_catalog, self.library_intervals = use_catalog, library_intervals
+        self._catalog_source = catalog
         self._catalog = self._predictor = self._encoder = None
 
     @property
@@ -44,19 +51,18 @@ class Enricher:
         if self._catalog is None:
             from engine.catalog.matching import Catalog
 
-            self._catalog = Catalog.load()
+            source = self._catalog_source
+            self._catalog = source() if callable(source) else source if source is not None else Catalog.load()
         return self._catalog
 
     @property
     def predictor(self):
+        """AudioPredictor.load as it is: with the catalog's real tracks as the artist prior when the catalog is on."""
         if self._predictor is None:
             from engine.predictor.bundle import AudioPredictor
-            from engine.predictor.priors import CatalogArtistPriors
 
-            predictor = AudioPredictor.load(self.model_dir)
-            if self.use_catalog:  # the artist's other real tracks sharpen the prior
-                predictor.featurizer.catalog_artists = CatalogArtistPriors(self.catalog.tracks)
-            self._predictor = predictor
+            self._predictor = AudioPredictor.load(self.model_dir,
+                                                  catalog_tracks=self.catalog.tracks if self.use_catalog else None)
         return self._predictor
 
     @property
@@ -86,6 +92,11 @@ class Enricher:
         """The input's columns plus OUTPUT_COLUMNS and the 90% intervals; same rows, same order.
         progress(done, total, message), if given, hears each step (loading, matching, predicting in
         chunks of PROGRESS_CHUNK tracks); a library served from the cache reports nothing."""
+        return self.enrich_parts(frame, where, progress).frame
+
+    def enrich_parts(self, frame: pd.DataFrame, where: str = "input", progress=None) -> "Enrichment":
+        """enrich(), plus what it derived on the way and a recommender needs again: the normalized rows
+        (with the genres enrichment added) and each row's catalog row (-1: not in the catalog)."""
         norm = normalize_frame(frame, where=where)
         given = _given_features(frame)
         keys = content_keys(norm, given, self.model_version(), self.use_catalog)
@@ -96,7 +107,8 @@ class Enricher:
             payloads = dict(zip(np.asarray(keys)[todo], fresh.to_dict("records")))
             self.store.cache_predictions(payloads)
             cached.update(payloads)
-        result = pd.DataFrame([cached[k] for k in keys], columns=OUTPUT_COLUMNS + INTERVAL_COLUMNS + ["match"])
+        result = pd.DataFrame([cached[k] for k in keys], columns=PAYLOAD_COLUMNS)
+        catalog_rows = result.pop("catalog_row").to_numpy(dtype=int) if len(result) else np.zeros(0, int)
         factors = self._widening(norm, keys, result, progress or _silent) if self.library_intervals else None
         if factors is not None:
             result = widen(result, factors, np.flatnonzero(result["source"].to_numpy() == "predicted"), UPPER)
@@ -108,9 +120,10 @@ class Enricher:
 
             column = next((c for c in out.columns if str(c).strip().lower() == "genres"), "genres")
             out[column] = with_artist_genres(norm["genres"].tolist(), norm["artists"].tolist())
+            norm["genres"] = clean_text(out[column]).to_numpy()  # as normalize_frame(out) would read them
         if factors is not None:
             out.attrs["interval_widening"] = {f: round(float(x), 3) for f, x in zip(FEATURES, factors)}
-        return out
+        return Enrichment(out, norm, catalog_rows)
 
     def _widening(self, norm: pd.DataFrame, keys: list[str], result: pd.DataFrame, progress):
         """Per-feature widening from up to MAX_CHECKED known tracks predicted as if unknown (cached like
@@ -153,6 +166,7 @@ class Enricher:
         real = given.copy()
         source = np.where(np.isfinite(given).all(axis=1), _given_source(norm), "").astype(object)
         match = np.full(n, "", dtype=object)
+        rows = np.full(n, -1)
         if self.use_catalog:
             if self._catalog is None:
                 progress(0, n, "loading the reference catalog (first time only)")
@@ -179,6 +193,7 @@ class Enricher:
         result["confidence"] = result[CONFIDENCE_COLUMNS].mean(axis=1)
         result["source"] = np.where(source == "", "predicted", source)
         result["match"] = match
+        result["catalog_row"] = rows if self.use_catalog else np.full(n, -1)
         return result
 
     def predict_track(self, title: str, artists: str, **fields) -> dict:
@@ -224,10 +239,16 @@ def content_keys(norm: pd.DataFrame, given: np.ndarray, model_version: str, use_
     """A hash of every field the result depends on, plus the model and catalog versions."""
     from engine.catalog.matching import catalog_version
 
-    salt = f"{model_version}|{catalog_version() if use_catalog else 'nocatalog'}"
+    salt = f"{PAYLOAD_VERSION}|{model_version}|{catalog_version() if use_catalog else 'nocatalog'}"
     text = norm[SCHEMA].apply(lambda col: col.map(str)).agg("\x1f".join, axis=1)
     feats = pd.Series([",".join(f"{v:.6g}" for v in row) for row in given])
     return [hashlib.sha1(f"{salt}\x1e{t}\x1e{f}".encode()).hexdigest() for t, f in zip(text, feats)]
+
+
+class Enrichment(NamedTuple):
+    frame: pd.DataFrame        # what enrich() returns
+    norm: pd.DataFrame         # normalize_frame(input), its genres as enrichment filled them
+    catalog_rows: np.ndarray   # per row: the reference catalog's row, -1 where the catalog does not know it
 
 
 class MemoryCache:

@@ -26,7 +26,6 @@ from engine.predictor.fit import artist_split, real_units, split_training, train
 from engine.library.importers.exportify import read_exportify
 from engine.metrics import bootstrap_skill, calibration, regression
 from engine.predictor.bundle import AudioPredictor
-from engine.predictor.priors import CatalogArtistPriors
 from engine.schema import release_year
 from engine.textnorm import track_keys
 from engine.predictor.train import ARTIST_ROW_WEIGHT, TrainConfig, artist_keys, build, hide_artist_prior
@@ -142,8 +141,7 @@ def evaluate(encoder, cfg: TrainConfig, log=print) -> dict:
     }
 
     log("(c) out of distribution: the shipped model")
-    shipped = AudioPredictor.load(models_dir() / "audio_predictor")
-    shipped.featurizer.catalog_artists = CatalogArtistPriors(reference.catalog_tracks())  # as served
+    shipped = AudioPredictor.load(models_dir() / "audio_predictor", catalog_tracks=reference.catalog_tracks())  # as served
     train_frame, val_frame, _ = split_training(tracks, TrainConfig(**shipped.info["train_config"]))
     ridge = fit_ridge(shipped, train_frame, val_frame, encoder)
     samples = exportify_with_features()

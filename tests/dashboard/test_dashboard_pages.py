@@ -238,13 +238,11 @@ def test_home_imports_several_files_reports_the_bad_one_and_opens_the_import():
 @functools.cache
 def _demo_frame() -> pd.DataFrame:
     """The demo library as the engine enriches it, computed once (the model loads once) per test run."""
-    from engine.pipeline.run import enriched_library
-    from engine.predictor.enrich import Enricher
-    from engine.library.store import Store
+    from engine.pipeline.facade import Tunescope
 
-    store = Store()
-    frame = enriched_library(store, demo_id(), Enricher(store=store))
-    store.close()
+    app = Tunescope()
+    frame = app.library(demo_id()).tracks
+    app.close()
     return frame
 
 

@@ -2,7 +2,6 @@
 
 from engine.library.demo import DISCOVERIES, PLAYLISTS, open_demo
 from engine.library.imports import current_library
-from engine.pipeline.run import enriched_library
 
 
 def test_demo_builds_once_with_its_playlists(memory_store):
@@ -13,7 +12,7 @@ def test_demo_builds_once_with_its_playlists(memory_store):
     assert current_library(memory_store) == library_id
 
 
-def test_demo_mixes_catalog_and_predicted_tracks(memory_store, enricher):
-    frame = enriched_library(memory_store, open_demo(memory_store), enricher)
+def test_demo_mixes_catalog_and_predicted_tracks(memory_store, app):
+    frame = app.over(memory_store).library(open_demo(memory_store)).tracks
     sources = frame["source"].value_counts()
     assert sources["catalog"] >= 250 and sources["predicted"] >= 100

@@ -29,10 +29,9 @@ def test_an_exportify_files_own_columns_are_stored_and_given_back(samples, tmp_p
     assert again[OWN].equals(out[OWN])
 
 
-def test_the_enriched_download_keeps_them_in_the_neutralised_csv(samples, tmp_path, enricher):
+def test_the_enriched_download_keeps_them_in_the_neutralised_csv(samples, tmp_path, app):
     from engine.csvfiles import csv_text
     from engine.library.file_columns import unpack
-    from engine.pipeline.run import enriched_library
 
     rows = pd.read_csv(samples / "exportify" / "deadda7a__2023-01__covers.csv", dtype=str, keep_default_na=False)
     rows.loc[0, "Record Label"] = "=HYPERLINK(\"http://x\")"  # a label that would run as a formula
@@ -40,7 +39,7 @@ def test_the_enriched_download_keeps_them_in_the_neutralised_csv(samples, tmp_pa
     rows.to_csv(file, index=False)
     store = Store(tmp_path / "store.db")
     report = import_files(store, [file])
-    frame = enriched_library(store, report.library_id, enricher)
+    frame = app.over(store).library(report.library_id).tracks
     back = pd.read_csv(io.StringIO(csv_text(unpack(frame))), dtype=str, keep_default_na=False)
     assert {"Popularity", "Record Label", "Added At", "energy", "energy_low", "source"} <= set(back.columns)
     assert back["Record Label"].str.startswith("'=").sum() == 1  # neutralised like every other text cell

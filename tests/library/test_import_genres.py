@@ -15,7 +15,6 @@ from engine.config import data_dir
 from engine.explore.genres import genre_table
 from engine.library.imports import import_files
 from engine.library.store import Store
-from engine.pipeline.run import enriched_library
 from engine.predictor.enrich import Enricher
 
 PLAYLIST = "deadda7a__2021-12__casual.csv"  # a real playlist exported without Exportify's genre column
@@ -55,7 +54,7 @@ def _import(store_and_enricher, files):
     store, enricher = store_and_enricher
     report = import_files(store, files)
     assert report.ok, report.problems
-    return enriched_library(store, report.library_id, enricher)
+    return enricher.enrich(store.library_tracks(report.library_id))
 
 
 @pytest.mark.parametrize("which", ["german playlist", "streaming history"])

@@ -7,7 +7,6 @@ import pandas as pd
 
 from engine.config import FEATURES
 from engine.library.imports import current_library, import_files
-from engine.pipeline.run import enriched_library
 
 ESPRESSO = "exportify/kyleduong__2024-12__top_tracks_of_2024_global.csv"
 TOP_2024 = "exportify/martinkvu__2026-03__Your_Top_Songs_2024.csv"
@@ -70,15 +69,18 @@ def test_plays_count_and_listening_time_are_kept(memory_store, samples):
     assert tracks["ms_played"].sum() == sum(ms for _, _, ms in distinct)
 
 
-def test_enriched_library_has_every_feature_and_stores_them(memory_store, enricher, samples):
+def test_enriched_library_has_every_feature_and_stores_nothing_derived(memory_store, app, samples):
+    """Catalog and predicted values are derived on every read (the prediction cache keeps them): the store's
+    feature rows hold only what a file or a provider brought."""
     report = import_files(memory_store, [samples / "exportify" / "deadda7a__2021-12__casual.csv"])
-    frame = enriched_library(memory_store, report.library_id, enricher)
+    frame = app.over(memory_store).library(report.library_id).tracks
     assert len(frame) == 20 and np.isfinite(frame[FEATURES].to_numpy(dtype=float)).all()
-    stored = memory_store.db.execute("select count(distinct key) from features").fetchone()[0]
-    assert stored == 20 and current_library(memory_store) == report.library_id
+    assert set(frame["source"]) & {"catalog", "predicted"}
+    derived = memory_store.db.execute("select count(*) from features where source in ('catalog', 'predicted')")
+    assert derived.fetchone()[0] == 0 and current_library(memory_store) == report.library_id
 
 
-def test_an_empty_library_enriches_to_an_empty_frame(memory_store, enricher):
+def test_an_empty_library_enriches_to_an_empty_frame(memory_store, app):
     library_id = memory_store.create_library("empty", "import")
-    frame = enriched_library(memory_store, library_id, enricher)
+    frame = app.over(memory_store).library(library_id).tracks
     assert frame.empty and set(FEATURES) <= set(frame.columns)

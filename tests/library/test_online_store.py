@@ -43,16 +43,15 @@ def test_trust_order_is_export_then_spotify_then_reccobeats_per_feature(memory_s
     assert tracks.drop(index=[a, b, c])["source"].eq("").all()
 
 
-def test_reccobeats_values_outrank_the_catalog_and_the_predictor(memory_store, library, enricher):
-    from engine.pipeline.run import enriched_library
+def test_reccobeats_values_outrank_the_catalog_and_the_predictor(memory_store, library, app):
 
     library_id, keys = library
-    before = enriched_library(memory_store, library_id, enricher).set_index("key")
+    before = app.over(memory_store).library(library_id).tracks.set_index("key")
     known = before.index[before["source"] == "catalog"][:2].tolist()
     predicted = before.index[before["source"] == "predicted"][:2].tolist()
     assert known and predicted
     memory_store.save_online_features(PROVIDER, {k: values(0.42) for k in known + predicted}, [])
-    after = enriched_library(memory_store, library_id, enricher).set_index("key")
+    after = app.over(memory_store).library(library_id).tracks.set_index("key")
     assert (after.loc[known + predicted, "source"] == "reccobeats").all()
     assert np.allclose(after.loc[known + predicted, "energy"], 0.42)
     assert (after.loc[known + predicted, "confidence"] == 1.0).all()

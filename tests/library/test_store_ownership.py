@@ -9,7 +9,6 @@ from engine.config import FEATURES
 from engine.explore.clusters import ClusterModel, cluster_library, coverage_report
 from engine.library.imports import import_files
 from engine.library.ranges import dropped_note
-from engine.pipeline.run import assign_clusters, enriched_library
 from engine.schema import normalize_frame
 
 ESPRESSO = "exportify/kyleduong__2024-12__top_tracks_of_2024_global.csv"
@@ -102,15 +101,15 @@ def test_a_poorer_file_never_erases_a_real_value_it_cannot_replace(store, sample
 
 
 def test_a_track_once_given_tempo_1e300_still_enriches_clusters_and_covers_for_every_library(store, samples, tmp_path,
-                                                                                         enricher):
+                                                                                         app):
     mine = victim(store, samples, tmp_path)
     theirs = import_files(store, [crafted(tmp_path)]).library_id
     model = ClusterModel.load()
     for library_id in (mine, theirs):
-        frame = enriched_library(store, library_id, enricher)
+        frame = app.over(store).library(library_id).tracks
         assert np.isfinite(frame[FEATURES].to_numpy(dtype=float)).all()  # what the map projects
         assert frame["tempo"].between(0, 300).all()
-        clusters = assign_clusters(frame, model)
+        clusters = model.assign(frame)
         assert coverage_report(frame, clusters).set_index("source").loc["all", "clustered"] == len(frame)
         own = cluster_library(frame, k=2)
         assert len(own.labels_) == len(frame) and np.isfinite(own.profiles_[FEATURES].to_numpy(dtype=float)).all()

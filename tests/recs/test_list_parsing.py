@@ -6,13 +6,12 @@ import engine.recs.data
 import engine.recs.recommend
 import engine.schema
 from engine.library.demo import open_demo
-from engine.pipeline.run import enriched_library
 from engine.recs.prepared import PreparedCache
 from engine.recs.recommend import Recommender
 
 
-def test_a_request_splits_each_list_cell_once(memory_store, enricher, monkeypatch):
-    library = enriched_library(memory_store, open_demo(memory_store), enricher)
+def test_a_request_splits_each_list_cell_once(memory_store, app, monkeypatch):
+    library = app.over(memory_store).library(open_demo(memory_store)).tracks
     assert (library["genres"].str.count(";") > 0).sum() > 100  # the demo has real lists to split
     rec = Recommender.load()
     seen: list[str] = []

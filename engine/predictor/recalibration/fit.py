@@ -13,7 +13,6 @@ from pathlib import Path
 from engine.catalog import datasets as reference
 from engine.config import BOUNDED_FEATURES
 from engine.predictor.bundle import AudioPredictor
-from engine.predictor.priors import CatalogArtistPriors
 from engine.predictor.recalibration.build import collect, collect_evaluation
 from engine.predictor.recalibration.evaluate import (adapted_markdown, crossfit, fit_uncertainty, judge, library_adapted,
                                                      markdown, meaning_markdown, real_markdown, reliability, report)
@@ -22,8 +21,7 @@ from engine.predictor.recalibration.evaluate import (adapted_markdown, crossfit,
 def recalibrate(path: Path, encoder, log=print) -> str:
     """Measure cross-fitted coverage, fit on every calibration set, judge on the real libraries, save;
     returns the markdown tables."""
-    predictor = AudioPredictor.load(path)
-    predictor.featurizer.catalog_artists = CatalogArtistPriors(reference.catalog_tracks())  # as served
+    predictor = AudioPredictor.load(path, catalog_tracks=reference.catalog_tracks())  # as served
     train_mean = predictor.featurizer.feature_mean_
     log("collecting the calibration sets")
     rows = collect(predictor, encoder)
