@@ -93,7 +93,7 @@ rows = [{"feature": f, "prediction": feature_value(f, result[f]), "90% low": fea
 st.dataframe(rows, hide_index=True, width="stretch")
 
 st.subheader("Nearest real tracks")
-with ui.engine_errors(stop=False):  # without the recommender the prediction above still stands
+with ui.engine_errors(stop=False):  # a catalog query; the prediction above stands whatever it says
     nearest = similar_tracks(tuple(round(float(result[f]), 4) for f in FEATURES), k=5)
     track_table(nearest, ["title", "artists", "genres", "similarity", *FEATURES])
     st.caption("Catalog tracks whose real features sit closest to this prediction.")

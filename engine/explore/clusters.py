@@ -202,12 +202,14 @@ def cluster_library(frame: pd.DataFrame, k: int, seed: int = 0) -> LibraryCluste
 
 
 def choose_k(frame: pd.DataFrame, ks=range(3, 13), seed: int = 0) -> pd.DataFrame:
-    """Silhouette for each k (the default k is the best one measured here)."""
+    """Silhouette for each k the library can hold (fewer than k distinct tracks cannot make k clusters:
+    a library whose tracks all sound alike gets an empty table, and one cluster)."""
     _require_tracks(frame, "choose_k")
     z = StandardScaler().fit_transform(feature_matrix(frame))
+    distinct = len(np.unique(np.round(z, 9), axis=0))
     rows = []
     for k in ks:
-        if k >= len(z):
+        if k >= len(z) or k > distinct:
             break
         labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(z)
         rows.append({"k": k, "silhouette": silhouette(z, labels, seed)})
@@ -224,4 +226,5 @@ def default_k(table: pd.DataFrame, tolerance: float = 0.02) -> int:
 def suggested_k(table: pd.DataFrame) -> int:
     """The k every view of a library uses unless the listener picks another: a library is small and its
     silhouette curve noisy, so the best-separated k itself (2 when no k could be measured)."""
-    return default_k(table, tolerance=0.0) if len(table) else 2
+    measured = table.dropna(subset=["silhouette"])
+    return default_k(measured, tolerance=0.0) if len(measured) else 2

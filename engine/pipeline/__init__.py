@@ -1,1 +1,2 @@
-"""Orchestration above the library and the predictor: import, enrich, cluster in one place."""
+"""The one way in (`facade.Tunescope`): it assembles the engine, and every caller gets its libraries
+(`enriched.EnrichedLibrary`), the predictor and the recommender there; `online` fills a table online."""

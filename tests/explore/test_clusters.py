@@ -99,3 +99,15 @@ def test_bad_libraries(model, unknown_library):
     low[[f"{f}_confidence" for f in FEATURES]] = 0.05
     out = model.assign(low.drop(columns=[c for c in low if c.endswith(("_low", "_high"))]))
     assert out["cluster"].notna().all() and out["cluster_confidence"].lt(1).all()
+
+
+def test_a_library_whose_tracks_all_sound_alike_gets_one_cluster_not_a_crash():
+    """Issue 30 (8): identical features made the silhouette NaN and int(NaN) crashed Coverage, Clusters and Map."""
+    from engine.explore.clusters import choose_k, cluster_library, suggested_k
+
+    frame = pd.DataFrame({f: [0.5] * 40 for f in FEATURES}).assign(tempo=120.0, title="same", artists="same")
+    table = choose_k(frame)
+    k = suggested_k(table)
+    result = cluster_library(frame, k)
+    assert table.empty and k == 2 and len(set(result.labels_)) == 1 and len(result.names_) == 1
+    assert np.isfinite(result.profiles_.to_numpy(dtype=float)).all()

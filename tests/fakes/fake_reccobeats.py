@@ -148,7 +148,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _write(self, ids: list[str], status: int, payload, retry_after: float | None = None, cut: bool = False) -> None:
         """Answer with JSON; `cut`: only half the body, then the connection closes (a dropped answer)."""
-        data = json.dumps(payload).encode()
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()  # bytes: a body as it is
         self.server_fake.log.append((ids, -1 if cut else status))
         self.send_response(status)
         headers = {"Content-Type": "application/json", "Content-Length": str(len(data))}

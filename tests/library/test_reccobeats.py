@@ -181,3 +181,14 @@ def test_ten_thousand_ids_with_five_percent_faults_in_a_minute():
     assert report.found == 10_000 and set(fake.served.values()) == {1}
     assert report.requests <= 250 + client.retried
     assert elapsed <= 60, f"{elapsed:.1f} s"
+
+
+def test_an_answer_nested_too_deeply_is_a_named_error_and_keeps_what_was_fetched(memory_store, known):
+    """Issue 30 (7): 100,000 levels of legal JSON raised RecursionError (a traceback, nothing written)."""
+    ids = list(known)[:80]
+    with FakeReccoBeats(known) as fake:
+        fake.inject("payload", skip=1, payload=b"[" * 100_000 + b"]" * 100_000)
+        report = fetch_features(memory_store, ids, quick(fake))
+    assert "nested too deeply" in report.note and report.found == 40
+    kept = memory_store.online_features(PROVIDER, ids).dropna(subset=FEATURES)
+    assert len(kept) == 40  # the first batch of 40, answered before the bad one

@@ -74,7 +74,7 @@ class ReccoBeatsClient:
                         return {"content": []}
                     answer.raise_for_status()
                     # A cut-off body raises ValueError: retried like a dropped connection.
-                    return json.loads(self._body(answer, deadline))
+                    return _parsed(self._body(answer, deadline))
             except (_ServerError, *_TRANSIENT) as exc:
                 failures += 1
                 offline = _unreachable(exc) and not self.answered
@@ -177,6 +177,15 @@ def _retry_after(header, default: float) -> float:
 
 _JSON_NAMES = {"dict": "object", "list": "list", "str": "string", "int": "number", "float": "number",
                "bool": "boolean", "NoneType": "null"}
+
+
+def _parsed(body: bytes):
+    """The answer's JSON. Nesting too deep for the parser is no answer to retry or a crash: a named error."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise OnlineFeaturesUnavailableError("ReccoBeats sent an answer nested too deeply to read; the features "
+                                             "stay predicted, and real values fetched so far are kept.") from None
 
 
 def _too_large(size: int) -> OnlineFeaturesUnavailableError:
