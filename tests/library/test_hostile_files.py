@@ -269,3 +269,21 @@ def test_the_largest_zip_accepted_stays_within_the_bounds(case, samples, tmp_pat
 
     total = sum(int(m.group(1)) for line in printed if (m := re.search(counted, line)))
     assert MAX_IMPORT_ROWS - 2_000 < total <= MAX_IMPORT_ROWS, printed
+
+
+@pytest.mark.parametrize("name, field", [("StreamingHistory_music_0.json", "trackName"), ("YourLibrary.json", "track")])
+def test_one_lone_surrogate_escape_costs_one_character_not_the_file(name, field, samples, tmp_path, memory_store):
+    """Issue 30 (13): "\\ud83c" (legal JSON: half an emoji) refused the whole history or library file."""
+    import json
+
+    from engine.library.imports import import_files
+
+    doc = json.loads((samples / "account_export" / "hobbies-w-erin_2024" / name).read_text(encoding="utf-8"))
+    rows = doc if isinstance(doc, list) else doc["tracks"]
+    rows[0][field], rows[1][field] = "LONE", "PAIR"
+    text = json.dumps(doc).replace("LONE", "Star \\ud83c").replace("PAIR", "Star \\ud83c\\udf1f")
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    report = import_files(memory_store, [tmp_path / name])
+    assert report.ok, report.problems
+    titles = set(memory_store.library_tracks(report.library_id)["title"])
+    assert {"Star \ufffd", "Star \U0001f31f"} <= titles and len(titles) > 100

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 
 from engine.errors import ImportTooLargeError, InputFileError, TunescopeError, UnrecognisedExportError
@@ -46,7 +47,7 @@ def _decode(name: str, data: bytes):
     if head in ("{", "[") or name.lower().endswith(".json"):
         check_json_entries(name, text)
         try:
-            return text, json.loads(text)
+            return text, _without_lone_surrogates(json.loads(text)) if _ESCAPED_SURROGATE in text.lower() else json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputFileError(f"{name}: the JSON is cut off or malformed (line {exc.lineno}, column {exc.colno}: "
                                  f"{exc.msg}). Download or unzip the export again.") from None
@@ -57,6 +58,31 @@ def _decode(name: str, data: bytes):
             raise InputFileError(f"{name}: the JSON holds a value Tunescope cannot read ({str(exc)[:80]}). "
                                  "Use the file as Spotify sent it.") from None
     return text, None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = "\\ud"  # how JSON writes a UTF-16 surrogate: only a document holding one needs the walk below
+
+
+def _without_lone_surrogates(doc):
+    """The document with each unpaired UTF-16 surrogate ("\\ud83c": legal JSON, half an emoji a tool cut in
+    two) replaced by U+FFFD: one broken character must not refuse a whole file, and no text holding one can
+    be stored as UTF-8. Paired surrogates are already one character after parsing. Walked without recursion."""
+    def clean(text: str) -> str:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if _SURROGATE.search(text) else text
+
+    todo = [doc]
+    while todo:
+        node = todo.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in list(items):
+            if isinstance(value, str):
+                node[key] = clean(value)
+            elif isinstance(value, (dict, list)):
+                todo.append(value)
+            if isinstance(key, str) and _SURROGATE.search(key):
+                node[clean(key)] = node.pop(key)
+    return clean(doc) if isinstance(doc, str) else doc
 
 
 def _read_zip(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
