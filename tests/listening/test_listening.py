@@ -162,3 +162,16 @@ def test_feature_trends_show_how_much_rests_on_predictions(samples, enricher):
     loud = played_keys(plays, enriched, "2023-06", "UTC", clusters, "loud")
     assert set(loud) == set(played.index[played["energy"] > 0.5])
     store.close()
+
+
+def test_a_play_stamped_in_2262_is_skipped_and_the_last_twelve_months_stay_the_history_s(samples, tmp_path):
+    """Issue 30 (9): one play stamped in 2262 made the default "last 12 months" that year (one play shown)."""
+    path = samples.joinpath(*HISTORY)
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    stray = dict(rows[0], endTime="2262-04-11 23:47")
+    (tmp_path / path.name).write_text(json.dumps(rows + [stray]), encoding="utf-8")
+    store = Store(":memory:")
+    report = import_files(store, [tmp_path / path.name])
+    assert any("stamped in the future" in note for note in report.problems)
+    view = listening_view(store.plays(report.library_id), store.library_tracks(report.library_id))
+    assert view.label == "the last 12 months of your history (2020-10 to 2021-09)" and view.totals["plays"] > 1000

@@ -105,10 +105,14 @@ def parse_history(name: str, rows: list, counted: bool = False) -> Parsed:
         frame[col] = frame[col].fillna("").map(str).str.strip()
     stamps = pd.to_datetime(frame["played_at"], errors="coerce", utc=True, format="ISO8601")
     frame["played_at"] = stamps.dt.strftime(UTC_STAMP)
-    timeless = stamps.isna()
+    # A play stamped after tomorrow cannot have happened (one stamped 2262 made "the last 12 months" that year).
+    future = (stamps > pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)).to_numpy()
+    timeless = stamps.isna().to_numpy() | future
     frame = frame[~timeless].reset_index(drop=True)
-    return Parsed(name=name, kind="streaming-history", plays=frame, skipped=skipped + int(timeless.sum()),
-                  notes=[cut_note] if cut_note else [])
+    notes = [cut_note] if cut_note else []
+    if future.any():
+        notes.append(f"{name}: {int(future.sum()):,} plays stamped in the future (after today) were skipped.")
+    return Parsed(name=name, kind="streaming-history", plays=frame, skipped=skipped + int(timeless.sum()), notes=notes)
 
 
 def _flag(value) -> int | None:
