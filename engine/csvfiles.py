@@ -35,8 +35,10 @@ def write_csv(frame: pd.DataFrame, target) -> None:
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells cannot run as spreadsheet formulas: a cell starting with = + - @ tab or
-    CR gets a leading quote. Numeric columns, and text cells that are plain numbers (-3.5), stay numbers."""
+    CR gets a leading quote. Numeric columns, and text cells that are plain numbers (-3.5), stay numbers.
+    Column names are cells of the header row: a name from a listener's file (`=HYPERLINK(…)`) gets the same."""
     out = frame.copy()
+    out.columns = [_neutralise(c) for c in out.columns]
     for column in out.columns:
         if pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_bool_dtype(out[column]):
             continue

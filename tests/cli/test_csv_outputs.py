@@ -80,3 +80,15 @@ def test_write_csv_to_a_stream_and_a_path_write_the_same_text(tmp_path):
     write_csv(frame, stream)
     write_csv(frame, tmp_path / "f.csv")
     assert stream.getvalue() == (tmp_path / "f.csv").read_bytes().decode() == "title,tempo\r\n'=1+1,-1.5\r\nok,120.0\r\n"
+
+
+def test_a_column_named_like_a_formula_is_neutralised_in_the_header_too(tmp_path):
+    """Issue 30 (4): cells were escaped but a listener's own column names came back as they were."""
+    path = tmp_path / "columns.csv"
+    pd.DataFrame({"title": ["Dreams"], "artists": ["Fleetwood Mac"], FORMULAS[0]: ["x"], "@cmd": ["y"]}).to_csv(path, index=False)
+    out = tmp_path / "imported.csv"
+    result = run_cli("import", str(path), "--output", str(out), home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = cells(out)
+    assert_no_formula(rows)
+    assert {"'" + FORMULAS[0], "'@cmd"} <= set(rows[0]) and rows[1][rows[0].index("'@cmd")] == "y"
