@@ -91,6 +91,9 @@ CASES = {
     "mixed UTF-8 and Windows-1252": ("mixed.csv", lambda: "title,artist\nCafé,Zoé\n".encode() + "Été,Noël\n".encode("cp1252"),
                                      None),
     "JSON nested 10^6 deep": ("deep.json", lambda: b"[" * 10**6 + b"]" * 10**6, "nests"),
+    "JSON of 1,000,000 empty lists": ("lists.json", lambda: b"[" + b"[]," * 10**6 * 10 + b"[]]", "JSON values"),
+    "a ZIP of JSON lists (issue 30: 5.2 GB from 493 KB)": ("lists.zip", lambda: _zip(
+        {f"Playlist{i}.json": b"[" + b"[]," * 30 * 10**6 + b"[]]" for i in range(3)}), "JSON values"),
     "JSON with 1,000,000 objects": ("objects.json", lambda: b"[" + b'{"ts":"x"},' * 10**6 + b'{"ts":"x"}]', "rows"),
     "msPlayed Infinity, NaN, 1e300": ("StreamingHistory0.json",
                                       lambda: _history([float("inf"), float("nan"), 1e300, -1e300, "1e999", 200_000]), None),
@@ -287,3 +290,19 @@ def test_one_lone_surrogate_escape_costs_one_character_not_the_file(name, field,
     assert report.ok, report.problems
     titles = set(memory_store.library_tracks(report.library_id)["title"])
     assert {"Star \ufffd", "Star \U0001f31f"} <= titles and len(titles) > 100
+
+
+def test_json_values_add_up_per_import_and_the_peak_memory_stays_bounded(samples, tmp_path):
+    """Issue 30 (2): members each under the per-file count of JSON values cannot add up past the import's,
+    and no import of empty lists parses into gigabytes (it was 5.2 GB for one 493 KB ZIP)."""
+    from engine.library.importers.limits import MAX_IMPORT_JSON_VALUES, MAX_JSON_VALUES
+
+    lists = MAX_JSON_VALUES // 2 - 1_000  # each "[]," counts twice (its bracket and its comma): just under the cap
+    assert 2 * 2 * lists > MAX_IMPORT_JSON_VALUES
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(_zip({f"Playlist{i}.json": b"[" + b"[]," * lists + b"[]]" for i in range(2)}))
+    elapsed, peak_mb, printed, code, home = _import_in_process(tmp_path, [archive, samples / GOOD])
+    refusals = [line for line in printed if "limit per import" in line]
+    assert code == 2 and len(refusals) == 1 and "JSON values" in refusals[0], printed
+    assert peak_mb <= 600 and elapsed <= 30, (peak_mb, elapsed)
+    assert _stored_rows(home) == {"library_tracks": 0, "playlist_tracks": 0, "plays": 0}

@@ -30,6 +30,12 @@ MAX_ZIP_BYTES = 5 * MAX_FILE_BYTES  # unpacked, all members together
 MAX_IMPORT_ROWS = 220_000  # per import, loose files and ZIP members together: a file at the cap and a few more
 MAX_IMPORT_BYTES = MAX_ZIP_BYTES  # read per import: loose files plus every ZIP member unpacked
 MAX_IMPORT_SECONDS = 120  # reading and parsing one import (storing is bounded by its rows)
+# Every parsed JSON value is a Python object of 50-100 bytes however small its text ("[]," is 3 bytes and a
+# 56-byte list), and each needs one structural character: an extended-history row holds 23 values, a
+# playlist item about 4. Counted before parsing, so a file of a million empty lists is refused unparsed.
+VALUES_PER_ROW = 30
+MAX_JSON_VALUES = VALUES_PER_ROW * MAX_ROWS  # per file
+MAX_IMPORT_JSON_VALUES = VALUES_PER_ROW * MAX_IMPORT_ROWS  # per import: files and ZIP members together
 MAX_PLAY_MS = 24 * 3600 * 1000  # one play longer than a day is not a play
 MAX_PROBLEM_LINES = 3  # per ZIP: the first bad members are named, the rest counted
 
@@ -78,6 +84,7 @@ class ImportBudget:
 
     rows_left: int = MAX_IMPORT_ROWS
     bytes_left: int = MAX_IMPORT_BYTES
+    values_left: int = MAX_IMPORT_JSON_VALUES
     deadline: float = field(default_factory=lambda: time.monotonic() + MAX_IMPORT_SECONDS)
 
     def take_rows(self, name: str, rows: int) -> None:
@@ -99,6 +106,15 @@ class ImportBudget:
                 "files and files inside ZIPs, unpacked, count together); nothing was imported. Import the files in "
                 "smaller groups.")
         self.bytes_left -= size
+
+    def take_values(self, name: str, values: int) -> None:
+        self.check_time(name)
+        if values > self.values_left:
+            raise ImportTooLargeError(
+                f"{name}: with this file the import passes {MAX_IMPORT_JSON_VALUES:,} JSON values, the limit per "
+                "import (loose files and files inside ZIPs count together); nothing was imported. Import the "
+                "files in smaller groups.")
+        self.values_left -= values
 
     def check_time(self, name: str) -> None:
         if time.monotonic() > self.deadline:
@@ -125,10 +141,21 @@ def import_budget():
 
 
 def check_json_entries(name: str, text: str) -> None:
-    """Before parsing: each row of a Spotify JSON is at least one object, and a parsed object costs
-    ~50x its bytes, so a file with far more objects than rows allowed is refused unparsed."""
-    if text.count("{") > 4 * MAX_ROWS:
-        check_rows(name, text.count("{"))
+    """Before parsing: each row of a Spotify JSON is at least one object, and every value costs Python
+    an object, so a file with far more objects than rows allowed, or more values than MAX_JSON_VALUES
+    (counted by the characters that separate or open them), is refused unparsed; the values are drawn
+    from the import's budget. Commas inside strings count too: an over-count, never an under-count."""
+    objects = text.count("{")
+    if objects > 4 * MAX_ROWS:
+        check_rows(name, objects)
+    values = objects + text.count("[") + text.count(",")
+    if values > MAX_JSON_VALUES:
+        raise InputFileError(f"{name}: holds more than {MAX_JSON_VALUES:,} JSON values (lists, objects, numbers, "
+                             f"strings); a Spotify file of {MAX_ROWS:,} rows holds under {MAX_JSON_VALUES:,}. "
+                             "Use the files as Spotify sent them.")
+    budget = _budget.get()
+    if budget is not None:
+        budget.take_values(name, values)
 
 
 def check_columns(name: str, text: str, delimiter: str) -> None:
