@@ -159,16 +159,16 @@ def file_slug(text: str, limit: int = 60) -> str:
 def library_csv_button(library_id: int, frame: pd.DataFrame, key: str) -> None:
     """The enriched library with the columns its own files had (popularity, key, label, added-at...),
     downloaded under the library's name."""
-    from engine.library.file_columns import unpack
-
     name = library_name(library_id)
-    csv_button(unpack(frame), f"Download {md(name)}, enriched (CSV)", f"tunescope_{file_slug(name)}.csv", key=key)
+    csv_button(lambda: resources.app().download_frame(frame), f"Download {md(name)}, enriched (CSV)", f"tunescope_{file_slug(name)}.csv", key=key)
 
 
-def csv_button(frame: pd.DataFrame, label: str, file_name: str, key: str) -> None:
-    """A download built only when clicked (a 10,000-row CSV is not rebuilt on every rerun); its text
-    cells cannot run as spreadsheet formulas. `label` is Markdown: escape what users named."""
-    st.download_button(label, lambda: csv_text(frame), file_name=file_name, mime="text/csv",
+def csv_button(frame, label: str, file_name: str, key: str) -> None:
+    """A download built only when clicked (a 10,000-row CSV is not rebuilt, nor a file's own columns
+    unpacked, on every rerun); its text cells cannot run as spreadsheet formulas. `frame`: a DataFrame, or
+    a callable that makes one. `label` is Markdown: escape what users named."""
+    make = frame if callable(frame) else (lambda: frame)
+    st.download_button(label, lambda: csv_text(make()), file_name=file_name, mime="text/csv",
                        key=key, icon=":material/download:")
 
 

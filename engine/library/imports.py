@@ -187,6 +187,7 @@ def _named(name: str, exc: Exception) -> str:
 
 def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, shows: set[str]) -> None:
     with store.transaction():
+        store.save_file_headers(piece.file_headers)
         if len(piece.tracks):
             store.add_tracks(library_id, piece.tracks, saved=True)
         for playlist_name, items in piece.playlists:
@@ -219,4 +220,4 @@ def library_csv_frame(store, library_id: int, online: bool = True) -> pd.DataFra
     from engine.library.file_columns import COLUMN, unpack
 
     frame = store.library_tracks(library_id, online=online)
-    return unpack(frame[SCHEMA + ["plays", "ms_played"] + FEATURES + ["source", COLUMN]])
+    return unpack(frame[SCHEMA + ["plays", "ms_played"] + FEATURES + ["source", COLUMN]], store.file_headers())

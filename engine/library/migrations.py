@@ -144,6 +144,12 @@ def m9_no_derived_features(db: sqlite_utils.Database) -> None:
     db.execute("delete from features where source in ('catalog', 'predicted')")
 
 
+def m10_file_headers(db: sqlite_utils.Database) -> None:
+    """Each file's unread headers stored once, rows keeping only their cells (issue 30: headers repeated in
+    every row let a 5 KB upload grow the store by 1.5 GB; engine/library/file_columns.py)."""
+    db["file_headers"].create({"id": str, "headers": str}, pk="id", not_null={"headers"}, if_not_exists=True)
+
+
 MIGRATIONS = [m1_prediction_cache, m2_libraries, m3_library_ownership, m4_library_accounts, m5_online_lookups,
               m6_version_match_keys, m7_play_events, m8_file_columns,
-              m9_no_derived_features]
+              m9_no_derived_features, m10_file_headers]

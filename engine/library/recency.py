@@ -41,12 +41,13 @@ def recency_columns(keys: pd.Series, plays: pd.DataFrame, added_at: pd.Series | 
                          "days_since_active": found["days"].to_numpy(dtype=float)}, index=keys.index)
 
 
-def added_at_column(frame: pd.DataFrame) -> pd.Series | None:
-    """The save dates a file brought (Exportify's "Added At", in any of its languages), or None."""
+def added_at_column(frame: pd.DataFrame, headers: dict | None = None) -> pd.Series | None:
+    """The save dates a file brought (Exportify's "Added At", in any of its languages), or None;
+    `headers`: the store's file_headers, for a frame read from the store."""
     from engine.library.file_columns import COLUMN, unpack
     from engine.library.importers.headers import map_headers
 
-    columns = unpack(frame[[COLUMN]]) if COLUMN in frame else frame
+    columns = unpack(frame[[COLUMN]], headers) if COLUMN in frame else frame
     names = [c for c, target in map_headers(columns.columns).items() if target == "added_at"]
     return columns[names[0]] if names else None
 
@@ -54,7 +55,8 @@ def added_at_column(frame: pd.DataFrame) -> pd.Series | None:
 def with_recency(store, library_id: int, frame: pd.DataFrame) -> pd.DataFrame:
     """The frame (with its `key` column) plus COLUMNS from the library's plays and save dates."""
     tracks = frame if "key" in frame and "file_columns" in frame else store.library_tracks(library_id)
-    columns = recency_columns(tracks["key"].reset_index(drop=True), store.plays(library_id), added_at_column(tracks))
+    columns = recency_columns(tracks["key"].reset_index(drop=True), store.plays(library_id),
+                              added_at_column(tracks, store.file_headers()))
     by_key = columns.set_index(tracks["key"].to_numpy())
     by_key = by_key[~by_key.index.duplicated()]
     out = frame.drop(columns=[c for c in COLUMNS if c in frame])

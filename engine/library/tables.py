@@ -209,6 +209,15 @@ class LibraryTables:
             f"insert into features ({', '.join(columns)}) values ({', '.join('?' * len(columns))}) "
             f"on conflict(key, source, library_id) do update set {updates}", rows)
 
+    def save_file_headers(self, headers: dict[str, list[str]]) -> None:
+        """Each file's list of unread headers, once (engine.library.file_columns)."""
+        if headers:
+            self.db.conn.executemany("insert or ignore into file_headers (id, headers) values (?, ?)",
+                                     [(k, json.dumps(v, ensure_ascii=False)) for k, v in headers.items()])
+
+    def file_headers(self) -> dict[str, list[str]]:
+        return {row[0]: json.loads(row[1]) for row in self.db.execute("select id, headers from file_headers")}
+
     def library_version(self, library_id: int, online_provider: str | None = None) -> str:
         """Changes whenever the library's tracks or its runs change (three indexed counts), and, with
         `online_provider`, whenever more of its real values have arrived from that provider: what a cached

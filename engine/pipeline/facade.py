@@ -136,13 +136,20 @@ class Tunescope:
                                    _no_rows(), pd.DataFrame({"recent": [], "days_since_active": []}))
         parts = self.enricher().enrich_parts(stored, where=name, progress=progress)
         plays = self.store.plays(library_id) if self.store.play_count(library_id) else None
-        recency = recency_columns(stored["key"].reset_index(drop=True), plays, added_at_column(stored))
+        recency = recency_columns(stored["key"].reset_index(drop=True), plays, added_at_column(stored, self.store.file_headers()))
         return EnrichedLibrary(library_id, name, version, parts.frame, parts.norm, parts.catalog_rows,
                                recency.reset_index(drop=True), load_plays=(lambda: plays) if plays is not None else None)
 
     def enrich(self, frame: pd.DataFrame, where: str = "input", progress=None, use_catalog: bool = True) -> pd.DataFrame:
         """A table that is not a stored library (a CSV given to the CLI), enriched the same way."""
         return self.enricher(use_catalog).enrich(frame, where=where, progress=progress)
+
+    def download_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A library's rows (all or a view's selection) with the columns its own files had, unpacked: the
+        enriched CSV a listener downloads."""
+        from engine.library.file_columns import unpack
+
+        return unpack(frame, self.store.file_headers())
 
     # ---- what a library gets -------------------------------------------------------------------------
     def recommend(self, library: EnrichedLibrary, **options) -> pd.DataFrame:

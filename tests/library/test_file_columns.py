@@ -31,7 +31,6 @@ def test_an_exportify_files_own_columns_are_stored_and_given_back(samples, tmp_p
 
 def test_the_enriched_download_keeps_them_in_the_neutralised_csv(samples, tmp_path, app):
     from engine.csvfiles import csv_text
-    from engine.library.file_columns import unpack
 
     rows = pd.read_csv(samples / "exportify" / "deadda7a__2023-01__covers.csv", dtype=str, keep_default_na=False)
     rows.loc[0, "Record Label"] = "=HYPERLINK(\"http://x\")"  # a label that would run as a formula
@@ -39,8 +38,9 @@ def test_the_enriched_download_keeps_them_in_the_neutralised_csv(samples, tmp_pa
     rows.to_csv(file, index=False)
     store = Store(tmp_path / "store.db")
     report = import_files(store, [file])
-    frame = app.over(store).library(report.library_id).tracks
-    back = pd.read_csv(io.StringIO(csv_text(unpack(frame))), dtype=str, keep_default_na=False)
+    served = app.over(store)
+    frame = served.library(report.library_id).tracks
+    back = pd.read_csv(io.StringIO(csv_text(served.download_frame(frame))), dtype=str, keep_default_na=False)
     assert {"Popularity", "Record Label", "Added At", "energy", "energy_low", "source"} <= set(back.columns)
     assert back["Record Label"].str.startswith("'=").sum() == 1  # neutralised like every other text cell
     assert sorted(back["Popularity"]) == sorted(rows["Popularity"])
@@ -64,6 +64,34 @@ def test_a_store_from_before_m7_gains_the_column_and_keeps_its_tracks(samples, t
     import_files(store, [path], library_id=report.library_id)  # importing the file again brings them
     after = library_csv_frame(store, report.library_id)
     assert len(after) == 100 and set(OWN) <= set(after.columns)
+
+
+def test_long_headers_are_stored_once_and_cut_so_a_small_upload_cannot_fill_the_disk(samples, tmp_path):
+    """Issue 30 (3): header names were never capped and were repeated in every row's stored JSON: a 5 KB
+    upload grew the store by 1.5 GB. Now the store grows with the cells, headers stored once and cut."""
+    import zipfile
+
+    from engine.library.file_columns import MAX_HEADER_CHARS
+
+    rows = pd.read_csv(samples / "exportify" / TOP_SONGS, dtype=str, keep_default_na=False)
+    wide = pd.concat([rows] * 20, ignore_index=True)
+    wide = wide.assign(**{"Track Name": wide["Track Name"] + wide.index.astype(str), "Track URI": ""})  # 2,000 tracks
+    for i in range(50):
+        wide[f"{i:02d}" + "h" * 5_000] = "x"
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("Liked.csv", wide.to_csv(index=False))
+    store = Store(tmp_path / "store.db")
+    empty = (tmp_path / "store.db").stat().st_size
+    report = import_files(store, [archive])
+    assert report.ok, report.problems
+    store.db.execute("pragma wal_checkpoint(truncate)")
+    grown = (tmp_path / "store.db").stat().st_size - empty
+    assert archive.stat().st_size < 300_000 and grown < 8 * 2**20, grown  # 500 MB of repeated headers before
+    out = library_csv_frame(store, report.library_id)
+    long = [c for c in out.columns if c.startswith("00h")]
+    assert len(out) > 1500 and len(long) == 1 and len(long[0]) == MAX_HEADER_CHARS and (out[long[0]] == "x").all()
+    assert set(OWN) <= set(out.columns)
 
 
 def test_file_names_are_safe_and_name_the_library():

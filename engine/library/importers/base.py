@@ -27,6 +27,7 @@ class Parsed:
     skipped: int = 0  # podcasts, audiobooks, removed or local-only items left out
     shows: set[str] = field(default_factory=set)  # podcast names from YourLibrary, to drop from old histories
     notes: list[str] = field(default_factory=list)  # what was changed to fit a limit (cells cut...), for the user
+    file_headers: dict[str, list[str]] = field(default_factory=dict)  # engine.library.file_columns.pack's
 
     @property
     def track_count(self) -> int:

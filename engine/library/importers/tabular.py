@@ -66,7 +66,7 @@ def parse_csv(name: str, text: str) -> Parsed:
     # What the file had beyond the schema (popularity, key, label, added-at...) goes back out with the
     # enriched CSV; a column the schema reads is not kept twice.
     unread = [c for c in raw.columns if renames.get(c) in (None, "added_at", "artist_uris")]
-    frame[FILE_COLUMNS] = pack(cap_cells(raw[unread].copy(), name)[0], unread)
+    frame[FILE_COLUMNS], file_headers = pack(cap_cells(raw[unread].copy(), name)[0], unread)
     frame["artists"] = _split_artists(frame)
     if "genres" in frame:
         frame["genres"] = frame["genres"].str.replace(_LIST_SEPARATOR, ";", regex=True)
@@ -83,8 +83,9 @@ def parse_csv(name: str, text: str) -> Parsed:
     kind = "exportify" if _EXPORTIFY_MARKERS & set(renames.values()) else "csv"
     notes = [cut_note] if cut_note else []
     if kind == "exportify":
-        return Parsed(name=name, kind=kind, playlists=[(playlist_from_name(name), out)], notes=notes)
-    return Parsed(name=name, kind=kind, tracks=out, notes=notes)
+        return Parsed(name=name, kind=kind, playlists=[(playlist_from_name(name), out)], notes=notes,
+                      file_headers=file_headers)
+    return Parsed(name=name, kind=kind, tracks=out, notes=notes, file_headers=file_headers)
 
 
 def _split_artists(frame: pd.DataFrame) -> pd.Series:
