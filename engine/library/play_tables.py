@@ -5,7 +5,9 @@
 
 Plays are user signals (counts, listening time), never model inputs. The table's key (library, track,
 time) makes every re-import and every overlapping file idempotent: a play already there is counted,
-never added twice.
+never added twice. The account-data history stamps plays to the minute (and records no skip) where the
+extended history stamps the same play to the second: a minute-only play of a track is the same play as
+that track's play stamped within that minute, and the one to the second is kept.
 """
 
 from __future__ import annotations
@@ -27,13 +29,22 @@ class PlayTables:
         merged = (plays.assign(skipped=pd.to_numeric(plays["skipped"], errors="coerce"))
                   .groupby(["key", "played_at"], sort=False)
                   .agg(ms_played=("ms_played", "sum"), skipped=("skipped", "min")).reset_index())
-        rows = [(library_id, k, t, int(ms), None if s != s else int(s))  # s != s: NaN, not recorded
-                for k, t, ms, s in merged[["key", "played_at", "ms_played", "skipped"]].itertuples(index=False)]
         with self.transaction():
+            stored = pd.DataFrame(self.db.conn.execute(
+                "select key, played_at, skipped from plays where library_id = ?", [library_id]).fetchall(),
+                columns=["key", "played_at", "skipped"])
+            merged, known_twins = _without_minute_twins(merged, stored)
+            precise = merged[~_minute_only(merged)]
+            minute_twins = stored[_minute_only(stored) & _in(stored, precise)]  # the same plays, to the minute
+            self.db.conn.executemany("delete from plays where library_id = ? and key = ? and played_at = ?",
+                                     [(library_id, k, t) for k, t in minute_twins[["key", "played_at"]].itertuples(index=False)])
+            rows = [(library_id, k, t, int(ms), None if s != s else int(s))  # s != s: NaN, not recorded
+                    for k, t, ms, s in merged[["key", "played_at", "ms_played", "skipped"]].itertuples(index=False)]
             new = self.db.conn.executemany(
                 "insert or ignore into plays (library_id, key, played_at, ms_played, skipped) values (?, ?, ?, ?, ?)",
                 rows).rowcount
-        return new, len(rows) - new
+        new -= len(minute_twins)  # a play stamped again to the second is no new play
+        return new, len(rows) - new + known_twins
 
     def plays(self, library_id: int) -> pd.DataFrame:
         """Every play of the library, oldest first; `skipped` is NaN where the file did not record it."""
@@ -48,3 +59,26 @@ class PlayTables:
 
     def play_count(self, library_id: int) -> int:
         return self.db.execute("select count(*) from plays where library_id = ?", [library_id]).fetchone()[0]
+
+
+def _minute_only(plays: pd.DataFrame) -> pd.Series:
+    """Plays as the account-data history gives them: stamped to the minute (':00Z') with no skip recorded."""
+    return plays["played_at"].astype(str).str.endswith(":00Z") & pd.to_numeric(plays["skipped"], errors="coerce").isna()
+
+
+def _minutes(plays: pd.DataFrame) -> pd.Series:
+    return plays["key"].astype(str) + "|" + plays["played_at"].astype(str).str.slice(0, 16)
+
+
+def _in(plays: pd.DataFrame, others: pd.DataFrame) -> pd.Series:
+    """Whether each play's (track, minute) is one of `others`'."""
+    return _minutes(plays).isin(set(_minutes(others)))
+
+
+def _without_minute_twins(batch: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The batch less its minute-only plays that a play to the second (in the batch or stored) already
+    records; how many were left out."""
+    minute = _minute_only(batch)
+    precise = pd.concat([batch[~minute], stored[~_minute_only(stored)]], ignore_index=True)
+    twins = minute & _in(batch, precise)
+    return batch[~twins].reset_index(drop=True), int(twins.sum())

@@ -130,7 +130,8 @@ class LibraryTables:
                 key = known.get(mkey) or _hash_key(mkey)
                 known[mkey] = key
                 keys.append(key)
-        return keys
+        # An id-less row before its id'd twin in the same batch takes the id too (not only stored rows).
+        return [known[m] if key.startswith("k:") else key for key, m in zip(keys, mkeys)]
 
     def _existing_by_match(self, library_id: int, mkeys: set[str]) -> dict[str, str]:
         """This library's track key per match key, an id'd key preferred."""

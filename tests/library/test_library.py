@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from engine.config import FEATURES
 from engine.library.imports import current_library, import_files
@@ -84,3 +85,49 @@ def test_an_empty_library_enriches_to_an_empty_frame(memory_store, app):
     library_id = memory_store.create_library("empty", "import")
     frame = app.over(memory_store).library(library_id).tracks
     assert frame.empty and set(FEATURES) <= set(frame.columns)
+
+
+def _both_histories(samples, count: int = 30):
+    """The first `count` plays of a real extended history, and the same plays as the account-data history has them."""
+    import json
+
+    rows = json.loads((samples / "extended_streaming_history" / "Efrrowini" / "Streaming_History_Audio_2023.json")
+                      .read_text(encoding="utf-8"))[:count]
+    account = [{"endTime": r["ts"][:16].replace("T", " "), "artistName": r["master_metadata_album_artist_name"],
+                "trackName": r["master_metadata_track_name"], "msPlayed": r["ms_played"]} for r in rows]
+    songs = {(r["master_metadata_track_name"], r["master_metadata_album_artist_name"]) for r in rows}
+    return json.dumps(account).encode(), json.dumps(rows).encode(), len(rows), sum(r["ms_played"] for r in rows), len(songs)
+
+
+def test_a_zip_with_both_histories_counts_each_play_and_song_once_on_every_import(memory_store, samples):
+    """Issue 30 (5): the account-data and the extended history of the same plays stored each song twice
+    (no id vs id) and a second import of the same ZIP took 30 plays to 50."""
+    import io
+    import zipfile
+
+    account, extended, plays, ms, songs = _both_histories(samples)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("Spotify Account Data/StreamingHistory_music_0.json", account)
+        archive.writestr("Spotify Extended Streaming History/Streaming_History_Audio_2023.json", extended)
+    library_id = None
+    for _ in range(2):
+        report = import_files(memory_store, [("my_spotify_data.zip", out.getvalue())], library_id=library_id)
+        library_id = report.library_id
+        stored = memory_store.plays(library_id)
+        assert (len(stored), int(stored["ms_played"].sum())) == (plays, ms)
+        assert len(memory_store.library_tracks(library_id)) == songs
+
+
+@pytest.mark.parametrize("first", ["account", "extended"])
+def test_the_two_histories_imported_one_after_the_other_keep_the_play_to_the_second(memory_store, samples, first):
+    account, extended, plays, ms, songs = _both_histories(samples)
+    files = {"account": ("StreamingHistory_music_0.json", account),
+             "extended": ("Streaming_History_Audio_2023.json", extended)}
+    order = [files[first], files["extended" if first == "account" else "account"]]
+    library_id = import_files(memory_store, [order[0]]).library_id
+    second = import_files(memory_store, [order[1]], library_id=library_id)
+    stored = memory_store.plays(library_id)
+    assert (len(stored), int(stored["ms_played"].sum())) == (plays, ms)
+    assert (stored["played_at"].dt.second != 0).sum() > plays // 2  # the extended history's seconds stay
+    assert second.files[0].plays == 0 and len(memory_store.library_tracks(library_id)) == songs
