@@ -55,7 +55,7 @@ def ranker_card(card: Card, m: dict, config: dict) -> Card:
         rows.append(row)
     skipped = "; ".join(f"{s['listener']}: {s['note']}" for s in real.get("skipped", []))
     bootstrap = "Intervals: 90%, a paired bootstrap over listeners of the ratio of pooled recalls (1,000 draws)."
-    card.evaluations.append(Table(f"Real listeners, cut at {real.get('test_cut', 0.75):.0%} (k = 50)", rows,
+    card.evaluations.append(Table(f"Real listeners, cut at {real['test_cut']:.0%} of each timeline (k = 50)", rows,
                                   f"{bootstrap} Skipped: {skipped}" if skipped else bootstrap, card.command))
     card.evaluations.append(Table("Each shelf and its diversity (mean per listener over the top 50)", [
         {"shelf": shelf, "method": name, "truth": truth, "recall@50": number(s[recall], 4),

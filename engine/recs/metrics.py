@@ -19,18 +19,23 @@ BOOTSTRAP = 1000
 DISCOUNTS = 1.0 / np.log2(np.arange(2, CUTOFF + 2))
 
 
-def best(scores: np.ndarray, count: int, allowed: np.ndarray | None = None, ordered: bool = True) -> np.ndarray:
-    """Indices of the `count` highest finite scores among allowed items (best first when ordered; as
-    np.argpartition leaves them otherwise)."""
+def best(scores: np.ndarray, count: int, allowed: np.ndarray | None = None, ordered: bool = True,
+         ties_by_index: bool = False) -> np.ndarray:
+    """Indices of the `count` highest finite scores among allowed items, best first when ordered (as
+    np.argpartition leaves them otherwise). ties_by_index: a full stable sort, so that among equal scores
+    the lower index always comes first (for scores with many ties, such as item-KNN's zero votes)."""
     if allowed is not None:
         scores = np.where(allowed, scores, -np.inf)
         count = min(count, int(allowed.sum()))
     count = min(count, len(scores))
     if count <= 0:
         return np.zeros(0, dtype=int)
-    part = np.argpartition(-scores, count - 1)[:count]
-    if ordered:
-        part = part[np.argsort(-scores[part], kind="stable")]
+    if ties_by_index:
+        part = np.argsort(-scores, kind="stable")[:count]
+    else:
+        part = np.argpartition(-scores, count - 1)[:count]
+        if ordered:
+            part = part[np.argsort(-scores[part], kind="stable")]
     return part[np.isfinite(scores[part])]
 
 

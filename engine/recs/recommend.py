@@ -26,6 +26,7 @@ from engine.config import FEATURES, models_dir
 from engine.errors import BadParameterError, EmptyLibraryError, ModelNotFoundError, UnknownSeedError
 from engine.recs.catalog_index import CatalogIndex, load_membership
 from engine.recs.data import library_items, library_lists
+from engine.recs.metrics import best
 from engine.recs.profile import LibraryProfile, ProfileCache, recency_arrays, remember, track_weights
 from engine.recs.reasons import reasons
 from engine.recs.shelves import NAMES as SHELVES, first_k, on_shelf
@@ -121,9 +122,7 @@ class Recommender:
         elif method == "two_tower":
             top, _ = self.index.tower_search(self.tower_user(rows_q, memo), allowed, pool)
         else:
-            scores = np.where(allowed, self.index.content_scores(lib_q), -np.inf)
-            top = np.argsort(-scores, kind="stable")[:pool]
-            top = top[np.isfinite(scores[top])]
+            top = best(self.index.content_scores(lib_q), pool, allowed, ties_by_index=True)
         cap = None if max_per_artist is None else int(max_per_artist)
         keep = first_k(top, self.index.artist, int(k), cap, self.index.song_keys)
         top, match = top[keep], 100.0 * (1.0 - keep / max(int(allowed.sum()), 1))
