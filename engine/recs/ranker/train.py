@@ -14,8 +14,6 @@ import time
 from dataclasses import MISSING
 from pathlib import Path
 
-import numpy as np
-
 from engine.errors import TrainingConfigError
 from engine.recs import metrics
 from engine.recs.listeners.build import TEST_CUT

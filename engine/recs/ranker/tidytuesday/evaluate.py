@@ -6,8 +6,6 @@ newest the truth (engine.recs.interactions.tidytuesday_users: the test half, nev
 
 from __future__ import annotations
 
-import numpy as np
-
 from engine.recs.metrics import DEPTH, best, list_metrics, mean_metrics
 from engine.recs.ranker.ranking import rank_candidates
 from engine.recs.rules import rule_scores
