@@ -16,7 +16,6 @@ import pandas as pd
 from scipy import sparse
 
 from engine.catalog.items import feature_matrix
-from engine.errors import ModelNotFoundError
 from engine.recs.data import unit
 from engine.schema import split_list
 from engine.textnorm import song_key
@@ -177,11 +176,11 @@ def _row_unit(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     return sparse.diags(1.0 / np.maximum(norms, 1e-9)) @ matrix
 
 
-def load_membership(path: Path, catalog_keys: pd.Series) -> sparse.csr_matrix:
+def load_membership(path: Path, catalog_keys: pd.Series) -> sparse.csr_matrix | None:
     """models/playlists: TidyTuesday playlists x items (training part of the two-tower's split), its
-    columns aligned to catalog_keys by track key."""
+    columns aligned to catalog_keys by track key; None when it is not shipped."""
     if not (path / "membership.npz").exists() or not (path / "item_keys.parquet").exists():
-        raise ModelNotFoundError(f"{path}: the playlist membership is missing (membership.npz, item_keys.parquet).")
+        return None
     stored = sparse.load_npz(path / "membership.npz").tocoo()
     keys = pd.read_parquet(path / "item_keys.parquet")["key"].to_numpy()
     column = pd.Index(catalog_keys).get_indexer(keys[stored.col])

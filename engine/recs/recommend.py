@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from engine.config import FEATURES, models_dir
 from engine.errors import BadParameterError, EmptyLibraryError, ModelNotFoundError, UnknownSeedError
@@ -74,7 +75,10 @@ class Recommender:
                                      "the data changed since training. Run `python -m engine evaluate-recs`.")
         items = items[found].reset_index(drop=True)
         vectors = np.load(path / "item_vectors.npy").astype(np.float32)[where[items["key"]].to_numpy()]
-        index = CatalogIndex(items, vectors, load_membership(path.parent / "playlists", items["key"]))
+        membership = load_membership(path.parent / "playlists", items["key"])
+        if membership is None:  # two_tower and content still serve; the ranker's signals need the playlists
+            membership, ranker = sparse.csr_matrix((0, len(items)), dtype=np.float32), False
+        index = CatalogIndex(items, vectors, membership)
         served = None
         if ranker and (path.parent / "ranker" / "model.pkl").exists():
             from engine.recs.ranker.serve import ServedRanker
@@ -155,7 +159,7 @@ class Recommender:
         if method not in METHODS:
             raise BadParameterError(f"method must be one of {', '.join(METHODS)}, not {method!r}.")
         if method == "ranker" and self.ranker is None:
-            raise ModelNotFoundError("the ranker recommender is not trained (models/ranker). "
+            raise ModelNotFoundError("the ranker recommender is not trained (models/ranker, models/playlists). "
                                      "Run `python -m engine evaluate-recs --listeners`.")
         if shelf not in SHELVES or (shelf != "blend" and method != "ranker"):
             raise BadParameterError(f"shelf must be one of {', '.join(SHELVES)} (yours and new with the ranker), "

@@ -130,3 +130,20 @@ def test_one_artist_never_fills_the_list(rec, library):
     assert capped["match"].is_monotonic_decreasing
     pure = rec.recommend(library, k=20, max_per_artist=None)
     assert pure["match"].iloc[0] == capped["match"].iloc[0]
+
+
+def test_without_the_playlists_artifact_the_ranker_refuses_and_the_rest_serve(tmp_path, library):
+    import shutil
+
+    from engine.config import models_dir
+    from engine.errors import ModelNotFoundError
+    from engine.recs.recommend import Recommender
+
+    shutil.copytree(models_dir() / "two_tower", tmp_path / "two_tower")
+    shutil.copytree(models_dir() / "ranker", tmp_path / "ranker")  # a ranker, but no models/playlists beside it
+    bare = Recommender.load(tmp_path / "two_tower")
+    assert bare.ranker is None and bare.index.membership.shape[0] == 0
+    with pytest.raises(ModelNotFoundError, match="models/playlists"):
+        bare.recommend(library, k=5)
+    for method in ("two_tower", "content"):
+        assert len(bare.recommend(library, k=5, method=method)) == 5
