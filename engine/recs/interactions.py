@@ -47,6 +47,12 @@ def playlist_rows(catalog) -> pd.DataFrame:
     return out[out["row"] >= 0].drop_duplicates(["playlist_id", "row"]).reset_index(drop=True)
 
 
+def _held_out(tracks: int, holdout: float) -> int:
+    """How many of a playlist's newest tracks are held out: round(holdout * n), at least one, none for a
+    playlist under MIN_TRACKS."""
+    return max(1, int(round(holdout * tracks))) if tracks >= MIN_TRACKS else 0
+
+
 def time_split(pairs: pd.DataFrame, holdout: float = HOLDOUT, seed: int = 0) -> Split:
     """Per playlist: the newest round(holdout * n) tracks (at least one) go to test."""
     rng = np.random.default_rng(seed)
@@ -54,7 +60,7 @@ def time_split(pairs: pd.DataFrame, holdout: float = HOLDOUT, seed: int = 0) -> 
     playlists, train, test = [], [], []
     for pid, group in pairs.sort_values(["playlist_id", "release_date", "tiebreak"]).groupby("playlist_id", sort=True):
         rows = group["row"].to_numpy()
-        n_test = max(1, int(round(holdout * len(rows)))) if len(rows) >= MIN_TRACKS else 0
+        n_test = _held_out(len(rows), holdout)
         playlists.append(pid)
         train.append(rows[:len(rows) - n_test])
         test.append(rows[len(rows) - n_test:])
@@ -65,7 +71,7 @@ def inner_split(split: Split, holdout: float = HOLDOUT) -> Split:
     """The same time rule applied inside each playlist's training part (validation without the test)."""
     train, test = [], []
     for rows in split.train:
-        n_test = max(1, int(round(holdout * len(rows)))) if len(rows) >= MIN_TRACKS else 0
+        n_test = _held_out(len(rows), holdout)
         train.append(rows[:len(rows) - n_test])
         test.append(rows[len(rows) - n_test:])
     return Split(split.playlists, train, test)

@@ -94,12 +94,17 @@ def ranking_metrics(ranked: np.ndarray, truth: list[np.ndarray], n_items: int, i
             "coverage": len(shown) / n_items, "diversity": float(np.mean(out["diversity"]))}
 
 
+def _pairwise_diversity(unit_rows) -> float:
+    """1 - the mean cosine over every pair of (at least two) unit rows, dense or sparse: the diagonal of
+    their Gram matrix holds n ones, the rest the pairs' cosines."""
+    n = unit_rows.shape[0]
+    return 1.0 - (float((unit_rows @ unit_rows.T).sum()) - n) / (n * (n - 1))
+
+
 def _feature_diversity(vectors: np.ndarray) -> float:
     if len(vectors) < 2:
         return 0.0
-    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-    n = len(unit)
-    return float(1.0 - ((unit @ unit.T).sum() - n) / (n * (n - 1)))
+    return _pairwise_diversity(vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9))
 
 
 def genre_diversity(items: np.ndarray, genres) -> float:
@@ -108,11 +113,7 @@ def genre_diversity(items: np.ndarray, genres) -> float:
     items share a genre; nan when fewer than two items have genres."""
     g = genres[items]
     g = g[np.asarray(g.getnnz(axis=1)).ravel() > 0]
-    n = g.shape[0]
-    if n < 2:
-        return float("nan")
-    total = float((g @ g.T).sum())  # the diagonal holds n ones
-    return 1.0 - (total - n) / (n * (n - 1))
+    return float("nan") if g.shape[0] < 2 else _pairwise_diversity(g)
 
 
 def pooled(rows: list[dict], method: str) -> dict:
