@@ -20,7 +20,7 @@ def rule_scores(index, ctx, seed: int = 0) -> dict[str, np.ndarray]:
 
     s = ctx.signals
     new = s["artist"] <= 0
-    yours = s["artist"] * 10.0 + s["popularity"]
+    yours = your_artists(s)
     days = ctx.artist_days[index.artist] if ctx.artist_days is not None else np.full(len(yours), np.nan)
     lately = np.where(np.isfinite(days), days <= QUARTER_DAYS, False)
     return {"random": np.random.default_rng(seed).random(len(s["popularity"])),
@@ -29,3 +29,9 @@ def rule_scores(index, ctx, seed: int = 0) -> dict[str, np.ndarray]:
             "recent_artists": yours + 100.0 * lately,
             "genre_chart": np.where(new, s["genre"] * s["popularity"], -1.0) + 1e-6 * s["popularity"],
             "cooccurrence": index.cooccurrence(ctx.owned) + 1e-3 * index.popularity}
+
+
+def your_artists(signals: dict) -> np.ndarray:
+    """The library's artists first (by affinity), then by popularity: the rule, and the ranker's first
+    candidate stage (restricted there to the library's artists)."""
+    return signals["artist"] * 10.0 + signals["popularity"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.recs.metrics import best
+from engine.recs.rules import your_artists
 
 STAGES = ("your_artists", "recent_artists", "colisten", "genre", "genre_chart", "neighbours", "cooccurrence",
           "popularity", "two_tower")
@@ -21,7 +22,7 @@ def candidates(ctx, index, allowed: np.ndarray, sizes: dict) -> tuple[np.ndarray
     new = s["artist"] <= 0
     recent = ctx.recent_affinity[index.artist] if ctx.recent_affinity is not None else np.zeros(len(pop))
     cooc = ctx.cooccurrence if ctx.cooccurrence is not None else np.zeros(len(pop))
-    scores = {"your_artists": np.where(new, -np.inf, s["artist"] * 10 + pop),
+    scores = {"your_artists": np.where(new, -np.inf, your_artists(s)),
               "recent_artists": np.where(recent > 0, recent * 10 + pop, -np.inf),
               "colisten": np.where(new, ctx.colisten * (0.5 + pop), -np.inf),
               "genre": np.where(new, s["genre"] * (0.2 + pop), -np.inf),
