@@ -42,6 +42,9 @@ TOWER_FILES = ("weights.pt", "vocab.json", "item_vectors.npy", "item_keys.parque
 
 
 class Recommender:
+    """The served recommender: one CatalogIndex, the two-tower, the ServedRanker, and the last few library
+    profiles; constructed by Recommender.load."""
+
     def __init__(self, model, vocab, index: CatalogIndex, catalog, ranker=None):
         """model, vocab: the two-tower (engine.recs.towers); index: the CatalogIndex over the served
         catalog frame; catalog: the engine.catalog.matching.Catalog libraries are matched against;
