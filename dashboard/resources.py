@@ -239,8 +239,8 @@ def recommendations(library_id: int, seeds=None, method: str = "ranker", k: int 
 
 @st.cache_data(show_spinner=False)
 def recommender_figures() -> dict:
-    """The served methods' real-listener recall@50 beside the charts' (models/*/metrics.json)."""
-    from engine.recs.hybrid import listener_figures
+    """The served methods' real-listener recall@50 beside the charts' (models/ranker/metrics.json)."""
+    from engine.recs.shelves import listener_figures
 
     return listener_figures()
 
@@ -248,7 +248,7 @@ def recommender_figures() -> dict:
 @st.cache_data(show_spinner=False)
 def shelf_figures() -> dict:
     """The learned ranker's real-listener figure per shelf, in words (models/ranker/metrics.json)."""
-    from engine.recs.ranker.serve import shelf_figures as figures
+    from engine.recs.shelves import shelf_figures as figures
 
     return figures()
 

@@ -10,7 +10,6 @@ from engine.config import FEATURES
 
 TEMPO_RANGE = (40, 220)
 METHODS = {"ranker": "Learned from real listeners (default)",
-           "hybrid": "Your artists, playlist neighbours and popularity",
            "two_tower": "Two-tower model (learned from real playlists)", "content": "Nearest by sound (features)"}
 
 st.title("Recommendations")
@@ -53,6 +52,8 @@ with st.expander("Method and filters", expanded=True):
         left.caption(f"On {figure['listeners']} real listeners this method found {figure['recall']:.1%} of what they "
                      f"added or played next (in its top 50), vs {figure['charts']:.1%} for the charts (most popular "
                      "tracks).")
+    else:
+        left.caption("Not measured on real listeners (the learned ranker, the default, is): see its card on Models.")
     k = left.slider("How many", 5, 50, 20, step=5, key="recs_k")
     per_artist = left.slider("At most per artist", 1, 10, 3, key="recs_per_artist",
                              help="Keeps one favourite artist from filling the whole list.")

@@ -5,70 +5,25 @@ Every figure comes from the artifact's files; the sentences only say which figur
 
 from __future__ import annotations
 
-from engine.cards.card import Card, Table, interval, number
+from engine.cards.parts import Card, Table, interval, number
 from engine.cards.predictor import predictor_card
 from engine.cards.ranker import ranker_card
 
-ORDER = ["audio_predictor", "ranker", "hybrid", "two_tower", "clusters", "map", "lyrics", "catalog"]
+ORDER = ["audio_predictor", "ranker", "two_tower", "clusters", "map", "lyrics", "catalog"]
 TITLES = {"audio_predictor": "Audio-feature predictor", "ranker": "Recommendations: the learned ranker (served)",
-          "hybrid": "Recommendations: the hybrid (the previous default)",
-          "two_tower": "Recommendations: the two-tower model", "clusters": "Clusters", "map": "Map (UMAP)",
+          "two_tower": "Recommendations: the two-tower model", "clusters": "Clusters",
+          "map": "Map (UMAP)",
           "lyrics": "Lyrics: topics and mood", "catalog": "Reference catalog"}
 RANKING = ["recall@10", "recall@50", "ndcg@10", "hit_rate@10", "mrr", "coverage", "diversity"]
 
 
 def _ranking_rows(methods: dict, keys=RANKING) -> list[dict]:
-    rows = []
-    for name, scores in methods.items():
-        pooled = scores.get("pooled", scores)
-        row = {"method": name, **{k: number(pooled[k], 4) for k in keys if k in pooled}}
-        for k in ("recall@10", "recall@50"):
-            if f"{k}_90" in pooled:
-                row[f"{k} 90% interval"] = interval(pooled[f"{k}_90"])
-        rows.append(row)
-    return rows
-
-
-def hybrid_card(card: Card, m: dict, config: dict) -> Card:
-    card.purpose = ("The default before the learned ranker: `--method hybrid` on the Recommendations page and in "
-                    "`python -m engine recommend`.")
-    card.command = "TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners"
-    card.trained_on = [config.get("fitted_on", "TidyTuesday validation playlists"),
-                       "Weights: " + ", ".join(f"{k} {v}" for k, v in m.get("weights", config.get("weights", {})).items())]
-    real = m["real_listeners"]
-    pooled = real["methods"]["hybrid"]["pooled"]
-    best = real["best_baseline"]
-    ratio, ci = real["hybrid_vs_best_baseline"], real.get("hybrid_vs_best_baseline_90") or []
-    card.trust.append(f"On {pooled['listeners']} real listeners ({pooled['truth']} tracks they added or played later): "
-                      f"recall@50 {pooled['recall@50']:.3f} {interval(pooled.get('recall@50_90'))}, "
-                      f"{ratio:.2f}× the best simple baseline ({best}) {interval(ci)}.")
-    if len(ci) == 2 and ci[0] <= 1.0 <= ci[1]:
-        card.trust.append("That interval holds 1.0: on these few listeners it cannot be told apart from the baseline. "
-                          "Read the list as suggestions, not as a measured improvement.")
-    card.evaluations.append(Table(f"Real listeners (cut at 75% of each timeline; k = 50)", _ranking_rows(real["methods"]),
-                                  "Skipped: " + "; ".join(f"{s['listener']}: {s['note']}" for s in real.get("skipped", []))
-                                  if real.get("skipped") else "", card.command))
-    account = m.get("account_playlists_20pct_held_out")
-    if account:
-        card.evaluations.append(Table("Account-export playlists, 20% of each held out", _ranking_rows(account["methods"]),
-                                      f"hybrid ÷ best baseline ({account['best_baseline']}): "
-                                      f"{account['hybrid_vs_best_baseline']:.2f}× "
-                                      f"{interval(account.get('hybrid_vs_best_baseline_90'))}", card.command))
-    tidy = m.get("tidytuesday_test_playlists")
-    if tidy:
-        card.evaluations.append(Table(f"TidyTuesday test playlists ({tidy.get('playlists', '?')}, newest 20% held out)",
-                                      _ranking_rows(tidy["methods"]), command=card.command))
-    grid = m.get("grid_best_20")
-    if grid:
-        card.evaluations.append(Table("How the weights were chosen: the best weightings on validation playlists",
-                                      [{k: number(v, 4) for k, v in row.items()} for row in grid]))
-    card.curve_note = ("Not trained by gradient steps: five weights chosen by a grid search on validation "
-                       "playlists (the table above), so there is no training curve.")
-    return card
+    return [{"method": name, **{k: number(scores[k], 4) for k in keys if k in scores}} for name, scores in methods.items()]
 
 
 def two_tower_card(card: Card, m: dict, config: dict) -> Card:
-    card.purpose = "Scores every catalog item for a library; one of the hybrid's signals, and `--method two_tower`."
+    card.purpose = ("Scores every catalog item for a library: one of the learned ranker's features and candidate "
+                    "stages, and `--method two_tower`.")
     card.command = "python -m engine evaluate-recs"
     ev = m["evaluation"]
     split = ev.get("split", {})
@@ -79,15 +34,16 @@ def two_tower_card(card: Card, m: dict, config: dict) -> Card:
     best, ratio = ev["best_baseline"], ev["two_tower_vs_best_baseline"]
     card.trust.append(f"On held-out tracks of TidyTuesday playlists: NDCG@10 {methods['two_tower']['ndcg@10']:.3f} against "
                       f"{methods[best]['ndcg@10']:.3f} for the best simple baseline ({best}): {ratio:.2f}×.")
-    card.trust.append("Curated playlists are easier than real libraries: how it does for real listeners is on the "
-                      "hybrid's card (the ranker the app serves, of which this model is one signal).")
+    card.trust.append("Curated playlists are easier than real libraries: how the served recommendations do for real "
+                      "listeners is on the learned ranker's card (of which this model is one feature).")
     card.evaluations.append(Table("Held-out playlist tracks, every method on the same split", _ranking_rows(methods),
                                   f"served variant: {ev.get('served_variant', '?')} (chosen on validation)", card.command))
     return card
 
 
 def clusters_card(card: Card, m: dict, config: dict) -> Card:
-    card.purpose = "Assigns every track to one of the named clusters on the Clusters page (and colours the Map)."
+    card.purpose = ("The catalog's reference clusters: KMeans over the whole catalog, read by `python -m engine "
+                    "listening` (the Clusters page clusters each library on its own, not with this model).")
     card.command = "python -m engine fit-clusters"
     card.trained_on = [f"KMeans over the 8 features of {m.get('tracks', '?'):,} catalog tracks; {m.get('rule', '')}"]
     card.trust.append(f"k = {m['k']}, silhouette {m['silhouette']:.3f} (0 = clusters overlap, 1 = fully apart): "
@@ -155,5 +111,5 @@ def catalog_card(card: Card, m: dict, config: dict) -> Card:
     return card
 
 
-BUILDERS = {"audio_predictor": predictor_card, "ranker": ranker_card, "hybrid": hybrid_card, "two_tower": two_tower_card,
+BUILDERS = {"audio_predictor": predictor_card, "ranker": ranker_card, "two_tower": two_tower_card,
             "clusters": clusters_card, "map": map_card, "lyrics": lyrics_card, "catalog": catalog_card}

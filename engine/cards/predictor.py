@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.cards.card import Card, Table, interval, number
+from engine.cards.parts import Card, Table, interval, number
 from engine.config import FEATURES
 
 BASELINES = ("ridge", "prior_lookup", "training_mean")

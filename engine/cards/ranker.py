@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from engine.cards.card import Card, Table, interval, number
-from engine.recs.ranker import SHELVES
+from engine.cards.parts import Card, Table, interval, number
+from engine.recs.shelves import SHELVES
 
 COLUMNS = ["recall@10", "recall@50", "ndcg@10", "discovery_recall@50", "own_artist_recall@50", "distinct_artists@50",
            "genre_diversity@50"]
 
 
 def _ratio(entry: dict | None) -> str:
-    if not entry:
+    """A stored ratio with its interval: engine.recs.metrics.ratio_interval's paired bootstrap over listeners."""
+    if not entry or entry.get("ratio") is None:
         return ""
     return f"{entry['ratio']:.2f}× {interval(entry.get('interval_90'))}"
 
@@ -53,8 +54,9 @@ def ranker_card(card: Card, m: dict, config: dict) -> Card:
         row["ranker ÷ method, discovery"] = _ratio(real.get("ratios_discovery@50", {}).get(name))
         rows.append(row)
     skipped = "; ".join(f"{s['listener']}: {s['note']}" for s in real.get("skipped", []))
-    card.evaluations.append(Table(f"Real listeners, cut at {real.get('test_cut', 0.75):.0%} (k = 50)", rows,
-                                  f"Skipped: {skipped}" if skipped else "", card.command))
+    bootstrap = "Intervals: 90%, a paired bootstrap over listeners of the ratio of pooled recalls (1,000 draws)."
+    card.evaluations.append(Table(f"Real listeners, cut at {real['test_cut']:.0%} of each timeline (k = 50)", rows,
+                                  f"{bootstrap} Skipped: {skipped}" if skipped else bootstrap, card.command))
     card.evaluations.append(Table("Each shelf and its diversity (mean per listener over the top 50)", [
         {"shelf": shelf, "method": name, "truth": truth, "recall@50": number(s[recall], 4),
          "distinct artists": number(s.get(artists), 1), "genre diversity": number(s.get(diversity), 2)}

@@ -5,12 +5,12 @@
   python -m engine evaluate-recs [--steps N] [--set KEY=VALUE ...]   # configs/two_tower.toml; trains and saves
                                                  # models/two_tower (+ train_config.json, train_log.jsonl), ranks five methods
                                                  # (same split, same run) -> models/two_tower/metrics.json
-  TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners
-                                                 # fits the hybrid on TidyTuesday validation playlists, saves
-                                                 # models/hybrid, ranks it against the baselines on real listeners,
-                                                 # then cross-validates and ships the learned ranker (models/ranker)
+  TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners [--set KEY=VALUE ...]
+                                                 # configs/ranker.toml; rebuilds models/playlists, cross-validates
+                                                 # the learned ranker on real listeners against the simple rules and
+                                                 # ships it (models/ranker + train_config.json)
   python -m engine recommend --input LIB.csv -k 20 [--shelf blend|yours|new] [--seed TRACK_ID ...]
-                             [--method ranker|hybrid|two_tower|content] [--output OUT.csv]
+                             [--method ranker|two_tower|content] [--output OUT.csv]
 """
 
 from __future__ import annotations
@@ -64,14 +64,15 @@ def cmd_fit_map(args) -> None:
 def cmd_evaluate_recs(args) -> None:
     if args.listeners:
         from engine.config import data_dir
-        from engine.recs.hybrid_training.evaluate import evaluate_hybrid
-        from engine.recs.ranker.train import evaluate_ranker
+        from engine.recs.ranker.train import CONFIG_SCHEMA as RANKER_SCHEMA, evaluate_ranker
 
-        seed = args.seed if args.seed is not None else 0
-        if not args.ranker_only:
-            print(evaluate_hybrid(Path(args.hybrid_output), args.samples and Path(args.samples), seed=seed, log=_log))
-        print(evaluate_ranker(Path(args.ranker_output), Path(args.samples or data_dir() / "samples"), seed=seed,
-                              log=_log, cache=args.cache))
+        applied = training_config(args, "ranker", RANKER_SCHEMA, {"seed": args.seed})
+        app = user_app()
+        # the ranker's own training needs none of it (its features may change); each listener is imported
+        # into a fresh in-memory store, as a new user's files would be
+        print(evaluate_ranker(Path(args.ranker_output), Path(args.playlists_output),
+                              Path(args.samples or data_dir() / "samples"), app.recommender(ranker=False),
+                              lambda: app.scratch().store, applied, log=_log, cache=args.cache))
         return
     from engine.recs.evaluate import evaluate_all, render
     from engine.recs.train import CONFIG_SCHEMA
@@ -115,24 +116,25 @@ def register(sub) -> None:
     fmap.add_argument("--output", default=str(models_dir() / "map"))
     fmap.set_defaults(func=cmd_fit_map)
     evaluate = sub.add_parser("evaluate-recs", help="train the two-tower (models/two_tower) and rank it against random, "
-                              "popularity, content-KNN on features and on text: same split, same run")
+                              "popularity, content-KNN on features and on text: same split, same run; with "
+                              "--listeners, the learned ranker (models/ranker) on real listeners instead")
     evaluate.add_argument("--steps", type=int, default=None, help="shortcut for --set steps=N")
     evaluate.add_argument("--seed", type=int, default=None, help="shortcut for --set seed=N")
-    add_config_flags(evaluate, "two_tower")
+    add_config_flags(evaluate, "two_tower")  # with --listeners: configs/ranker.toml
     evaluate.add_argument("--output", default=str(models_dir() / "two_tower"))
     evaluate.add_argument("--listeners", action="store_true",
-                          help="fit and save the hybrid (models/hybrid) and evaluate on real listeners (samples/)")
+                          help="cross-validate and ship the learned ranker on real listeners (samples/), "
+                               "settings from configs/ranker.toml (--config, --set apply to it)")
     evaluate.add_argument("--samples", default=None, help="listener files (default: <data dir>/samples)")
-    evaluate.add_argument("--hybrid-output", default=str(models_dir() / "hybrid"))
+    evaluate.add_argument("--playlists-output", default=str(models_dir() / "playlists"))
     evaluate.add_argument("--ranker-output", default=str(models_dir() / "ranker"))
-    evaluate.add_argument("--ranker-only", action="store_true", help="with --listeners: keep models/hybrid as it is")
     evaluate.add_argument("--cache", default=None, help="with --listeners: a folder to keep the cut listeners in")
     evaluate.set_defaults(func=cmd_evaluate_recs)
     rec = sub.add_parser("recommend", help="recommend catalog tracks for a library CSV")
     rec.add_argument("--input", required=True)
     rec.add_argument("-k", type=int, default=20)
     rec.add_argument("--seed", action="append", help="a library track id to recommend from (repeatable)")
-    rec.add_argument("--method", default="ranker", choices=["ranker", "hybrid", "two_tower", "content"])
+    rec.add_argument("--method", default="ranker", choices=["ranker", "two_tower", "content"])
     rec.add_argument("--shelf", default="blend", choices=["blend", "yours", "new"],
                      help="ranker only: both shelves mixed (default), artists you play, or artists new to you")
     rec.add_argument("--max-per-artist", type=int, default=3, help="at most this many tracks per artist (0: no cap)")

@@ -156,8 +156,6 @@ class Tunescope:
         """Recommendations for a stored library (engine.recs.recommend.Recommender.recommend's options);
         the recommender's view of the library is derived once per library version."""
         rec = self.recommender()
-        if not hasattr(rec, "profile"):  # TEMP until the recs branch lands
-            return rec.recommend(library.recs_frame, **options)
         profile = library.remember("recs profile", lambda: rec.profile(
             library.recs_frame, norm=library.recs_norm, matched=library.catalog_rows))
         return rec.recommend(library.recs_frame, profile=profile, **options)

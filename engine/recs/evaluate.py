@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from engine.recs.data import unit
-from engine.recs.rank_metrics import DEEP, ranking_metrics, top_k
+from engine.recs.metrics import DEEP, ranking_metrics, top_k
 
 KNN_NEIGHBOURS = 100
 

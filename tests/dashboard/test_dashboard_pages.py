@@ -161,7 +161,7 @@ def resources_assignments() -> pd.DataFrame:
 
 
 def test_recommendations_are_new_ranked_explained_and_filtered():
-    from engine.recs.ranker.serve import shelf_figures
+    from engine.recs.shelves import shelf_figures
     from engine.textnorm import artist_key, primary_artist
 
     at = open_page("recommendations.py", demo=True)
@@ -179,13 +179,10 @@ def test_recommendations_are_new_ranked_explained_and_filtered():
     figures = shelf_figures()
     assert {figures["yours"], figures["new"]} <= {c.value for c in at.caption}
     assert "vs" in figures["new"] and "best simple rule" in figures["new"]
-    at.radio(key="recs_method").set_value("hybrid").run()
+    at.radio(key="recs_method").set_value("two_tower").run()
     recs = at.dataframe[0].value
     assert len(at.dataframe) == 1 and recs["why"].str.len().min() > 0
-    shipped = json.loads((ROOT / "models" / "ranker" / "metrics.json").read_text())["real_listeners"]["methods"]
-    figure = f"On {shipped['hybrid']['listeners']} real listeners this method found {shipped['hybrid']['recall@50']:.1%}"
-    charts = f"vs {shipped['popularity']['recall@50']:.1%} for the charts"
-    assert any(figure in c.value and charts in c.value for c in at.caption)
+    assert any("Not measured on real listeners" in c.value for c in at.caption)  # no figure it has not earned
     banned = recs["artists"].iloc[0]
     at.multiselect(key="recs_exclude").set_value([banned]).run()
     at.slider(key="recs_tempo").set_value((100, 140)).run()

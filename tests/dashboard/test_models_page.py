@@ -62,8 +62,6 @@ def test_the_figures_are_read_from_each_metrics_json(page):
     predictor = text_of(tab(page, "Audio-feature predictor"))
     for method in ("model", "prior_lookup", "ridge"):
         assert f"{head[method]['mean_skill_bounded']:.3f}" in predictor
-    real = metrics("hybrid")["real_listeners"]
-    assert f"{real['hybrid_vs_best_baseline']:.2f}×" in text_of(tab(page, "Recommendations: the hybrid (the previous default)"))
     ranker = metrics("ranker")["real_listeners"]
     served = text_of(tab(page, "Recommendations: the learned ranker (served)"))
     assert f"{ranker['ranker_vs_best_baseline_recall@50']['ratio']:.2f}×" in served

@@ -62,6 +62,6 @@ def test_undated_rows_get_no_date(samples):
     report = import_files(store, [("plain.csv", plain.to_csv(index=False).encode())], name="plain")
     frame = with_recency(store, report.library_id, library_csv_frame(store, report.library_id))
     assert len(frame) == len(plain) and frame["days_since_active"].isna().all() and (frame["recent"] == 0).all()
-    from engine.recs.hybrid import recency_arrays
+    from engine.recs.profile import recency_arrays
 
     assert recency_arrays(frame) is None

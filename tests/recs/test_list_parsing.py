@@ -1,12 +1,12 @@
 """One recommendation request parses the library's list columns once: each row's genres and moods
 are split a single time, however many steps (user tower, owned check, explanations) read them; the next
-request on the same library splits nothing (engine.recs.prepared)."""
+request on the same library splits nothing (its profile, engine.recs.profile, is reused)."""
 
+import engine.recs.catalog_index
 import engine.recs.data
-import engine.recs.recommend
 import engine.schema
 from engine.library.demo import open_demo
-from engine.recs.prepared import PreparedCache
+from engine.recs.profile import ProfileCache
 from engine.recs.recommend import Recommender
 
 
@@ -21,10 +21,10 @@ def test_a_request_splits_each_list_cell_once(memory_store, app, monkeypatch):
         seen.append(value)
         return original(value)
 
-    for module in (engine.schema, engine.recs.data, engine.recs.recommend):
+    for module in (engine.schema, engine.recs.data, engine.recs.catalog_index):
         monkeypatch.setattr(module, "split_list", counting)
-    for method in ("hybrid", "two_tower", "content"):
-        rec._prepared = PreparedCache()
+    for method in ("ranker", "two_tower", "content"):
+        rec._profiles = ProfileCache()
         seen.clear()
         out = rec.recommend(library, k=20, method=method)
         assert len(out) == 20

@@ -11,7 +11,7 @@ from engine.config import FEATURES
 from engine.errors import BadParameterError, EmptyLibraryError, UnknownSeedError
 from engine.recs.recommend import OUTPUT_COLUMNS
 from engine.schema import normalize_frame
-from engine.recs.songs import distinct_songs, song_keys
+from engine.recs.shelves import first_k
 from engine.textnorm import song_key, track_keys
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
@@ -66,14 +66,14 @@ def test_seed_track_steers_recommendations(rec, library):
 def test_two_tower_index_is_exact(rec, library):
     """The FAISS answer equals a brute-force numpy ranking by the model's score."""
     user = rec.user_vector(library)
-    scores = rec.vectors @ user[0]
+    scores = rec.index.vectors @ user[0]
     owned_rows = rec.catalog.match(normalize_frame(library))[0]
     owned_keys_ = set(rec.catalog.tracks["key"].iloc[owned_rows[owned_rows >= 0]])
     norm = normalize_frame(library)
     songs = {song_key(a, t) for a, t in zip(norm["artists"], norm["title"])}
-    allowed = ~rec.items["key"].isin(owned_keys_).to_numpy() & ~np.isin(song_keys(rec), list(songs))
+    allowed = ~rec.items["key"].isin(owned_keys_).to_numpy() & ~np.isin(rec.index.song_keys, list(songs))
     brute = np.flatnonzero(allowed)[np.argsort(-scores[allowed], kind="stable")[:200]]
-    brute = brute[distinct_songs(rec, brute, 10, None)]  # one version per song
+    brute = brute[first_k(brute, rec.index.artist, 10, None, rec.index.song_keys)]  # one version per song
     recs = rec.recommend(library, k=10, method="two_tower", max_per_artist=None)  # pure ranking
     assert list(recs["track_id"]) == list(rec.items["track_id"].iloc[brute])
 
@@ -93,8 +93,9 @@ def test_bad_libraries(rec, library):
         rec.recommend(pd.DataFrame({"title": ["a"], "artists": ["b"]}))
     with pytest.raises(BadParameterError):
         rec.recommend(library, k=0)
-    with pytest.raises(BadParameterError):
-        rec.recommend(library, method="magic")
+    for retired in ("magic", "hybrid"):
+        with pytest.raises(BadParameterError, match="method must be one of ranker, two_tower, content"):
+            rec.recommend(library, method=retired)
     one = rec.recommend(library.iloc[:1], k=5)
     assert len(one) == 5
     assert_not_owned(rec, one, library.iloc[:1])
@@ -105,15 +106,6 @@ def test_bad_libraries(rec, library):
     shaky = rec.recommend(low, k=10)
     assert len(shaky) == 10 and "low confidence" in shaky.attrs["note"]
     assert_not_owned(rec, shaky, library)
-
-
-def test_similar_tracks_finds_the_track_itself(rec):
-    track = rec.items.iloc[1234]
-    out = rec.similar_tracks({f: float(track[f]) for f in FEATURES}, k=5)
-    assert len(out) == 5 and out["similarity"].iloc[0] == pytest.approx(1.0, abs=1e-4)
-    assert np.allclose(out[FEATURES].iloc[0].to_numpy(dtype=float), track[FEATURES].to_numpy(dtype=float))
-    with pytest.raises(BadParameterError, match="tempo"):
-        rec.similar_tracks({f: 0.5 for f in FEATURES[:-1]})
 
 
 def test_cli_recommend(samples, tmp_path, tunescope_home):
@@ -138,3 +130,20 @@ def test_one_artist_never_fills_the_list(rec, library):
     assert capped["match"].is_monotonic_decreasing
     pure = rec.recommend(library, k=20, max_per_artist=None)
     assert pure["match"].iloc[0] == capped["match"].iloc[0]
+
+
+def test_without_the_playlists_artifact_the_ranker_refuses_and_the_rest_serve(tmp_path, library):
+    import shutil
+
+    from engine.config import models_dir
+    from engine.errors import ModelNotFoundError
+    from engine.recs.recommend import Recommender
+
+    shutil.copytree(models_dir() / "two_tower", tmp_path / "two_tower")
+    shutil.copytree(models_dir() / "ranker", tmp_path / "ranker")  # a ranker, but no models/playlists beside it
+    bare = Recommender.load(tmp_path / "two_tower")
+    assert bare.ranker is None and bare.index.membership.shape[0] == 0
+    with pytest.raises(ModelNotFoundError, match="models/playlists"):
+        bare.recommend(library, k=5)
+    for method in ("two_tower", "content"):
+        assert len(bare.recommend(library, k=5, method=method)) == 5

@@ -9,7 +9,7 @@ import torch
 
 from engine.config import models_dir
 from engine.recs.model import TwoTowerConfig, TwoTowerModel, softmax_loss
-from engine.recs.rank_metrics import ranking_metrics
+from engine.recs.metrics import ranking_metrics
 
 
 def small_batch(config, n_items=12, n_users=3, seed=0):
@@ -110,7 +110,7 @@ def test_full_split_baselines_reproduce():
     from engine.recs.interactions import playlist_rows, time_split
     from engine.catalog.items import catalog_items
     from engine.catalog.matching import Catalog
-    from engine.recs.rank_metrics import DEEP, top_k
+    from engine.recs.metrics import DEEP, top_k
     from engine.recs.evaluate import knn_scores, popularity_scores, standardized_features
 
     recorded = json.loads((models_dir() / "two_tower" / "metrics.json").read_text())["evaluation"]

@@ -1,1 +1,1 @@
-"""Real listeners from the sample exports, cut in time, for evaluating recommendations (evaluation only)."""
+"""Real listeners from the sample exports, cut in time: the ranker's training examples and its evaluation."""

@@ -1,9 +1,10 @@
-"""Real listeners for evaluating recommendations, each cut in time (evaluation only: nothing is fit on them).
+"""Real listeners for the ranker's one evaluation protocol, each cut in time (examples and truth).
 
 Every dated record a listener's files hold (plays, playlist items with addedDate, Exportify rows with
-Added At) is split at CUT of that listener's own timeline (first to last dated record). The records
-before the cut, plus the undated ones (YourLibrary, 2020 playlists), are written back as files and
-imported through the product's own importers into an in-memory store: that store's library is exactly
+Added At) is split at a share of that listener's own timeline (first to last dated record): TEST_CUT for
+the scored example, the earlier cuts of configs/ranker.toml for training examples. The records before the
+cut, plus the undated ones (YourLibrary, 2020 playlists), are written back as files and imported through
+the product's own importers into a fresh empty store the caller supplies: that store's library is exactly
 what the product would have had. The records after the cut are read by the same importers; their
 tracks that the catalog knows (same id, or the same song by the catalog matcher) and that the library
 does not already own are the truth.
@@ -21,8 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-CUT = 0.75
-TRAINING_CUTS = (0.5, 0.6, 0.7)  # earlier cuts of a listener: extra training examples, never scored
+TEST_CUT = 0.75  # the scored example of every listener: the one place this share is written
 MIN_TRUTH_MS = 30_000  # a play after the cut counts as "added" only when it lasted at least 30 s
 TIME_KEYS = ("ts", "endTime", "addedDate")
 SPOTIFY_LAUNCH = "2006-01-01"  # an earlier date is a placeholder (Spotify's "Your Top Songs" says 1970-01-01): undated
@@ -127,7 +127,7 @@ def _json_bytes(doc) -> bytes | None:
 
 # ---- one listener ---------------------------------------------------------------------------------
 
-def cut_time(files: list[Path], share: float = CUT) -> str | None:
+def cut_time(files: list[Path], share: float = TEST_CUT) -> str | None:
     times = sorted(t for f in files for t in record_times(f))
     if len(times) < 2:
         return None
@@ -135,14 +135,14 @@ def cut_time(files: list[Path], share: float = CUT) -> str | None:
     return str(first + (last - first) * share)[:19]
 
 
-def build_listener(name: str, kind: str, files: list[Path], catalog, share: float = CUT,
+def build_listener(name: str, kind: str, files: list[Path], catalog, new_store, share: float = TEST_CUT,
                    cut: str | None = None) -> Listener:
     """The pre-cut library through the real importers, and the catalog-known truth after the cut
-    (at `share` of the listener's timeline, or at the time `cut` when given)."""
+    (at `share` of the listener's timeline, or at the time `cut` when given). new_store(): a fresh empty
+    engine.library.store.Store to import into (closed here once the library is read)."""
     from engine.library.importers import read_file
     from engine.library.imports import import_files, library_csv_frame
     from engine.library.recency import with_recency
-    from engine.library.store import Store
     from engine.schema import normalize_frame
 
     cut = cut or cut_time(files, share)
@@ -150,7 +150,7 @@ def build_listener(name: str, kind: str, files: list[Path], catalog, share: floa
         return Listener(name, kind, pd.DataFrame(), np.zeros(0, int), np.zeros(0, int),
                         notes=["fewer than two dated records: no timeline to cut (skipped)"])
     parts = [(f.name, split_file(f, cut)) for f in files]
-    store = Store(":memory:")
+    store = new_store()
     report = import_files(store, [(n, pre) for n, (pre, _) in parts if pre is not None], name=name)
     library = with_recency(store, report.library_id, library_csv_frame(store, report.library_id))
     store.close()
@@ -173,32 +173,15 @@ def build_listener(name: str, kind: str, files: list[Path], catalog, share: floa
     return Listener(name, kind, library, owned, truth, cut, notes)
 
 
-def build_listeners(samples: Path, catalog, share: float = CUT, only: list[str] | None = None) -> list[Listener]:
-    return [build_listener(name, kind, files, catalog, share)
+def build_listeners(samples: Path, catalog, new_store, share: float = TEST_CUT,
+                    only: list[str] | None = None) -> list[Listener]:
+    return [build_listener(name, kind, files, catalog, new_store, share)
             for name, (kind, files) in sample_owners(samples).items() if only is None or name in only]
 
 
-def playlist_holdouts(samples: Path, catalog, holdout: float = 0.2, min_tracks: int = 5, seed: int = 0) -> list[Listener]:
-    """Second protocol: each playlist of the account exports as a user; a fixed random 20% of its
-    catalog-known tracks is the truth, the rest (imported through the real importer) the library."""
-    from engine.library.importers import read_file
-    from engine.schema import normalize_frame
+def unenriched(library: pd.DataFrame) -> pd.DataFrame:
+    """The imported library as the recommender receives it before enrichment: the features the files
+    brought, the rest missing (the recommender reads them as unknown, confidence 0)."""
+    from engine.config import FEATURES
 
-    rng = np.random.default_rng(seed)
-    out = []
-    for path in sorted((samples / "account_export").glob("*/Playlist*.json")):
-        for piece in read_file(path.name, path.read_bytes())[0]:
-            for playlist, items in piece.playlists:
-                label = f"{path.parent.name}: {playlist}"
-                norm = normalize_frame(items, where=label)
-                rows = catalog.match(norm)[0]
-                known = np.flatnonzero(rows >= 0)
-                if len(np.unique(rows[known])) < min_tracks:
-                    continue
-                held = rng.choice(known, size=max(1, int(round(holdout * len(known)))), replace=False)
-                keep = np.setdiff1d(np.arange(len(items)), held)
-                owned = np.unique(rows[keep][rows[keep] >= 0])
-                truth = np.setdiff1d(np.unique(rows[held]), owned)
-                library = items.iloc[keep].reset_index(drop=True).assign(plays=0, ms_played=0)
-                out.append(Listener(label, "playlist 20% held out", library, owned, truth))
-    return out
+    return library.assign(**{f: np.nan for f in FEATURES if f not in library})

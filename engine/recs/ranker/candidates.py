@@ -4,31 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.recs.metrics import best
+from engine.recs.rules import your_artists
+
 STAGES = ("your_artists", "recent_artists", "colisten", "genre", "genre_chart", "neighbours", "cooccurrence",
           "popularity", "two_tower")
 
 
-def _top(scores: np.ndarray, allowed: np.ndarray, count: int) -> np.ndarray:
-    scores = np.where(allowed, scores, -np.inf)
-    count = min(count, int(allowed.sum()))
-    if count <= 0:
-        return np.zeros(0, dtype=int)
-    part = np.argpartition(-scores, count - 1)[:count]
-    return part[np.isfinite(scores[part])]
-
-
-def candidates(ctx, table, allowed: np.ndarray, sizes: dict) -> tuple[np.ndarray, np.ndarray]:
+def candidates(ctx, index, allowed: np.ndarray, sizes: dict) -> tuple[np.ndarray, np.ndarray]:
     """(item indices, stage flags: items x len(STAGES) bool). sizes: stage -> how many items it adds.
     Stages: the library's artists' tracks (most played artist first, popular tracks first); the same for
     the artists played or saved lately; artists that other listeners of the library's artists play; the
     library's genres (x popularity, and as the genre chart ranks them); TidyTuesday playlist neighbours
     (through artists, and through the exact tracks); the chart; the two-tower's top."""
     s = ctx.signals
-    pop = table.popularity
+    pop = index.popularity
     new = s["artist"] <= 0
-    recent = ctx.recent_affinity[table.artist] if ctx.recent_affinity is not None else np.zeros(len(pop))
+    recent = ctx.recent_affinity[index.artist] if ctx.recent_affinity is not None else np.zeros(len(pop))
     cooc = ctx.cooccurrence if ctx.cooccurrence is not None else np.zeros(len(pop))
-    scores = {"your_artists": np.where(new, -np.inf, s["artist"] * 10 + pop),
+    scores = {"your_artists": np.where(new, -np.inf, your_artists(s)),
               "recent_artists": np.where(recent > 0, recent * 10 + pop, -np.inf),
               "colisten": np.where(new, ctx.colisten * (0.5 + pop), -np.inf),
               "genre": np.where(new, s["genre"] * (0.2 + pop), -np.inf),
@@ -37,7 +31,7 @@ def candidates(ctx, table, allowed: np.ndarray, sizes: dict) -> tuple[np.ndarray
               "cooccurrence": np.where(cooc > 0, cooc + 1e-3 * pop, -np.inf),
               "popularity": pop,
               "two_tower": s["two_tower"]}
-    picked = [_top(scores[name], allowed, int(sizes.get(name, 0))) for name in STAGES]
+    picked = [best(scores[name], int(sizes.get(name, 0)), allowed, ordered=False) for name in STAGES]
     items = np.unique(np.concatenate(picked)) if picked else np.zeros(0, int)
     flags = np.stack([np.isin(items, p) for p in picked], axis=1) if len(items) else np.zeros((0, len(STAGES)), bool)
     return items, flags

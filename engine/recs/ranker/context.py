@@ -1,4 +1,4 @@
-"""One library's side of the ranker's inputs, computed once per library (engine.recs.prepared keeps it).
+"""One library's side of the ranker's inputs, computed once per library (its LibraryProfile keeps it).
 
 Every signal is a per-catalog-item array; the features (engine.recs.ranker.features) read them only at
 the candidates. The library is all there is: nothing here looks at a date after the library's own rows.
@@ -11,12 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from engine.recs.profile import genre_profile
+
 
 @dataclass
 class LibraryContext:
     owned: np.ndarray          # catalog item indices the library holds
     affinity: np.ndarray       # per artist code: the library's plays-and-saves weight, largest = 1
-    signals: dict              # per item: artist, neighbours, genre, popularity, two_tower (engine.recs.hybrid)
+    signals: dict              # per item: artist, neighbours, genre, popularity, two_tower (CatalogIndex.signals)
     colisten: np.ndarray       # per item: how much listeners who play the library's artists play its artist
     owned_by_artist: np.ndarray  # per artist code: library tracks found in the catalog
     artist_rank: np.ndarray    # per artist code: 0 = the library's most played artist; large = not in it
@@ -34,48 +36,35 @@ class LibraryContext:
         return self.artist_days is not None and bool(np.isfinite(self.artist_days).any())
 
 
-def library_context(rec, table, colisten_matrix, rows: pd.DataFrame, per_track: np.ndarray, owned: np.ndarray,
+def library_context(index, colisten_matrix, rows: pd.DataFrame, per_track: np.ndarray, owned: np.ndarray,
                     tower: np.ndarray | None, recency: tuple | None = None) -> LibraryContext:
-    """rows: library_items of the library (artist keys, genres, year); per_track: track_weights;
-    recency: (recent, days_since_active) per row (engine.recs.hybrid.recency_arrays), None: undated."""
-    from engine.recs.hybrid import genre_profile
-
-    hybrid = rec.hybrid
-    affinity = hybrid.artist_affinity(rows["artist"].tolist(), per_track)
-    signals = hybrid.signals(owned, affinity, genre_profile(rows["genres_list"], per_track), tower)
-    if tower is None:
-        signals["two_tower"] = np.zeros(len(table.popularity))
-    owned_by_artist = np.bincount(table.artist[owned], minlength=table.n_artists).astype(float)
+    """index: the CatalogIndex; rows: library_items of the library (artist keys, genres, year); per_track:
+    track_weights; tower: the two-tower score per item (None: zeros); recency: (recent, days_since_active)
+    per row (engine.recs.profile.recency_arrays), None: undated."""
+    artists = rows["artist"].tolist()
+    affinity = index.artist_affinity(artists, per_track)
+    signals = index.signals(owned, affinity, genre_profile(rows["genres_list"], per_track), tower)
+    owned_by_artist = np.bincount(index.artist[owned], minlength=index.n_artists).astype(float)
     order = np.argsort(-affinity, kind="stable")
-    artist_rank = np.full(table.n_artists, 1e4)
+    artist_rank = np.full(index.n_artists, 1e4)
     played = order[affinity[order] > 0]
     artist_rank[played] = np.arange(len(played))
-    album_owned = np.bincount(table.album[owned], minlength=int(table.album.max()) + 1).astype(float)
+    album_owned = np.bincount(index.album[owned], minlength=int(index.album.max()) + 1).astype(float)
     years = pd.to_numeric(rows["year"], errors="coerce").dropna()
     recent, days = recency if recency is not None else (np.zeros(len(rows)), np.full(len(rows), np.nan))
-    cooc = hybrid.cooccurrence(owned)
-    return LibraryContext(owned, affinity, signals, colisten_scores(colisten_matrix, affinity, table), owned_by_artist,
+    cooc = index.cooccurrence(owned)
+    return LibraryContext(owned, affinity, signals, colisten_scores(colisten_matrix, affinity, index), owned_by_artist,
                           artist_rank, album_owned, float(years.median()) if len(years) else np.nan, len(rows),
-                          float(np.mean(table.popularity[owned])) if len(owned) else np.nan,
-                          hybrid.artist_affinity(rows["artist"].tolist(), np.asarray(recent, float)),
-                          _artist_days(hybrid, rows["artist"].tolist(), np.asarray(days, float)),
-                          cooc / max(cooc.max(), 1e-9))
+                          float(np.mean(index.popularity[owned])) if len(owned) else np.nan,
+                          index.artist_affinity(artists, np.asarray(recent, float)),
+                          index.artist_days(artists, np.asarray(days, float)), cooc / max(cooc.max(), 1e-9))
 
 
-def _artist_days(hybrid, artists: list[str], days: np.ndarray) -> np.ndarray:
-    """Per artist code: the fewest days since any of its library tracks was played or saved."""
-    out = np.full(len(hybrid.artist_names), np.inf)
-    codes = hybrid.artist_names.get_indexer(artists)
-    known = (codes >= 0) & np.isfinite(days)
-    np.minimum.at(out, codes[known], days[known])
-    return np.where(np.isfinite(out), out, np.nan)
-
-
-def colisten_scores(matrix, affinity: np.ndarray, table) -> np.ndarray:
+def colisten_scores(matrix, affinity: np.ndarray, index) -> np.ndarray:
     """Per item: sum over other listeners of (their overlap with the library's artists) x (they play this
     item's artist); matrix is listeners x artists (engine.recs.ranker.colisten), None -> zeros."""
     if matrix is None or matrix.shape[0] == 0:
-        return np.zeros(len(table.artist))
+        return np.zeros(len(index.artist))
     per_artist = np.asarray(matrix.T @ (matrix @ affinity)).ravel()
     per_artist = per_artist / max(per_artist.max(), 1e-9)
-    return per_artist[table.artist]
+    return per_artist[index.artist]

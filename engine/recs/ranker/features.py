@@ -30,18 +30,18 @@ def _recency(ctx, art: np.ndarray, n: int) -> list[np.ndarray]:
     return [ctx.recent_affinity[art], np.where(np.isfinite(days), np.log1p(days), never), quarter, np.ones(n)]
 
 
-def feature_matrix(ctx, table, items: np.ndarray, flags: np.ndarray) -> np.ndarray:
+def feature_matrix(ctx, index, items: np.ndarray, flags: np.ndarray) -> np.ndarray:
     """(len(items), len(FEATURES)) float32; nan where a value is unknown (the trees route it)."""
     s = ctx.signals
-    art = table.artist[items]
+    art = index.artist[items]
     owned = ctx.owned_by_artist[art]
-    pop = table.popularity[items]
+    pop = index.popularity[items]
     cols = [s["artist"][items], np.log1p(ctx.artist_rank[art]), np.log1p(owned),
-            owned / np.maximum(table.artist_tracks[art], 1), np.log1p(table.artist_tracks[art]),
-            pop, np.log1p(table.rank_in_artist[items]), table.artist_popularity[art],
-            pop - ctx.mean_popularity, np.log1p(ctx.album_owned[table.album[items]]),
+            owned / np.maximum(index.artist_tracks[art], 1), np.log1p(index.artist_tracks[art]),
+            pop, np.log1p(index.rank_in_artist[items]), index.artist_popularity[art],
+            pop - ctx.mean_popularity, np.log1p(ctx.album_owned[index.album[items]]),
             s["genre"][items], s["neighbours"][items], ctx.colisten[items], s["two_tower"][items],
-            np.abs(table.year[items] - ctx.year), (s["artist"][items] <= 0).astype(float),
+            np.abs(index.year[items] - ctx.year), (s["artist"][items] <= 0).astype(float),
             np.full(len(items), np.log1p(ctx.size)), *_recency(ctx, art, len(items)),
             ctx.cooccurrence[items] if ctx.cooccurrence is not None else np.zeros(len(items)),
             s["genre"][items] * pop, ctx.colisten[items] * pop]

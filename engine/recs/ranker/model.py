@@ -1,48 +1,57 @@
-"""The learned ranker: a pointwise gradient-boosted classifier over engine.recs.ranker.features (no I/O
-beyond save/load). Hyperparameters come from engine/recs/ranker.toml."""
+"""The learned ranker: a pointwise gradient-boosted classifier over engine.recs.ranker.features, and the
+dataclasses of its settings (no I/O: configs/ranker.toml is read by engine.training_config, the artifact's
+config.json by engine.recs.ranker.serve).
+
+Neither dataclass has defaults: the one set of values is configs/ranker.toml (training) and the artifact's
+config.json (serving), so no second set can disagree with them.
+"""
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-CONFIG_PATH = Path(__file__).resolve().parent.parent / "ranker.toml"
+
+@dataclass(frozen=True)
+class TreeSettings:
+    """[model] of configs/ranker.toml: sklearn HistGradientBoostingClassifier's hyperparameters."""
+    learning_rate: float
+    max_iter: int
+    max_leaf_nodes: int
+    min_samples_leaf: int
+    l2_regularization: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class RankerConfig:
-    learning_rate: float = 0.05
-    max_iter: int = 200
-    max_leaf_nodes: int = 15
-    min_samples_leaf: int = 40
-    l2_regularization: float = 1.0
-    negatives_per_positive: int = 30
-    cuts: tuple = (0.5, 0.6, 0.7, 0.75)
-    folds: int = 5
-    playlist_examples: int = 200   # TidyTuesday validation playlists among the training examples
-    candidates: dict = field(default_factory=dict)   # stage -> how many items it adds
-    max_per_artist: int = 3
-    new_shelf_cooccurrence: float = 0.5   # weight of playlist co-occurrence fused into "New to you"
-    blend_cooccurrence: float = 0.0       # the same for the blend and "From artists you play"
-    seed: int = 0
+    """[training] of configs/ranker.toml: how examples are made and folded, how many items each candidate
+    stage adds, and how the served shelves are ranked (saved with the model, read back by serving)."""
+    negatives_per_positive: int   # negatives kept per positive, at random (fixed seed)
+    cuts: list[float]             # each training listener cut at these shares of its timeline
+    folds: int                    # listener-level folds
+    playlist_examples: int        # TidyTuesday validation playlists as undated libraries (never the test ones)
+    candidates: dict              # stage -> how many items it adds (engine.recs.ranker.candidates)
+    max_per_artist: int
+    new_shelf_cooccurrence: float  # "New to you": the model's order fused (reciprocal rank) with co-occurrence
+    blend_cooccurrence: float      # the same for the blend and "From artists you play"
+    seed: int
 
-    @classmethod
-    def from_toml(cls, path: Path | str = CONFIG_PATH) -> "RankerConfig":
-        with open(path, "rb") as handle:
-            raw = tomllib.load(handle)
-        model, training = raw.get("model", {}), raw.get("training", {})
-        return cls(**model, **{**training, "cuts": tuple(training.get("cuts", cls.cuts))},
-                   candidates=raw.get("candidates", {}), **raw.get("serving", {}))
+
+TREE_KEYS = tuple(f.name for f in fields(TreeSettings))
+
+
+def split_saved(flat: dict) -> tuple[TreeSettings, RankerConfig]:
+    """The artifact's flat "config" dict (tree and training keys together) as the two dataclasses."""
+    trees = TreeSettings(**{k: flat[k] for k in TREE_KEYS})
+    return trees, RankerConfig(**{k: v for k, v in flat.items() if k not in TREE_KEYS})
 
 
 class LearnedRanker:
     """fit(X, y) / score(X) over feature rows; learned attributes end in `_`."""
 
-    def __init__(self, config: RankerConfig | None = None):
-        self.config = config or RankerConfig()
+    def __init__(self, trees: TreeSettings, config: RankerConfig):
+        self.trees, self.config = trees, config
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> "LearnedRanker":
         """Three models. For a library with dates (a listener's plays or saves): one over every candidate
@@ -64,10 +73,7 @@ class LearnedRanker:
     def _trees(self):
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        c = self.config
-        return HistGradientBoostingClassifier(
-            learning_rate=c.learning_rate, max_iter=c.max_iter, max_leaf_nodes=c.max_leaf_nodes,
-            min_samples_leaf=c.min_samples_leaf, l2_regularization=c.l2_regularization, random_state=c.seed)
+        return HistGradientBoostingClassifier(**asdict(self.trees), random_state=self.config.seed)
 
     def score(self, x: np.ndarray, new_artists: bool = False) -> np.ndarray:
         """Probability that the listener adds the candidate next (as trained: negatives subsampled);
@@ -82,4 +88,5 @@ class LearnedRanker:
         return (self.new_model_ if new_artists else self.model_).predict_proba(x)[:, 1]
 
     def config_dict(self) -> dict:
-        return asdict(self.config)
+        """Tree and training settings in one flat dict, as the artifact's config.json stores them."""
+        return {**asdict(self.trees), **asdict(self.config)}

@@ -11,19 +11,19 @@ from engine.recs.ranker.features import feature_matrix
 RRF_K = 60  # reciprocal-rank fusion's usual constant: a list's first places count, its tail barely
 
 
-def rank_candidates(ranker, ctx, table, allowed: np.ndarray, sizes: dict):
+def rank_candidates(ranker, ctx, index, allowed: np.ndarray):
     """{"all": (items best first, scores), "new": the same over candidates by artists new to the library
     (ranked by the model fitted on those, fused with playlist co-occurrence)} over the staged
-    candidates that are allowed."""
-    items, flags = candidates(ctx, table, allowed, sizes)
-    x = feature_matrix(ctx, table, items, flags)
+    candidates that are allowed (sizes from the ranker's config)."""
+    items, flags = candidates(ctx, index, allowed, ranker.config.candidates)
+    x = feature_matrix(ctx, index, items, flags)
     new = ctx.signals["artist"][items] <= 0
     # Fusion helps the listener models (dated libraries); the model for undated libraries learned from
     # playlists already, and fusing cut its TidyTuesday NDCG@10 from 2.3x to 1.4x "your artists".
     out = {}
     for name, rows, model_new in (("all", slice(None), False), ("new", new, True)):
         scores = ranker.score(x[rows], new_artists=model_new)
-        weight = getattr(ranker.config, "new_shelf_cooccurrence" if model_new else "blend_cooccurrence", 0.0)
+        weight = ranker.config.new_shelf_cooccurrence if model_new else ranker.config.blend_cooccurrence
         if ctx.dated and weight and ctx.cooccurrence is not None:
             scores = fused(scores, ctx.cooccurrence[items[rows]], weight)
         order = np.argsort(-scores, kind="stable")
@@ -40,18 +40,3 @@ def fused(model: np.ndarray, cooccurrence: np.ndarray, weight: float) -> np.ndar
     rank_cooc = np.empty(len(model))
     rank_cooc[np.argsort(-cooccurrence, kind="stable")] = np.arange(len(model))
     return 1.0 / (RRF_K + rank_model) + np.where(cooccurrence > 0, weight / (RRF_K + rank_cooc), 0.0)
-
-
-def cap_per_artist(items: np.ndarray, artist: np.ndarray, k: int, cap: int | None) -> np.ndarray:
-    """Positions of the first k items keeping at most `cap` per artist (None: no cap), in order."""
-    if cap is None:
-        return np.arange(min(k, len(items)))
-    seen: dict[int, int] = {}
-    keep = []
-    for position, a in enumerate(artist[items]):
-        if seen.get(a, 0) < cap:
-            seen[a] = seen.get(a, 0) + 1
-            keep.append(position)
-            if len(keep) == k:
-                break
-    return np.asarray(keep, dtype=int)

@@ -2,7 +2,8 @@
 
 The model is a pickled scikit-learn estimator, so it is loaded only from inside the repository's models
 folder (never from a path a user supplies), and config.json records the scikit-learn version it was
-saved with. Serving reads no dataset.
+saved with, beside the settings it was fitted with (configs/ranker.toml as applied): serving reads those
+from the artifact only, and no dataset.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from engine.errors import ModelNotFoundError
 from engine.recs.ranker.colisten import colisten_matrix
 from engine.recs.ranker.context import library_context
 from engine.recs.ranker.features import FEATURES
-from engine.recs.ranker.items import ItemTable
-from engine.recs.ranker.model import LearnedRanker, RankerConfig
+from engine.recs.ranker.model import LearnedRanker, split_saved
 from engine.recs.ranker.ranking import rank_candidates
 
 
@@ -56,8 +56,7 @@ def load_ranker(path: Path, root: Path | None = None) -> LearnedRanker:
     config = json.loads((path / "config.json").read_text())
     if config["features"] != list(FEATURES):
         raise ModelNotFoundError(f"{path}: saved for other features; run `python -m engine evaluate-recs --listeners`.")
-    raw = {k: v for k, v in config["config"].items()}
-    ranker = LearnedRanker(RankerConfig(**{**raw, "cuts": tuple(raw["cuts"])}))
+    ranker = LearnedRanker(*split_saved(config["config"]))  # the settings it was fitted with: nothing else
     with open(path / "model.pkl", "rb") as handle:
         models = pickle.load(handle)  # noqa: S301 - our own artifact, from the models folder only
     ranker.model_, ranker.new_model_, ranker.undated_model_ = models["model"], models["new_model"], models["undated_model"]
@@ -65,55 +64,22 @@ def load_ranker(path: Path, root: Path | None = None) -> LearnedRanker:
 
 
 class ServedRanker:
-    """The fitted ranker with its item table and co-listening rows aligned to a Recommender's catalog."""
+    """The fitted ranker with its co-listening rows aligned to a CatalogIndex's artists."""
 
-    def __init__(self, rec, path: Path):
+    def __init__(self, index, path: Path):
         self.ranker = load_ranker(path)
         self.config = self.ranker.config
-        self.table = ItemTable(rec.items, rec.hybrid.artist_codes, rec.hybrid.popularity)
+        self.index = index
         stored = sparse.load_npz(Path(path) / "colisten.npz").tocoo()
-        names = pd.Index(rec.hybrid.artist_names).get_indexer(json.loads((Path(path) / "colisten_artists.json").read_text()))
+        names = pd.Index(index.artist_names).get_indexer(json.loads((Path(path) / "colisten_artists.json").read_text()))
         keep = names[stored.col] >= 0
         self.colisten = sparse.csr_matrix((stored.data[keep], (stored.row[keep], names[stored.col][keep])),
-                                          shape=(stored.shape[0], self.table.n_artists))
+                                          shape=(stored.shape[0], index.n_artists))
         self.colisten_csc = self.colisten.tocsc()  # column look-ups for the "why"
-        self.metrics = json.loads((Path(path) / "metrics.json").read_text()) if (Path(path) / "metrics.json").exists() else {}
 
-    def context(self, rec, rows: pd.DataFrame, per_track: np.ndarray, owned: np.ndarray, tower: np.ndarray,
+    def context(self, rows: pd.DataFrame, per_track: np.ndarray, owned: np.ndarray, tower: np.ndarray,
                 recency: tuple | None = None):
-        return library_context(rec, self.table, self.colisten, rows, per_track, owned, tower, recency)
+        return library_context(self.index, self.colisten, rows, per_track, owned, tower, recency)
 
     def rank(self, ctx, allowed: np.ndarray) -> dict:
-        return rank_candidates(self.ranker, ctx, self.table, allowed, self.config.candidates)
-
-
-def shelf_figures(path: Path | None = None) -> dict:
-    """Per shelf, the cross-validated real-listener figure in words from models/ranker/metrics.json:
-    {"yours": text, "new": text, "blend": text}; {} when the metrics are missing."""
-    from engine.config import models_dir
-
-    metrics = Path(path or models_dir() / "ranker") / "metrics.json"
-    if not metrics.exists():
-        return {}
-    real = json.loads(metrics.read_text())["real_listeners"]
-    m = real["methods"]
-    n = f"{m['ranker']['listeners']} real listeners"
-    best = real["best_baseline"]
-    best_new = real.get("best_discovery_baseline_any", real["best_discovery_baseline"])  # every rule, on the page
-    best_own = max((b for b in ("your_artists", "recent_artists") if b in m), key=lambda b: m[b]["own_artist_recall@50"])
-    label = {"your_artists": "your artists' popular tracks", "popularity": "the charts", "random": "random picks",
-             "recent_artists": "popular tracks by the artists you played lately",
-             "genre_chart": "a chart of your genres", "cooccurrence": "playlist neighbours"}
-
-    def spread(artists: str) -> str:
-        value = m["ranker"].get(artists)
-        return f" Its top 50 held {value:.0f} different artists on average." if value else ""
-
-    return {"yours": f"On {n}, this shelf found {m['ranker']['own_artist_recall@50']:.1%} of the tracks by their own "
-                     f"artists they added next (in its top 50), vs {m[best_own]['own_artist_recall@50']:.1%} for "
-                     f"the best simple rule ({label[best_own]})." + spread("own_distinct_artists@50"),
-            "new": f"On {n}, this shelf found {m['ranker']['discovery_recall@50']:.1%} of the tracks by artists new to "
-                   f"them that they added next, vs {m[best_new]['discovery_recall@50']:.1%} for the best simple rule "
-                   f"({label.get(best_new, best_new)})." + spread("new_distinct_artists@50"),
-            "blend": f"On {n}, these found {m['ranker']['recall@50']:.1%} of what listeners added next (in the top 50), "
-                     f"vs {m[best]['recall@50']:.1%} for the best simple rule ({label.get(best, best)})."}
+        return rank_candidates(self.ranker, ctx, self.index, allowed)

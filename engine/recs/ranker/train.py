@@ -1,34 +1,55 @@
 """Fit and judge the learned ranker in one run; ship models/ranker with its real-listener table.
 
-  TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners
-Every listener in samples/ with dates is cut at 75% of its own timeline (scored) and at the earlier
-cuts of ranker.toml (training examples only). Listener-level folds: a listener is scored only by a
-ranker, and co-listening rows, fitted without it. The served ranker is then fitted on every listener;
-the figures shipped are the cross-validated ones.
+  TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners [--set KEY=VALUE ...]
+Settings: configs/ranker.toml through engine.training_config (CONFIG_SCHEMA), applied values written
+beside the artifact (train_config.json) and into its config.json. Every listener in samples/ with dates
+is cut at TEST_CUT of its own timeline (scored) and at the training cuts (training examples only).
+Listener-level folds: a listener is scored only by a ranker, and co-listening rows, fitted without it.
+The served ranker is then fitted on every listener; the figures shipped are the cross-validated ones.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import MISSING
 from pathlib import Path
 
-import numpy as np
-
-from engine.recs.ranker import SHELVES
+from engine.errors import TrainingConfigError
+from engine.recs import metrics
+from engine.recs.listeners.build import TEST_CUT
 from engine.recs.ranker import evaluate as ev
-from engine.recs.ranker.items import ItemTable
-from engine.recs.ranker.model import RankerConfig
-from engine.recs.ranker.fit import (artist_sets, cross_validate, fit_ranker, make_example, playlist_examples,
-                                    with_colisten)
+from engine.recs.ranker.candidates import STAGES
+from engine.recs.ranker.fit import artist_sets, cross_validate, fit_ranker, make_example, playlist_examples, with_colisten
+from engine.recs.ranker.model import TREE_KEYS, RankerConfig, TreeSettings
+from engine.recs.rules import RULES
+from engine.recs.shelves import SHELVES
+from engine.training_config import Schema
 
-TEST_CUT = 0.75
+# configs/ranker.toml: [model] is TreeSettings, [training] is RankerConfig (candidates as a sub-table).
+CONFIG_SCHEMA = Schema(RankerConfig, TreeSettings, TREE_KEYS)
 FIXED_LISTENERS = ("Efrrowini", "kyleduong", "deadda7a")  # small, with truth: tests recompute their baselines
 COMMAND = "TUNESCOPE_DATA_DIR=../shared/data python -m engine evaluate-recs --listeners"
-METHODS = (*ev.BASELINES, "hybrid", "ranker")
+METHODS = (*RULES, "ranker")
 
 
-def build_examples(rec, table, samples: Path, config: RankerConfig, log, cache=None):
-    """(examples, skipped test listeners with the reason). cache: a folder for the cut listeners."""
+def settings(applied) -> tuple[TreeSettings, RankerConfig]:
+    """The applied config (engine.training_config.load with CONFIG_SCHEMA) as the ranker's two dataclasses;
+    refuses a candidates table that does not size every stage with a whole number >= 0."""
+    config = applied.training
+    sizes = config.candidates
+    if set(sizes) != set(STAGES) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                                            for v in sizes.values()):
+        raise TrainingConfigError(f"candidates must give every stage ({', '.join(STAGES)}) a whole number >= 0, "
+                                  f"not {sizes!r}.")
+    missing = [k for k, v in applied.model.items() if v is MISSING]  # a [model] key the file lacks
+    if missing:
+        raise TrainingConfigError(f"configs/ranker.toml [model] lacks {', '.join(missing)}.")
+    return TreeSettings(**applied.model), config
+
+
+def build_examples(rec, samples: Path, config: RankerConfig, new_store, log, cache=None):
+    """(examples, skipped test listeners with the reason). new_store(): a fresh empty Store per listener
+    import; cache: a folder for the cut listeners."""
     import pickle
 
     from engine.recs.listeners.build import build_listeners
@@ -39,11 +60,11 @@ def build_examples(rec, table, samples: Path, config: RankerConfig, log, cache=N
         if where and where.exists():
             listeners = pickle.loads(where.read_bytes())
         else:
-            listeners = build_listeners(samples, rec.catalog, cut)
+            listeners = build_listeners(samples, rec.catalog, new_store, cut)
             if where:
                 where.write_bytes(pickle.dumps(listeners))
         for listener in listeners:
-            ex = make_example(rec, table, listener, cut)
+            ex = make_example(rec, listener, cut)
             if ex is not None:
                 examples.append(ex)
             elif cut == TEST_CUT:
@@ -53,58 +74,63 @@ def build_examples(rec, table, samples: Path, config: RankerConfig, log, cache=N
     return examples, skipped
 
 
-def cross_validated_rows(rec, table, examples, config, log) -> list[dict]:
+def cross_validated_rows(index, examples, trees, config, log) -> list[dict]:
     rows = []
-    for ex, ranker, trained_on, sets in cross_validate(examples, table, config, TEST_CUT, log):
-        ctx = with_colisten(ex, table, sets, trained_on)
-        rows.append({**ev.listener_row(ex.listener, ex, ctx, ev.rankings(rec, ranker, ctx, table, config,
-                                                                         rec.hybrid_weights), table,
-                                       rec.hybrid.genres),
+    for ex, ranker, trained_on, sets in cross_validate(examples, index, trees, config, log):
+        ctx = with_colisten(ex, index, sets, trained_on)
+        rows.append({**ev.listener_row(ex.listener, ex, ctx, ev.rankings(index, ranker, ctx, config.seed), index),
                      "fitted_on": trained_on})
     return rows
 
 
 def summary(rows: list[dict]) -> dict:
-    methods = {m: ev.pooled(rows, m) for m in (*METHODS, "ranker_no_cap")}
-    best = max(ev.BASELINES, key=lambda b: methods[b]["recall@50"])
+    methods = {m: metrics.pooled(rows, m) for m in (*METHODS, "ranker_no_cap")}
+    best = max(RULES, key=lambda b: methods[b]["recall@50"])
     # The goal's discovery baselines are the genre chart and popularity; every rule is reported as well.
     best_new = max(("popularity", "genre_chart"), key=lambda b: methods[b]["discovery_recall@50"])
-    best_new_any = max(ev.BASELINES, key=lambda b: methods[b]["discovery_recall@50"])
+    best_new_any = max(RULES, key=lambda b: methods[b]["discovery_recall@50"])
+    ratio = metrics.ratio_interval
     return {"methods": methods, "best_baseline": best, "best_discovery_baseline": best_new,
             "best_discovery_baseline_any": best_new_any,
-            "ranker_vs_best_baseline_recall@50": ev.ratio_interval(rows, "ranker", best),
-            "ranker_vs_best_discovery_baseline": ev.ratio_interval(rows, "ranker", best_new, "discovery_found@50"),
-            "ranker_vs_best_discovery_baseline_any": ev.ratio_interval(rows, "ranker", best_new_any,
-                                                                       "discovery_found@50"),
-            "ranker_vs_your_artists_own_artist_truth": ev.ratio_interval(rows, "ranker", "your_artists", "own_found@50"),
-            "ratios_recall@50": {b: ev.ratio_interval(rows, "ranker", b) for b in (*ev.BASELINES, "hybrid")},
-            "ratios_discovery@50": {b: ev.ratio_interval(rows, "ranker", b, "discovery_found@50")
-                                    for b in (*ev.BASELINES, "hybrid")}}
+            "ranker_vs_best_baseline_recall@50": ratio(rows, "ranker", best),
+            "ranker_vs_best_discovery_baseline": ratio(rows, "ranker", best_new, "discovery_found@50"),
+            "ranker_vs_best_discovery_baseline_any": ratio(rows, "ranker", best_new_any, "discovery_found@50"),
+            "ranker_vs_your_artists_own_artist_truth": ratio(rows, "ranker", "your_artists", "own_found@50"),
+            "ratios_recall@50": {b: ratio(rows, "ranker", b) for b in RULES},
+            "ratios_discovery@50": {b: ratio(rows, "ranker", b, "discovery_found@50") for b in RULES}}
 
 
-def evaluate_ranker(out: Path, samples: Path, seed: int = 0, log=None, cache=None) -> str:
+def evaluate_ranker(out: Path, playlists_out: Path, samples: Path, rec, new_store, applied, log=None,
+                    cache=None) -> str:
+    """rec: a Recommender loaded without its ranker (Recommender.load(ranker=False)), whose catalog index
+    and two-tower the examples are profiled with; new_store(): a fresh empty Store for each listener's
+    import; applied: the config (engine.training_config.load("ranker", CONFIG_SCHEMA, ...)), written
+    beside the artifact. The playlist membership is rebuilt from the data first (the two-tower's training
+    split), used by the whole run and saved to playlists_out (models/playlists)."""
+    from engine.recs.interactions import save_membership, tidytuesday_users
     from engine.recs.ranker.serve import save_ranker
-    from engine.recs.recommend import Recommender
+    from engine.recs.ranker.tidytuesday.evaluate import tidytuesday_table
 
     log = log or (lambda m: None)
     started = time.time()
-    rec = Recommender.load(ranker=False)
-    table = ItemTable(rec.items, rec.hybrid.artist_codes, rec.hybrid.popularity)
-    config = RankerConfig.from_toml()
-    examples, skipped = build_examples(rec, table, samples, config, log, cache)
-    examples += playlist_examples(rec, table, config.playlist_examples, seed)
-    rows = cross_validated_rows(rec, table, examples, config, log)
+    trees, config = settings(applied)
+    index = rec.index
+    membership = tidytuesday_users(index, rec.catalog, config.seed)[0]
+    index.use_membership(membership)
+    save_membership(Path(playlists_out), membership, index.items["key"])
+    examples, skipped = build_examples(rec, samples, config, new_store, log, cache)
+    examples += playlist_examples(rec, config.playlist_examples, config.seed)
+    rows = cross_validated_rows(index, examples, trees, config, log)
     report = {"real_listeners": {**summary(rows), "skipped": skipped, "per_listener": rows,
                                  "test_cut": TEST_CUT, "training_cuts": list(config.cuts),
                                  "playlist_examples": sum(e.kind == "playlist" for e in examples)}}
-    sets = artist_sets(table, examples)
-    served = fit_ranker(examples, table, sets, config)
-    names = {n: [rec.hybrid.artist_names[a] for a in codes] for n, codes in sets.items()}
-    from engine.recs.ranker.tidytuesday.evaluate import tidytuesday_table
-
-    report["tidytuesday_test_playlists"] = tidytuesday_table(rec, served, table, seed)
+    sets = artist_sets(index, examples)
+    served = fit_ranker(examples, index, sets, trees, config)
+    names = {n: [index.artist_names[a] for a in codes] for n, codes in sets.items()}
+    report["tidytuesday_test_playlists"] = tidytuesday_table(rec, served, config.seed)
     report.update(seconds=round(time.time() - started, 1), command=COMMAND)
     save_ranker(Path(out), served, names, report)
+    applied.write(Path(out))
     return render(report)
 
 

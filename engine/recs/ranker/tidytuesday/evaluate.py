@@ -1,41 +1,37 @@
-"""The learned ranker on TidyTuesday test playlists (the hybrid's table, same split, same baselines)."""
+"""The learned ranker on TidyTuesday test playlists, against the simple rules and the two-tower.
+
+A playlist has no listener (no co-listening rows) and no dates; its older tracks are the library, its
+newest the truth (engine.recs.interactions.tidytuesday_users: the test half, never a training example).
+"""
 
 from __future__ import annotations
 
-import numpy as np
-
+from engine.recs.metrics import DEPTH, best, list_metrics, mean_metrics
 from engine.recs.ranker.ranking import rank_candidates
+from engine.recs.rules import rule_scores
+
+BASELINES = ("popularity", "your_artists", "cooccurrence")
 
 
-def items_context(rec, served_table, colisten, owned: np.ndarray):
-    """A library given as catalog item indices (every track weight 1, no plays)."""
-    from engine.recs.data import item_arrays
-    from engine.recs.ranker.context import library_context
-    from engine.recs.towers import serving_users
+def tidytuesday_table(rec, ranker, seed: int = 0) -> dict:
+    """Mean recall@10 / recall@50 / NDCG@10 over the test playlists for the rules, the two-tower score and
+    the ranker, and the ratio of the ranker's NDCG@10 to the best rule's."""
+    from engine.recs.interactions import tidytuesday_users
+    from engine.recs.ranker.fit import items_context
 
-    rows = rec.items.iloc[owned].assign(genres_list=[rec.item_genres[i] for i in owned])
-    user = serving_users(rec.model, item_arrays(rows, rec.vocab), [np.arange(len(rows))], rec.vocab)
-    return library_context(rec, served_table, colisten, rows, np.ones(len(owned)), owned,
-                           rec.vectors @ user[0].astype(np.float32))
-
-
-def tidytuesday_table(rec, ranker, table, seed: int = 0, colisten=None) -> dict:
-    """Mean recall@10 / recall@50 / NDCG@10 over TidyTuesday test playlists: the ranker (no co-listening
-    rows: a playlist has no listener) against the hybrid's baselines, and the ratio to the best one."""
-    from engine.recs.hybrid_training.evaluate import tidytuesday_table as hybrid_table
-    from engine.recs.hybrid_training.fit import tidytuesday_users
-    from engine.recs.listeners.evaluate import listener_metrics
-
-    _, _, _, test = tidytuesday_users(rec, seed)
-    base = hybrid_table(rec, test, rec.hybrid_weights)
-    rows = []
+    _, _, test = tidytuesday_users(rec.index, rec.catalog, seed)
+    rows: dict[str, list] = {m: [] for m in (*BASELINES, "two_tower", "ranker")}
     for owned, truth in test:
-        ctx = items_context(rec, table, colisten, owned)
-        allowed = np.ones(len(table.artist), bool)
-        allowed[owned] = False
-        items, _ = rank_candidates(ranker, ctx, table, allowed, ranker.config.candidates)["all"]
-        rows.append(listener_metrics(items[:50], truth))
-    base["methods"]["ranker"] = {c: float(np.mean([r[c] for r in rows])) for c in ("recall@10", "recall@50", "ndcg@10")}
-    best = base["best_baseline"]
-    base["ranker_vs_best_baseline_ndcg@10"] = base["methods"]["ranker"]["ndcg@10"] / max(base["methods"][best]["ndcg@10"], 1e-12)
-    return base
+        ctx = items_context(rec, owned)
+        allowed = rec.index.not_owned(owned)
+        rules = rule_scores(rec.index, ctx, seed)
+        for name in BASELINES:
+            rows[name].append(list_metrics(best(rules[name], DEPTH, allowed), truth))
+        rows["two_tower"].append(list_metrics(best(ctx.signals["two_tower"], DEPTH, allowed), truth))
+        items, _ = rank_candidates(ranker, ctx, rec.index, allowed)["all"]
+        rows["ranker"].append(list_metrics(items[:DEPTH], truth))
+    table = {m: mean_metrics(r) for m, r in rows.items()}
+    top = max(BASELINES, key=lambda m: table[m]["ndcg@10"])
+    return {"playlists": len(test), "methods": table, "best_baseline": top,
+            "ranker_vs_best_baseline_ndcg@10": table["ranker"]["ndcg@10"] / max(table[top]["ndcg@10"], 1e-12),
+            "two_tower_vs_best_baseline_ndcg@10": table["two_tower"]["ndcg@10"] / max(table[top]["ndcg@10"], 1e-12)}

@@ -1,15 +1,19 @@
-"""A prepared library is reused only for the same content: same answers, and an edit is never served stale."""
+"""A library profile is reused only for the same content: same answers, an edit is never served stale, and
+a caller's own normalisation and catalog match are taken as they are."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from engine.recs.prepared import PreparedCache, fingerprint
+import engine.recs.recommend
+from engine.recs.profile import ProfileCache, fingerprint
 from engine.recs.recommend import Recommender
+from engine.schema import normalize_frame
 
 
 @pytest.fixture(scope="module")
 def rec():
-    return Recommender.load()  # its own: these tests replace its prepared-library cache
+    return Recommender.load()  # its own: these tests replace its profile cache
 
 
 @pytest.fixture(scope="module")
@@ -18,23 +22,37 @@ def library(top_songs):
 
 
 def fresh(rec):
-    rec._prepared = PreparedCache()
+    rec._profiles = ProfileCache()
     return rec
 
 
-@pytest.mark.parametrize("method", ["hybrid", "two_tower", "content"])
-def test_a_prepared_library_gives_the_same_answers_as_a_fresh_one(rec, library, method):
+@pytest.mark.parametrize("method", ["ranker", "two_tower", "content"])
+def test_a_profiled_library_gives_the_same_answers_as_a_fresh_one(rec, library, method):
     first = fresh(rec).recommend(library, k=30, method=method)
-    assert len(rec._prepared._entries) == 1
+    assert len(rec._profiles) == 1
     again = rec.recommend(library.copy(), k=30, method=method)  # a new frame with the same content
-    assert len(rec._prepared._entries) == 1
+    assert len(rec._profiles) == 1
     pd.testing.assert_frame_equal(first, again)
     seeded = rec.recommend(library, k=10, method=method, seeds=[library["Track URI"].iloc[3]])
     pd.testing.assert_frame_equal(seeded, fresh(rec).recommend(library, k=10, method=method,
                                                                seeds=[library["Track URI"].iloc[3]]))
 
 
-def test_an_edited_library_is_prepared_again(rec, library):
+def test_a_callers_normalisation_and_match_are_not_computed_again(rec, library, monkeypatch):
+    norm = normalize_frame(library, where="library")
+    matched = rec.catalog.match(norm)[0]
+    expected = fresh(rec).recommend(library, k=20)
+    calls = []
+    monkeypatch.setattr(engine.recs.recommend, "normalize_frame", lambda *a, **k: calls.append("norm"))
+    monkeypatch.setattr(rec.catalog, "match", lambda *a, **k: calls.append("match"))
+    profile = fresh(rec).profile(library, norm=norm, matched=matched)
+    assert calls == [] and np.array_equal(profile.matched, matched)
+    assert rec.profile(library) is profile  # cached by content
+    pd.testing.assert_frame_equal(fresh(rec).recommend(library, k=20, profile=profile), expected)
+    assert len(rec._profiles) == 0  # a given profile is used as it is, not built or stored again
+
+
+def test_an_edited_library_is_profiled_again(rec, library):
     fresh(rec)
     before = rec.recommend(library, k=20)
     top = before.iloc[0]
@@ -44,7 +62,7 @@ def test_an_edited_library_is_prepared_again(rec, library):
                       ignore_index=True)
     saved[["energy", "valence"]] = saved[["energy", "valence"]].astype(float)
     after = rec.recommend(saved, k=20)
-    assert len(rec._prepared._entries) == 2
+    assert len(rec._profiles) == 2
     assert top["track_id"] not in set(after["track_id"])
 
 
@@ -52,7 +70,7 @@ def test_the_cache_keeps_only_the_last_few_libraries(rec, library):
     fresh(rec)
     for n in range(6):
         rec.recommend(library.iloc[: 40 + n], k=5)
-    assert len(rec._prepared._entries) == rec._prepared.keep
+    assert len(rec._profiles) == rec._profiles.keep
 
 
 def test_a_frame_that_cannot_be_hashed_is_still_served(rec, library):

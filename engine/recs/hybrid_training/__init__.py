@@ -1,1 +1,0 @@
-"""Fitting and measuring the hybrid ranker (training side: reads the datasets)."""
