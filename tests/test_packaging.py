@@ -80,7 +80,7 @@ def test_pytest_reads_its_settings_from_pyproject():
     assert not (ROOT / "pytest.ini").exists() and not (ROOT / "setup.cfg").exists()  # either would win over pyproject
     options = PYPROJECT["tool"]["pytest"]["ini_options"]
     assert options["testpaths"] == ["tests"] and "-m \"not slow\"" in options["addopts"]
-    assert {m.split(":")[0] for m in options["markers"]} == {"slow", "e2e"}
+    assert {m.split(":")[0] for m in options["markers"]} == {"slow", "e2e", "data"}
 
 
 def test_every_library_our_code_imports_is_a_dependency():
