@@ -116,7 +116,6 @@ def _reads_data(function, seen: set) -> bool:
     in it, or uses a function or class of the tests (a helper, a fake built from the real API bodies)
     whose code does."""
     import inspect
-    from pathlib import Path
 
     from engine.config import data_dir
 

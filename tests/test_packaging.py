@@ -7,8 +7,11 @@ import re
 import subprocess
 import sys
 import tomllib
+import warnings
 from importlib.metadata import packages_distributions
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -81,6 +84,23 @@ def test_pytest_reads_its_settings_from_pyproject():
     options = PYPROJECT["tool"]["pytest"]["ini_options"]
     assert options["testpaths"] == ["tests"] and "-m \"not slow\"" in options["addopts"]
     assert {m.split(":")[0] for m in options["markers"]} == {"slow", "e2e", "data"}
+
+
+# pyproject's filterwarnings are in force inside every test: a warning attributed to one of our modules
+# (a library warns with its caller's module) must raise, a library's own must only be shown.
+@pytest.mark.parametrize("module", ["engine.listening.habits", "dashboard.ui", "pages.home", "__main__",
+                                    "test_probe", "conftest", "fake_spotify"])
+@pytest.mark.parametrize("category", [DeprecationWarning, FutureWarning])
+def test_a_deprecation_our_code_causes_is_an_error(module, category):
+    with warnings.catch_warnings(record=True), pytest.raises(category):
+        warnings.warn_explicit("deprecated", category, "x.py", 1, module=module)
+
+
+@pytest.mark.parametrize("module", ["pandas.core.frame", "streamlit.elements.arrow", "engineering"])
+def test_a_librarys_own_deprecation_is_shown_not_raised(module):
+    with warnings.catch_warnings(record=True) as seen:  # keeps the filters, records what is shown
+        warnings.warn_explicit("deprecated", DeprecationWarning, "x.py", 1, module=module)
+    assert [w.category for w in seen] == [DeprecationWarning]
 
 
 def test_every_library_our_code_imports_is_a_dependency():
