@@ -36,15 +36,15 @@ def render(result: dict, title: str, artists: str) -> None:
     left, right = st.columns([1, 1])
     with left:
         st.markdown(f"**Top topics** of {analysis['words']} words")
-        st.plotly_chart(fig, use_container_width=True)
+        st.plotly_chart(fig, width="stretch")
     with right:
         if analysis["features"]:
             st.markdown("**Features updated by the lyrics**")
             st.dataframe([{"feature": f, "without lyrics": round(result[f], 3), "with lyrics": round(v, 3)}
-                          for f, v in analysis["features"].items()], hide_index=True, use_container_width=True)
+                          for f, v in analysis["features"].items()], hide_index=True, width="stretch")
         else:
             st.caption("On held-out artists, lyrics did not measurably improve valence or energy over the "
                        "predictor (see docs/models/lyrics.md), so the feature predictions above stay as they are.")
         st.markdown("**Songs about the same things** in the dataset (closest shared representation)")
         neighbours = analysis["neighbours"][["artist", "title", "year", "topic", "similarity"]]
-        st.dataframe(neighbours.round({"similarity": 3}), hide_index=True, use_container_width=True)
+        st.dataframe(neighbours.round({"similarity": 3}), hide_index=True, width="stretch")

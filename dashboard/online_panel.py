@@ -8,7 +8,8 @@ import time
 
 import streamlit as st
 
-from dashboard import account, resources, ui
+from dashboard import account, resources
+from dashboard.engine_errors import engine_errors
 from engine.library.providers import consent
 
 _SEEN = "online_found_seen"
@@ -22,7 +23,7 @@ def consent_toggle(library_id: int) -> bool:
                    disabled=account.read_only())  # the account's owner decides, not whoever views it
     st.caption(f"When on, Tunescope sends {consent.WHAT_IS_SENT} Off by default; switch it off any time.")
     if on != consent.allowed(who) and not account.read_only():
-        with ui.engine_errors(stop=False):  # a full or read-only disk: a message, the old choice stands
+        with engine_errors(stop=False):  # a full or read-only disk: a message, the old choice stands
             consent.remember(on, who)
         job = resources.online_job(library_id, allowed=lambda: False)
         if on and job is not None and job["future"].done():  # one stopped earlier (turned off, offline) starts again

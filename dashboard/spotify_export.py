@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.engine_errors import engine_errors
 from dashboard.safe import md
-from dashboard.ui import engine_errors
 
 SPOTIFY_WEB = "https://open.spotify.com/"
 

@@ -1,20 +1,20 @@
-"""What every page shares: the open library, engine errors as messages, numbers for people, paged tables."""
+"""What every page shares: the open library, engine errors as messages (dashboard/engine_errors.py),
+numbers for people, paged tables."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import account, resources
+from dashboard import account, online_panel, resources
+from dashboard.engine_errors import engine_errors  # the pages call it as ui.engine_errors
 from dashboard.formats import SOURCE_LABELS, track_table
 from dashboard.safe import md
 from engine.csvfiles import csv_text
-from engine.errors import TunescopeError
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 REAL_SOURCES = ["catalog", "export", "spotify", "reccobeats"]
@@ -27,18 +27,6 @@ def source_labels(sources: pd.Series) -> pd.Series:
 
 PAGE_SIZE = 100
 _LIBRARY = "library_id"
-
-
-@contextmanager
-def engine_errors(stop: bool = True):
-    """A TunescopeError becomes st.error with its fix (the message says what to do); the page stops,
-    or with stop=False only the rest of the block is skipped."""
-    try:
-        yield
-    except TunescopeError as exc:
-        st.error(md(exc), icon=":material/error:")  # messages name files and columns users chose
-        if stop:
-            st.stop()
 
 
 # --- the open library ----------------------------------------------------------------------------
@@ -93,8 +81,6 @@ def require_library() -> tuple[int, pd.DataFrame]:
         st.page_link(str(PAGES / "home.py"), label="Go to Home", icon=":material/home:")
         st.stop()
     st.caption(f"Library: **{md(name)}** · {len(frame):,} tracks")
-    from dashboard import online_panel
-
     online_panel.status(library_id)  # after the frame: the lookup never delays the first screen
     return library_id, frame
 

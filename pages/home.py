@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import account, resources, ui
+from dashboard.engine_errors import engine_errors
 from dashboard.safe import md
-from dashboard.ui import engine_errors
 
 LAST_IMPORT = "last_import_report"
 

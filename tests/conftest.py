@@ -1,5 +1,6 @@
 """Shared fixtures: a private TUNESCOPE_HOME per test session, real data from TUNESCOPE_DATA_DIR."""
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+TESTS = str(ROOT / "tests")
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "fakes"))  # the fake servers: `from fake_spotify import FakeSpotify`
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -17,6 +19,26 @@ def tunescope_home(tmp_path_factory):
     home = tmp_path_factory.mktemp("tunescope_home")
     os.environ["TUNESCOPE_HOME"] = str(home)
     return home
+
+
+class _Recorded(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def no_streamlit_deprecations():
+    """Streamlit reports a deprecated call of ours (use_container_width, ...) on its logger, not as a Python
+    warning, so the warning filters never see it: a test whose app made one fails here."""
+    recorded, logger = _Recorded(), logging.getLogger("streamlit.deprecation_util")
+    logger.addHandler(recorded)
+    yield
+    logger.removeHandler(recorded)
+    assert not recorded.messages, "Streamlit deprecations:\n" + "\n".join(recorded.messages)
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +96,8 @@ def dashboard_home(tmp_path_factory):
 
 
 # --- without the shared datasets: run what needs none, skip the rest once, with the folder named ---------
+# Skips are decided at collection, from what a test asks for; a test that fails at run time fails,
+# whatever the error (a data read the rules below do not see is a test to mark, not a failure to hide).
 DATA_FIXTURES = {"samples", "top_songs"}  # fixtures that read TUNESCOPE_DATA_DIR (any fixture built on them too)
 _skipped_for_data: list[str] = []
 
@@ -91,24 +115,55 @@ def _data_reason() -> str:
             "beside the repository)")
 
 
-def _reads_data_itself(item) -> bool:
-    """A test whose own body reads the data folder: it calls data_dir() or uses a module-level path in it."""
+def _reads_data(function, seen: set) -> bool:
+    """Whether this function's code reads the data folder: it calls data_dir(), names a module-level path
+    in it, or uses a function or class of the tests (a helper, a fake built from the real API bodies)
+    whose code does."""
     import inspect
-    from pathlib import Path
 
     from engine.config import data_dir
 
-    function = getattr(item, "function", None)
-    if function is None:
+    code = getattr(function, "__code__", None)
+    if code is None or function in seen:
         return False
+    seen.add(function)
     try:
         if "data_dir()" in inspect.getsource(function):
             return True
     except (OSError, TypeError):
         pass
     folder = str(data_dir())
-    return any(isinstance(value, Path) and str(value).startswith(folder)
-               for value in (function.__globals__.get(name) for name in function.__code__.co_names))
+    for name in _names_in(code):
+        value = function.__globals__.get(name)
+        if isinstance(value, Path) and str(value).startswith(folder):
+            return True
+        ours = [value] if inspect.isfunction(value) else list(vars(value).values()) if inspect.isclass(value) else []
+        if any(inspect.isfunction(f) and f.__code__.co_filename.startswith(TESTS) and _reads_data(f, seen)
+               for f in ours):
+            return True
+    return False
+
+
+def _names_in(code) -> set[str]:
+    """The global names a code object and the lambdas, comprehensions and functions inside it use."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _names_in(const)
+    return names
+
+
+def _needs_data(item) -> bool:
+    """Decided at collection from what the test asks for: a data fixture, the `data` marker, a
+    parametrization read from the (absent) data folder, or code of its own or of its fixtures that reads it."""
+    if DATA_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("data"):
+        return True
+    if any(m.name == "skip" and "empty parameter set" in str(m.kwargs.get("reason", "")) for m in item.iter_markers()):
+        return True
+    seen: set = set()
+    fixtures = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    functions = [getattr(item, "function", None)] + [d.func for defs in fixtures.values() for d in defs]
+    return any(_reads_data(f, seen) for f in functions if f is not None)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -116,28 +171,9 @@ def pytest_collection_modifyitems(config, items):
         return  # with the data present nothing is skipped
     skip = pytest.mark.skip(reason=_data_reason())
     for item in items:
-        empty = any(m.name == "skip" and "empty parameter set" in str(m.kwargs.get("reason", ""))
-                    for m in item.iter_markers())  # a parametrization read from the data folder found nothing
-        if DATA_FIXTURES & set(getattr(item, "fixturenames", ())) or empty or _reads_data_itself(item):
+        if _needs_data(item):
             item.add_marker(skip)
             _skipped_for_data.append(item.nodeid)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Without the data, a test that reads it anyway (through engine code) is skipped, not failed."""
-    outcome = yield
-    report = outcome.get_result()
-    if call.excinfo is None or report.passed or not _data_missing():
-        return
-    from engine.config import data_dir
-    from engine.errors import DataNotFoundError
-
-    error = call.excinfo.value
-    missing_file = isinstance(error, FileNotFoundError) and str(data_dir()) in str(error.filename or error)
-    if isinstance(error, DataNotFoundError) or missing_file:
-        report.outcome, report.longrepr = "skipped", (str(item.path), item.location[1] or 0, f"Skipped: {_data_reason()}")
-        _skipped_for_data.append(item.nodeid)
 
 
 def pytest_terminal_summary(terminalreporter):

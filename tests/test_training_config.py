@@ -18,6 +18,7 @@ from engine.predictor.train import CONFIG_SCHEMA as PREDICTOR, artist_keys, fit_
 from engine.recs.train import CONFIG_SCHEMA as TWO_TOWER
 
 
+@pytest.mark.data
 def test_a_tiny_predictor_run_from_a_config_with_overrides_writes_its_log_and_applied_config(enricher, tmp_path):
     config = tmp_path / "predictor.toml"
     shutil.copy(CONFIG_DIR / "audio_predictor.toml", config)

@@ -1,5 +1,5 @@
 """Serving needs nothing outside the repository: with TUNESCOPE_DATA_DIR pointing at an empty folder and
-a fresh TUNESCOPE_HOME, a listener can import, predict, recommend and open all six pages. Training
+a fresh TUNESCOPE_HOME, a listener can import, predict, recommend and open all eight pages. Training
 commands say clearly that the datasets are missing. Each part runs in its own process, as a user would,
 so nothing cached from the data-backed tests can hide a read of the datasets."""
 
@@ -60,13 +60,14 @@ def test_training_says_the_datasets_are_missing(bare_env):
     assert "TUNESCOPE_DATA_DIR" in result.stderr
 
 
+PAGES = ["coverage", "clusters", "map", "recommendations", "predictor", "listening", "models", "home"]  # all eight
 PAGES_SCRIPT = textwrap.dedent("""
     import sys
     from streamlit.testing.v1 import AppTest
     app = sys.argv[1]
     at = AppTest.from_file(app, default_timeout=400).run()
     assert not at.exception, at.exception
-    for page in ["coverage", "clusters", "map", "recommendations", "predictor", "home"]:
+    for page in sys.argv[2:]:
         at.switch_page(f"../pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
         assert not at.error, (page, [e.value for e in at.error])
@@ -74,9 +75,9 @@ PAGES_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_all_six_pages_without_the_datasets(bare_env):
-    result = subprocess.run([sys.executable, "-c", PAGES_SCRIPT, str(ROOT / "dashboard" / "app.py")], cwd=ROOT,
-                            env=bare_env, capture_output=True, text=True, timeout=600)
+def test_all_eight_pages_without_the_datasets(bare_env):
+    assert sorted(PAGES) == sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+    result = subprocess.run([sys.executable, "-c", PAGES_SCRIPT, str(ROOT / "dashboard" / "app.py"), *PAGES],
+                            cwd=ROOT, env=bare_env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.split() == [w for p in ["coverage", "clusters", "map", "recommendations", "predictor",
-                                                 "home"] for w in (p, "ok")]
+    assert result.stdout.split() == [w for p in PAGES for w in (p, "ok")]

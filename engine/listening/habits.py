@@ -14,7 +14,7 @@ def hour_by_weekday(events: pd.DataFrame) -> pd.DataFrame:
     """Hours listened per weekday (rows, Monday first) and hour of day (columns 0–23), in the events' time zone."""
     at = events["at"]
     grid = np.zeros((7, 24))
-    np.add.at(grid, (at.dt.weekday.to_numpy(), at.dt.hour.to_numpy()), events["ms"].to_numpy() / 3.6e6)
+    np.add.at(grid, (at.dt.day_of_week.to_numpy(), at.dt.hour.to_numpy()), events["ms"].to_numpy() / 3.6e6)
     return pd.DataFrame(grid, index=WEEKDAYS, columns=range(24))
 
 

@@ -1,5 +1,7 @@
-"""AppTest for each of the six pages, on the real demo library and a real Exportify import, in a
-temporary TUNESCOPE_HOME, with the real models; plus: every file in pages/ is registered."""
+"""AppTest for Home, Library coverage, Clusters, Map, Recommendations and Predictor, on the real demo library
+and a real Exportify import, in a temporary TUNESCOPE_HOME, with the real models; plus: every file in
+pages/ (all eight) is registered. Listening and Models have their own files (test_listening_page.py,
+test_models_page.py)."""
 
 from __future__ import annotations
 

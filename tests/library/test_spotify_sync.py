@@ -65,12 +65,19 @@ def test_sync_brings_saved_tracks_playlists_and_genres(store):
         tracks = store.library_tracks(report.library_id).set_index("track_id")
         local = [t for t in tracks.index if t.startswith("spotify:local:")]
         assert len(local) == 2 and tracks.loc[local[0], "artists"] == "Home Recordings"  # episodes stay out
-        track = user.tracks[user.saved[0]]
+        genres_of = {tid: list(dict.fromkeys(g for a in user.tracks[tid]["artists"]
+                                             for g in user.artists[a["id"]]["genres"]))
+                     for tid in user.saved if tid in user.tracks}
+        with_genres = [tid for tid, genres in genres_of.items() if genres]
+        without = [tid for tid, genres in genres_of.items() if not genres]
+        assert with_genres and without  # the fake's artists have 0 to 3 genres: both cases are met
+        track = user.tracks[with_genres[0]]
         row = tracks.loc[track["id"]]
         assert row["title"] == track["name"] and row["album"] == track["album"]["name"]
         assert row["duration_ms"] == track["duration_ms"] and row["release_date"] == track["album"]["release_date"]
-        expected_genres = [g for a in track["artists"] for g in user.artists[a["id"]]["genres"]]
-        assert row["genres"].split(";") == list(dict.fromkeys(expected_genres)) or not expected_genres
+        assert row["genres"].split(";") == genres_of[track["id"]]
+        assert all(tracks.loc[tid, "genres"].split(";") == genres_of[tid] for tid in with_genres)
+        assert (tracks.loc[without, "genres"] == "").all()  # no genres: empty, nothing invented
         assert report.tracks_with_genres > 0 and report.audio_features == "unavailable"
         assert tracks[FEATURES].isna().all().all()  # 403: nothing invented
         dones = [d for d, _, _ in seen]

@@ -115,6 +115,7 @@ def test_a_track_once_given_tempo_1e300_still_enriches_clusters_and_covers_for_e
         assert len(own.labels_) == len(frame) and np.isfinite(own.profiles_[FEATURES].to_numpy(dtype=float)).all()
 
 
+@pytest.mark.data
 def test_spotifys_own_audio_features_are_shared_by_every_library_holding_the_id(store):
     from fake_spotify import FakeSpotify
     from test_spotify_sync import client_for, sign_in

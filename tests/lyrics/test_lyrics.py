@@ -87,6 +87,7 @@ def test_stack_picks_each_targets_blend_on_validation(model):
     np.testing.assert_allclose(net_only.predict(*blocks), y, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.data
 def test_long_lyrics_are_chunked_within_minilm_limits_and_pooled(model):
     longest = max(load_dataset()["lyrics"], key=lambda t: len(t.split()))
     words = clean_words(longest) * 3

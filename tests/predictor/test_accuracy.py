@@ -11,6 +11,7 @@ from engine.metrics import regression
 from engine.schema import normalize_frame
 
 
+@pytest.mark.data
 def test_shipped_model_beats_the_prior_lookup_on_real_playlists(enricher):
     """Exportify playlists with Spotify's own features: strip them, predict, compare (no catalog shortcut)."""
     samples = exportify_with_features()

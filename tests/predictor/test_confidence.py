@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy import stats
 
 from engine.config import BOUNDED_FEATURES, FEATURES
@@ -21,6 +22,7 @@ def test_more_evidence_gives_more_confidence(enricher):
     assert c_bare > c_unknown  # a known artist brings a prior
 
 
+@pytest.mark.data
 def test_confidence_ranks_errors_on_real_libraries(enricher):
     """On the Exportify samples (real user playlists, features stripped), confident predictions err less."""
     samples = exportify_with_features()

@@ -23,6 +23,7 @@ def _covered(truth: np.ndarray, low, high) -> float:
     return float(((truth >= np.asarray(low) - 1e-9) & (truth <= np.asarray(high) + 1e-9)).mean())
 
 
+@pytest.mark.data
 def test_shipped_intervals_cover_85_to_98_percent_on_an_unseen_table(enricher):
     """600 fixed tracks of the 2024 table's evaluation half (never trained on), predicted as served. One model
     serves every set and the hardest table's floor widens this easier one: up to 0.97 (energy)."""
@@ -37,6 +38,7 @@ def test_shipped_intervals_cover_85_to_98_percent_on_an_unseen_table(enricher):
         assert 0.85 <= coverage <= 0.98, (feature, coverage)
 
 
+@pytest.mark.data
 def test_shipped_intervals_hold_on_real_playlists(playlists_predicted):
     """The Exportify samples: no bounded feature under 85% (instrumentalness was at 74% on one of them)."""
     samples, out = playlists_predicted
@@ -48,6 +50,7 @@ def test_shipped_intervals_hold_on_real_playlists(playlists_predicted):
     assert _covered(truth, out.loc[fagen, "instrumentalness_low"], out.loc[fagen, "instrumentalness_high"]) >= 0.85
 
 
+@pytest.mark.data
 def test_instrumentalness_interval_starts_at_zero_where_zero_is_likely(playlists_predicted):
     samples, out = playlists_predicted
     likely_zero = out["instrumentalness_high"] < 0.3  # the shipped interval rules an instrumental out
@@ -59,6 +62,7 @@ def test_instrumentalness_interval_starts_at_zero_where_zero_is_likely(playlists
     assert at_zero.sum() > 50 and (out.loc[at_zero, "instrumentalness_low"] <= truth[at_zero]).all()
 
 
+@pytest.mark.data
 def test_no_track_is_in_two_calibration_folds(enricher):
     """Cross-fitting leaves one fold out; a track shared by two folds would be calibrated on and scored."""
     from engine.predictor.recalibration.build import real_library_sets
@@ -105,6 +109,7 @@ def test_cross_fitted_coverage_holds_on_real_library_sets(enricher):
         assert min(large) >= 0.75 and max(large) <= 0.99, (feature, large)
 
 
+@pytest.mark.data
 def test_training_calibration_lifts_every_set_to_the_floor(enricher):
     """The path `python -m engine train` takes: held-out-like rows and unseen-table rows, each set weighing the same."""
     from engine.catalog import datasets as reference

@@ -14,6 +14,7 @@ def catalog():
     return reference.catalog_tracks()
 
 
+@pytest.mark.data
 def test_catalog_prior_leaves_the_track_itself_out(catalog):
     keys = catalog["artists"].map(lambda a: artist_key(primary_artist(a)))
     artist = keys.value_counts().index[5]  # a prolific artist
@@ -25,6 +26,7 @@ def test_catalog_prior_leaves_the_track_itself_out(catalog):
     assert np.allclose(values[0, :3], np.nanmean(others, axis=0)[:3], atol=1e-5)
 
 
+@pytest.mark.data
 def test_unknown_artist_gets_no_catalog_prior(catalog):
     import pandas as pd
 

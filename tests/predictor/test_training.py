@@ -1,6 +1,7 @@
 """Training is seeded: the same seed gives the same weights; another seed gives others."""
 
 import numpy as np
+import pytest
 import torch
 
 from engine.catalog import datasets as reference
@@ -8,6 +9,7 @@ from engine.predictor.fit import artist_split
 from engine.predictor.train import TrainConfig, artist_keys, build, fit_member
 
 
+@pytest.mark.data
 def test_same_seed_same_weights(enricher):
     predictor = enricher.predictor
     tracks = reference.training_tracks().sample(600, random_state=0).reset_index(drop=True)

@@ -28,6 +28,7 @@ def liked_songs(enricher):
     return frame, out
 
 
+@pytest.mark.data
 def test_the_library_is_never_calibrated_on(enricher):
     from engine.predictor.recalibration.build import real_library_sets
 
@@ -36,6 +37,7 @@ def test_the_library_is_never_calibrated_on(enricher):
     assert "LiamWhitenack" in LIKED_SONGS and enricher.predictor.uncertainty is not None
 
 
+@pytest.mark.data
 def test_coverage_on_a_real_library_is_85_to_95_percent(liked_songs):
     """Every bounded feature; instrumentalness is at 0.953 (this library holds fewer instrumentals than the
     calibration sets), so its bound is 0.96."""
@@ -48,6 +50,7 @@ def test_coverage_on_a_real_library_is_85_to_95_percent(liked_songs):
         assert (out[f"{feature}_low"] <= out[feature] + 1e-9).all() and (out[feature] <= out[f"{feature}_high"] + 1e-9).all()
 
 
+@pytest.mark.data
 def test_instrumentalness_interval_follows_the_two_modes(liked_songs):
     """A clear vocal track gets [0, small]; where an instrumental is possible the interval reaches high."""
     frame, out = liked_songs
@@ -58,6 +61,7 @@ def test_instrumentalness_interval_follows_the_two_modes(liked_songs):
     assert instrumental.sum() >= 20 and (high[instrumental] > 0.5).mean() >= 0.75
 
 
+@pytest.mark.data
 def test_confidence_is_monotone_in_the_error_met(liked_songs):
     """Sorted into quintiles of confidence, the real mean error falls from each quintile to the next, pooled
     over the bounded features; and the top fifth errs less than the bottom fifth on every one of them."""
@@ -72,6 +76,7 @@ def test_confidence_is_monotone_in_the_error_met(liked_songs):
         assert error[quintile[:, j] == 4, j].mean() < error[quintile[:, j] == 0, j].mean(), feature
 
 
+@pytest.mark.data
 def test_save_load_round_trip(tmp_path, liked_songs, enricher):
     frame, _ = liked_songs
     predictor = enricher.predictor

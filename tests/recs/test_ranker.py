@@ -194,6 +194,7 @@ def test_genre_diversity_on_real_catalog_items(index):
     assert 0 < mixed < 1
 
 
+@pytest.mark.data
 def test_playlist_examples_are_validation_playlists_never_test_ones(rec, index):
     from engine.recs.interactions import tidytuesday_users
     from engine.recs.ranker.fit import artist_sets, playlist_examples

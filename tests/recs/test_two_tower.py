@@ -88,6 +88,7 @@ def test_artifact_round_trip(tmp_path):
         assert f.stat().st_size < 25 * 2 ** 20, f
 
 
+@pytest.mark.data
 def test_recorded_evaluation_reproduces_on_fixed_split():
     from engine.recs.evaluate import fixed_subset_metrics
     from engine.recs.towers import load_model
@@ -105,6 +106,7 @@ def test_recorded_evaluation_reproduces_on_fixed_split():
     assert full["random"]["ndcg@10"] < full["two_tower"]["ndcg@10"]
 
 
+@pytest.mark.data
 def test_full_split_baselines_reproduce():
     """Popularity and feature-KNN on the whole split give exactly the recorded table rows."""
     from engine.recs.interactions import playlist_rows, time_split
