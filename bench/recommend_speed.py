@@ -4,12 +4,13 @@
 
 Measures (p50 / p95 ms): the two-tower index query alone (FAISS IndexFlatIP vs numpy argpartition
 over the same vectors, same user vectors), and the full Recommender.recommend call on a real library.
-Also checks the two agree (recall@10 of FAISS against numpy), and times the served default (hybrid)
-and the two-tower on a real 3,000-track library: the first 3,000 tracks of the hobbies-w-erin account
+Also checks the two agree (recall@10 of FAISS against numpy), and times the served default (the learned
+ranker) and the two-tower on a real 3,000-track library: the first 3,000 tracks of the hobbies-w-erin account
 export (YourLibrary, playlists, streaming history) imported through the real importers; its features are
 the ones the files brought (the rest missing, as before enrichment). Three cases: the same request again,
 the page's controls changing (k, an energy range, the artist cap) on the same library, and a library the
-process has never prepared (cold: engine.recs.prepared and the name caches emptied before each call).
+process has never profiled (cold: the recommender's profiles, engine.recs.profile, and the name caches
+emptied before each call). Everything comes through the façade (engine.pipeline.facade.Tunescope).
 Writes bench/results/recommend_speed.json.
 """
 
@@ -36,14 +37,12 @@ def timed(fn, repeats: int) -> np.ndarray:
     return np.array(out)
 
 
-def large_library(folder: Path, tracks: int) -> pd.DataFrame:
+def large_library(app, folder: Path, tracks: int) -> pd.DataFrame:
     from engine.config import FEATURES
     from engine.library.imports import import_files, library_csv_frame
-    from engine.library.store import Store
-
     from engine.library.recency import with_recency
 
-    store = Store(":memory:")
+    store = app.scratch().store
     report = import_files(store, sorted(folder.glob("*.json")))
     frame = with_recency(store, report.library_id, library_csv_frame(store, report.library_id))  # as served: dated
     frame = frame.head(tracks).reset_index(drop=True)
@@ -54,9 +53,9 @@ def large_library(folder: Path, tracks: int) -> pd.DataFrame:
 def cold(rec, library: pd.DataFrame) -> None:
     """A library this process has never prepared: no prepared entry and no folded names cached."""
     from engine import textnorm
-    from engine.recs.prepared import PreparedCache
+    from engine.recs.profile import ProfileCache
 
-    rec._prepared = PreparedCache()
+    rec._profiles = ProfileCache()
     for cached in (textnorm.fold, textnorm.title_key, textnorm.artist_key, textnorm.song_key):
         cached.cache_clear()
     rec.recommend(library, k=50)
@@ -67,17 +66,16 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     args = parser.parse_args()
     from engine.config import data_dir
-    from engine.recs.recommend import Recommender
-    from engine.predictor.enrich import Enricher
-    from engine.library.store import Store
+    from engine.pipeline.facade import Tunescope
 
-    rec = Recommender.load()
+    app = Tunescope(memory=True)
+    rec = app.recommender()
     rng = np.random.default_rng(0)
     # Real user vectors: the user tower over random 30-track slices of the catalog.
     users = np.vstack([rec.user_vector(rec.items.iloc[rng.choice(len(rec.items), 30, replace=False)])
                        for _ in range(args.queries)]).astype(np.float32)
-    vectors = rec.vectors
-    faiss_top = [rec.index.search(u[None], 10)[1][0] for u in users]
+    vectors = rec.index.vectors
+    faiss_top = [rec.index.tower_index.search(u[None], 10)[1][0] for u in users]
 
     def numpy_top(u):
         scores = vectors @ u
@@ -87,23 +85,22 @@ def main() -> None:
     numpy_tops = [numpy_top(u) for u in users]
     agreement = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(faiss_top, numpy_tops)]))
     i = iter(range(10 ** 9))
-    faiss_ms = timed(lambda: rec.index.search(users[next(i) % len(users)][None], 10), args.queries)
+    faiss_ms = timed(lambda: rec.index.tower_index.search(users[next(i) % len(users)][None], 10), args.queries)
     j = iter(range(10 ** 9))
     numpy_ms = timed(lambda: numpy_top(users[next(j) % len(users)]), args.queries)
 
     raw = pd.read_csv(data_dir() / "samples" / "exportify" / "martinkvu__2026-03__Your_Top_Songs_2024.csv",
                       dtype=str, encoding="utf-8-sig")
-    library = Enricher(store=Store(":memory:")).enrich(raw)
+    library = app.enrich(raw)
     rec.recommend(library, k=10)  # warm-up
     full_ms = timed(lambda: rec.recommend(library, k=10), 30)
     seed = library["Track URI"].iloc[0]
     seed_ms = timed(lambda: rec.recommend(library, k=10, seeds=[seed]), 30)
 
-    big = large_library(data_dir() / "samples" / "account_export" / "hobbies-w-erin_2024", 3000)
+    big = large_library(app, data_dir() / "samples" / "account_export" / "hobbies-w-erin_2024", 3000)
     rec.recommend(big, k=50)  # warm-up
     ranker_ms = timed(lambda: rec.recommend(big, k=50), 30)  # the default: the learned ranker
     shelves_ms = timed(lambda: [rec.recommend(big, k=20, shelf=s) for s in ("yours", "new")], 30)
-    hybrid_ms = timed(lambda: rec.recommend(big, k=50, method="hybrid"), 30)
     tower_ms = timed(lambda: rec.recommend(big, k=50, method="two_tower"), 30)
     controls = iter([dict(k=20), dict(k=50, energy=(0.3, 0.9)), dict(k=50, max_per_artist=1), dict(k=100)] * 10)
     controls_ms = timed(lambda: rec.recommend(big, **next(controls)), 30)
@@ -119,7 +116,6 @@ def main() -> None:
               "recommend_library_100_tracks_k10": stats(full_ms), "recommend_one_seed_k10": stats(seed_ms),
               "library_3000_tracks": len(big), "recommend_ranker_library_3000_k50": stats(ranker_ms),
               "recommend_ranker_both_shelves_library_3000_k20": stats(shelves_ms),
-              "recommend_hybrid_library_3000_k50": stats(hybrid_ms),
               "recommend_two_tower_library_3000_k50": stats(tower_ms),
               "recommend_ranker_library_3000_control_changes": stats(controls_ms),
               "recommend_ranker_library_3000_k50_cold": stats(cold_ms),

@@ -65,7 +65,8 @@ def test_every_data_file_in_the_engine_is_package_data():
     patterns = PYPROJECT["tool"]["setuptools"]["package-data"]["engine"]
     data = [p.relative_to(ROOT / "engine") for p in (ROOT / "engine").rglob("*")
             if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
-    assert data, "the engine reads files beside its code (the ranker's settings)"
+    # Today the engine keeps every setting in configs/ and every artifact in models/ (read beside a
+    # checkout); a file added beside the code must be shipped with it.
     missing = [str(p) for p in data if not any(p.match(pattern) or fnmatch.fnmatch(str(p), pattern)
                                                 for pattern in patterns)]
     assert not missing, f"files under engine/ no package-data pattern ships: {missing}"
