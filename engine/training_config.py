@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 import tomllib
 import types
@@ -188,14 +189,27 @@ class EpochLog:
         self.records.append({**record, "seconds": round(time.time() - self.started, 2)})
 
     def write(self, directory: Path) -> Path:
+        """Written whole or not at all (a temporary file renamed over the old log): a reader never sees half."""
         path = Path(directory) / LOG_FILE
-        path.write_text("".join(json.dumps(r) + "\n" for r in self.records))
+        partial = path.with_name(f".{LOG_FILE}.{os.getpid()}.partial")
+        partial.write_text("".join(json.dumps(r) + "\n" for r in self.records))
+        os.replace(partial, path)
         return path
 
 
 def read_log(directory: Path) -> list[dict] | None:
-    """The per-epoch records beside an artifact, or None where no log was shipped."""
+    """The per-epoch records beside an artifact, or None where no log was shipped. A line that is not a
+    record (a log cut off by a crash while an older version wrote it) is left out, never a crash for the
+    Models page."""
     path = Path(directory) / LOG_FILE
     if not path.exists():
         return None
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    records = []
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line) if line.strip() else None
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records

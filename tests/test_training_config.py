@@ -94,3 +94,27 @@ def test_the_checked_in_configs_are_what_the_shipped_artifacts_were_trained_with
     # evaluate-recs trains with and without popularity and ships the variant validation preferred
     assert _same(two_tower["train"], applied.to_dict()["training"], set(two_tower["train"]) - {"use_popularity"}) == {}
     assert _same(two_tower["model"], applied.model, applied.model) == {}
+
+
+def test_a_half_written_training_log_never_crashes_a_card_and_the_log_is_written_whole(tmp_path):
+    """Issue 30 (10): a train_log.jsonl cut mid-line crashed the Models page for everyone."""
+    import shutil
+
+    from engine.cards.card import build_card
+    from engine.config import models_dir
+    from engine.training_config import LOG_FILE, EpochLog
+
+    folder = tmp_path / "two_tower"
+    shutil.copytree(models_dir() / "two_tower", folder, ignore=shutil.ignore_patterns("*.npy", "*.pt", "*.parquet"))
+    log = EpochLog()
+    for step in range(4):
+        log(step=step, loss=1.0 / (step + 1))
+    whole = log.write(folder).read_text().splitlines()
+    (folder / LOG_FILE).write_text("\n".join(whole[:3]) + "\n" + whole[3][: len(whole[3]) // 2])  # cut mid-record
+    card = build_card("two_tower", folder)
+    assert len(card.curve) == 3 and card.evaluations
+    log = EpochLog()
+    log(step=1, loss=0.5)
+    log.write(folder)
+    assert [r["step"] for r in build_card("two_tower", folder).curve] == [1]
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".partial")] == []

@@ -152,7 +152,8 @@ def cmd_build_catalog(args) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m engine", description="Tunescope engine")
+    prog = "tunescope" if Path(sys.argv[0]).name == "tunescope" else "python -m engine"  # the console script, or -m
+    parser = argparse.ArgumentParser(prog=prog, description="Tunescope engine")
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="train the audio-feature predictor ensemble")
     train.add_argument("--members", type=int, default=None, help="shortcut for --set members=N")
