@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
+import re
 import time
 import tomllib
 import types
@@ -134,7 +136,34 @@ def _checked(schema: Schema, section: str, key: str, value, where: str):
     if not ok:
         raise TrainingConfigError(f"{where}: {key} must be {_type_name(kind)}, not {value!r}. "
                                   f"Valid keys: {valid_keys(schema)}.")
+    wrong = _out_of_range(key, value)
+    if wrong:
+        raise TrainingConfigError(f"{where}: {key} must be {wrong}, not {value!r}.")
     return value
+
+
+# What a value may be beyond its type, by what the name says it is: a share (a dropout, a cut of a timeline,
+# a weight fused in) lies in [0, 1]; a size, count, rate or step must be above 0; nothing is NaN or infinite
+# or negative. So `lr=nan`, `members=-3` or `dropout=5.0` is refused before a run starts.
+SHARES = re.compile(r"dropout|^drop_|_share$|_targets$|^cuts$|cooccurrence$")
+POSITIVE = {"lr", "learning_rate", "members", "batch_size", "batch", "max_epochs", "steps", "max_iter", "folds",
+            "temperature", "negatives", "negatives_per_positive", "max_leaf_nodes", "min_samples_leaf",
+            "max_per_artist", "patience", "search_k", "hidden", "encoder", "output_dim"}
+
+
+def _out_of_range(key: str, value) -> str:
+    """What the value must be, when it is not; '' when it is fine."""
+    numbers = value if isinstance(value, list) else [value]
+    numbers = [v for v in numbers if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if any(not math.isfinite(v) for v in numbers):
+        return "a finite number"
+    if SHARES.search(key) and any(not 0 <= v <= 1 for v in numbers):
+        return "between 0 and 1"
+    if (key in POSITIVE or key.endswith(("_proj", "_dim"))) and any(v <= 0 for v in numbers):
+        return "above 0"
+    if any(v < 0 for v in numbers):
+        return "0 or more"
+    return ""
 
 
 def _coerce(kind, value) -> tuple[bool, object]:

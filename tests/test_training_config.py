@@ -118,3 +118,18 @@ def test_a_half_written_training_log_never_crashes_a_card_and_the_log_is_written
     log.write(folder)
     assert [r["step"] for r in build_card("two_tower", folder).curve] == [1]
     assert [p.name for p in folder.iterdir() if p.name.endswith(".partial")] == []
+
+
+@pytest.mark.parametrize("command, override, says", [
+    ("train", "lr=nan", "lr must be a finite number"),
+    ("train", "members=-3", "members must be above 0"),
+    ("train", "dropout=5.0", "dropout must be between 0 and 1"),
+    ("train", "model.hidden=[256, 0]", "hidden must be above 0"),
+    ("train-lyrics", "weight_decay=-0.1", "weight_decay must be 0 or more"),
+    ("evaluate-recs", "lr=inf", "lr must be a finite number"),
+])
+def test_an_override_of_the_right_type_but_no_possible_value_is_refused(capsys, command, override, says):
+    """Issue 30 (11): overrides were checked by type only (lr=nan, members=-3, dropout=5.0 were accepted)."""
+    assert main([command, "--set", override]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and says in err, err
