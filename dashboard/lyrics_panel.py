@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.resources import analyze_lyrics
 from dashboard.safe import md
 from engine.errors import TunescopeError
+from engine.lyrics.serving import MAX_LYRICS_CHARS
 
 DATASET_CAPTION = ("Learned from a truncated copy of the Mendeley lyrics dataset: 3,733 songs, **pop only, released "
                    "1950–1990**. Topics and neighbours reflect that slice of music, not today's charts.")
@@ -17,7 +18,7 @@ DATASET_CAPTION = ("Learned from a truncated copy of the Mendeley lyrics dataset
 def render(result: dict, title: str, artists: str) -> None:
     st.subheader("Lyrics: topics and mood")
     st.caption(DATASET_CAPTION)
-    text = st.text_area("Lyrics (optional)", key="lyrics", height=180,
+    text = st.text_area("Lyrics (optional)", key="lyrics", height=180, max_chars=MAX_LYRICS_CHARS,
                         placeholder=f"Paste the lyrics of {title or 'the song'} here (plain text; English).")
     if not text.strip():
         st.info("Paste lyrics to see what the song is about, and songs about the same things.")

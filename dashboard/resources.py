@@ -270,10 +270,16 @@ def predict_track(title: str, artists: str, **fields) -> dict:
     return _predict_track(_home(), title, artists, tuple(sorted(fields.items())))
 
 
+@st.cache_data(show_spinner="Reading the lyrics…", max_entries=64)
+def _analyze_lyrics(home: str, text: str, features: tuple, k: int) -> dict:
+    return _app(home).analyze_lyrics(text, dict(features), k=k)
+
+
 def analyze_lyrics(text: str, features: dict, k: int = 8) -> dict:
-    """The lyrics model (sharing the predictor's MiniLM encoder) on pasted lyrics."""
-    with st.spinner("Loading the lyrics model…"):
-        return app().analyze_lyrics(text, features, k=k)
+    """The lyrics model (sharing the predictor's MiniLM encoder) on pasted lyrics; a rerun with the same
+    lyrics and features (any other widget moved) reuses the answer."""
+    return _analyze_lyrics(_home(), text, tuple(sorted((f, float(v)) for f, v in features.items()
+                                                       if f in FEATURES)), int(k))
 
 
 @st.cache_resource

@@ -25,6 +25,7 @@ from engine.lyrics.model import LyricsConfig, LyricsTopicModel
 from engine.schema import normalize_frame, release_year, split_list
 from engine.versions import TORCH_MODEL_PACKAGES, library_versions
 
+MAX_LYRICS_CHARS = 20_000  # per song; the dataset's longest lyrics are about 10,000 characters
 ARTIFACT_FILES = ["config.json", "weights.pt", "scalers.json", "vocab.json", "index.npz", "songs.parquet"]
 
 
@@ -128,7 +129,12 @@ class LyricsModel:
         return out
 
     def analyze(self, text: str, features: dict, year: float | None = None, genres: str = "", k: int = 8) -> dict:
-        """One song for the form: topics (sorted), updated features (only those lyrics feed), neighbours."""
+        """One song for the form: topics (sorted), updated features (only those lyrics feed), neighbours.
+        Lyrics longer than MAX_LYRICS_CHARS are refused: no song is that long, and the encoder's cost grows
+        with the text (600 KB took 52 s of CPU)."""
+        if len(text) > MAX_LYRICS_CHARS:
+            raise LyricsError(f"These lyrics are {len(text):,} characters; Tunescope reads up to {MAX_LYRICS_CHARS:,} "
+                              "(the longest songs have about 10,000). Paste one song's lyrics.")
         audio = np.array([[float(features[f]) for f in FEATURES]])
         blocks = self.blocks([text], audio, [np.nan if year is None else year], [split_list(genres)])
         pred = dict(zip(TARGETS, self.predict(*blocks)[0].astype(float)))

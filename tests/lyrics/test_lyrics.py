@@ -116,6 +116,28 @@ def test_empty_short_and_garbage_lyrics_raise_a_clear_error(model, text, says):
         model.analyze(text, FEATURE_VALUES)
 
 
+def test_lyrics_longer_than_any_song_are_refused_before_any_work(model, monkeypatch):
+    """Issue 30 (6): 600 KB in the box cost 52 s of CPU on every rerun."""
+    from engine.lyrics.serving import MAX_LYRICS_CHARS
+
+    monkeypatch.setattr(model, "blocks", lambda *a, **k: pytest.fail("the model ran on 600 KB of text"))
+    with pytest.raises(LyricsError, match=f"up to {MAX_LYRICS_CHARS:,}"):
+        model.analyze(SAD * (600_000 // len(SAD) + 1), FEATURE_VALUES)
+
+
+def test_the_panel_answers_a_rerun_with_the_same_lyrics_from_its_cache(monkeypatch):
+    from engine.lyrics.serving import LyricsModel
+
+    app = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=180).run()
+    app.switch_page("../pages/predictor.py").run()
+    app.text_area(key="lyrics").set_value(WAR).run()
+    calls = []
+    original = LyricsModel.analyze
+    monkeypatch.setattr(LyricsModel, "analyze", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    app.run()  # another widget moved: the same lyrics and features
+    assert not app.exception and calls == []
+
+
 def test_topics_and_similar_songs_follow_the_words(model):
     sad, war = model.analyze(SAD, FEATURE_VALUES, k=5), model.analyze(WAR, FEATURE_VALUES, year=1980, k=5)
     assert list(sad["topics"])[0] == "sadness"
