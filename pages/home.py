@@ -83,7 +83,12 @@ def import_panel() -> None:
                                       name=name.strip() or None, account=account.current(),
                                       spotify_user=account.spotify_user(),
                                       progress=lambda done, total, msg: bar.progress(done / max(total, 1), text=md(msg)))
-            status.update(label="Imported", state="complete")
+            status.update(label="Imported" if report.library_id is not None else "Nothing imported",
+                          state="complete" if report.library_id is not None else "error")
+        if report.library_id is None:  # every file was refused: no library was made, the open one stays open
+            st.session_state[LAST_IMPORT] = {"library_id": None, "ok": False, "problems": list(report.problems),
+                                             "label": "Nothing was imported", "lines": []}
+            st.rerun()
         ui.select_library(report.library_id)
         enrich_with_status(report.library_id, "Predicting audio features…")
         st.session_state[LAST_IMPORT] = {
@@ -94,7 +99,9 @@ def import_panel() -> None:
                       for r in report.files if not r.error] + ([report.plays_note] if report.plays_note else [])}
         st.rerun()  # everything drawn above this (the box, the demo caption, "Import into") shows the new library
     last = st.session_state.get(LAST_IMPORT)
-    if last and last["library_id"] == open_id:  # the report of the import that opened this library
+    if last and last["library_id"] is None:  # a refused import: said once, then gone
+        st.session_state.pop(LAST_IMPORT)
+    if last and last["library_id"] in (None, open_id):  # the report of the import that opened this library
         with st.status(last["label"], expanded=True, state="complete" if last["ok"] else "error"):
             for problem in last["problems"]:
                 st.warning(md(problem), icon=":material/warning:")

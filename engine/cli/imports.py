@@ -33,6 +33,9 @@ def cmd_import(args) -> int:
     for problem in report.problems:
         print(f"error: {problem}", file=sys.stderr)
     online = online_allowed(args, _log)
+    if report.library_id is None:  # every file was refused: no library was made
+        print("error: nothing was imported, so no output was written.", file=sys.stderr)
+        return 2
     if online:
         fetch_online(app.store, store, report.library_id)
     frame = library_csv_frame(store, report.library_id, online=online)

@@ -39,7 +39,7 @@ def cmd_listening(args) -> int:
             _log(f"error: {problem}")
         library_id = report.library_id
         _log(report.plays_note or "no plays in these files")
-    if app.store.play_count(library_id) == 0:
+    if library_id is None or app.store.play_count(library_id) == 0:
         raise InputFileError("No plays to summarise: import StreamingHistory*.json or Streaming_History_Audio_*.json "
                              "(Spotify's account data or extended streaming history).")
     from engine.cli.main import log_steps

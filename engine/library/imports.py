@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,7 @@ class FileResult:
 
 @dataclass
 class ImportReport:
-    library_id: int
+    library_id: int | None  # None: a new library was asked for and every file was refused, so none was made
     added: int = 0  # distinct tracks new to the library
     files: list[FileResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -104,48 +105,81 @@ def _import_files(store, files: list, library_id, name, progress, account, spoti
         raise LibraryAccessError(f"Library {int(library_id)} is not yours to import into (it belongs to another "
                                  "account, is the read-only demo, or does not exist); nothing was imported. "
                                  "Import into a new library instead.")
-    if library_id is None:
-        names = [str(f[0]) if isinstance(f, tuple) else Path(f).name for f in files]
-        label = name or ("Import: " + ", ".join(names[:2]) + (f" (+{len(names) - 2})" if len(names) > 2 else ""))
-        library_id = store.create_library(label, "import")
-        if account:
-            store.claim_library(library_id, account)
     report = ImportReport(library_id=library_id)
-    before = store.library_size(library_id)
-    run_id = store.start_run(library_id, "import", {"files": len(files)})
+    try:
+        pieces = _read_all(files, report, progress)
+    except ImportTooLargeError as exc:  # over the per-import budget: refused whole, before anything is stored
+        report.files, report.problems = [], [str(exc)]
+        return report
+    if not pieces:  # every file was refused: no library is made for it, and none is touched
+        return report
+    target = _Target(store, library_id, _label(files, name), account, {"files": len(files), "pid": os.getpid()})
+    before = store.library_size(library_id) if library_id is not None else 0
     status = "failed"
     try:
-        _import_all(store, library_id, files, report, progress)
+        _store_all(store, target, pieces, report)
         status = "done" if not report.problems else "partial"
     except Exception as exc:
         if is_disk_full(exc):
-            raise _disk_full(exc, stored=store.library_size(library_id) > before) from None
+            stored = target.library_id is not None and store.library_size(target.library_id) > before
+            raise _disk_full(exc, stored=stored) from None
         raise
     finally:  # never leave a run "running", whatever escaped (a full disk may refuse even this)
-        report.added = store.library_size(library_id) - before
-        with contextlib.suppress(sqlite3.OperationalError, OSError):
-            store.finish_run(run_id, status, {"added": report.added, "problems": report.problems})
-    store.touch_library(library_id)
+        if target.run_id is not None:
+            report.added = store.library_size(target.library_id) - before
+            with contextlib.suppress(sqlite3.OperationalError, OSError):
+                store.finish_run(target.run_id, status, {"added": report.added, "problems": report.problems})
+    report.library_id = target.library_id
+    if target.library_id is not None:
+        store.touch_library(target.library_id)
     if progress:
         progress(len(files), len(files), f"imported {report.added} new tracks")
     return report
 
 
-def _import_all(store, library_id: int, files: list, report: ImportReport, progress) -> None:
-    try:
-        pieces = _read_all(files, report, progress)
-    except ImportTooLargeError as exc:  # over the per-import budget: refused whole, before anything is stored
-        report.files, report.problems = [], [str(exc)]
-        return
+def _label(files: list, name: str | None) -> str:
+    names = [str(f[0]) if isinstance(f, tuple) else Path(f).name for f in files]
+    return name or ("Import: " + ", ".join(names[:2]) + (f" (+{len(names) - 2})" if len(names) > 2 else ""))
+
+
+class _Target:
+    """The library and run an import writes into. A new library and the run are made inside the first file's
+    own transaction: an import killed (or refused) before any file is stored leaves neither an empty
+    library nor a run stuck at "running" (a run a kill interrupts later is closed when the store next opens)."""
+
+    def __init__(self, store, library_id, label: str, account: str, detail: dict):
+        self.store, self.library_id, self.label, self.account, self.detail = store, library_id, label, account, detail
+        self.run_id = None
+
+    def open(self) -> tuple[int | None, int | None]:
+        """Inside a piece's transaction: make what is missing; returns what was there before (to undo)."""
+        was = (self.library_id, self.run_id)
+        if self.library_id is None:
+            self.library_id = self.store.create_library(self.label, "import")
+            if self.account:
+                self.store.claim_library(self.library_id, self.account)
+        if self.run_id is None:
+            self.run_id = self.store.start_run(self.library_id, "import", self.detail)
+        return was
+
+    def rolled_back(self, was: tuple[int | None, int | None]) -> None:
+        self.library_id, self.run_id = was
+
+
+def _store_all(store, target: _Target, pieces: list, report: ImportReport) -> None:
     shows = {s for _, p in pieces for s in p.shows}
     # Plays last: they attach to tracks the library and playlists already brought.
     for result, piece in sorted(pieces, key=lambda rp: rp[1].kind == "streaming-history"):
+        was = (target.library_id, target.run_id)
         try:
-            _store_piece(store, library_id, piece, result, shows)
+            with store.transaction():  # the library and the run, when new, commit with the first file stored
+                target.open()
+                _store_piece(store, target.library_id, piece, result, shows)
             note = dropped_note(piece.name, store.last_dropped)  # the count of the transaction just committed
             if note:
                 report.problems.append(note)
         except Exception as exc:  # noqa: BLE001 - the transaction rolled this file back; the others stay
+            target.rolled_back(was)  # a library or run made in that transaction went with it
             if is_disk_full(exc):
                 raise  # not this file's fault, and every file after it would fail the same way
             result.error = _named(piece.name, exc)

@@ -15,6 +15,7 @@ the dashboard always uses a file).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -48,6 +49,19 @@ BUSY_TIMEOUT_S = 30  # another process (the CLI beside the dashboard) holding th
 TRUST = {"export": 0, "spotify": 1, "reccobeats": 2}
 
 
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (0: no id was recorded: an older version's run)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
 def _use_wal(conn: sqlite3.Connection) -> None:
     """Switch to WAL, waiting out another process that holds the store: switching needs a moment
     alone with it, and SQLite answers 'database is locked' at once instead of calling the busy handler."""
@@ -76,6 +90,10 @@ class Store(LibraryAccounts, LibraryTables, PlayTables, SyncTables, OnlineTables
         self._by_thread: dict[threading.Thread, sqlite_utils.Database] = {}
         self._local = threading.local()
         self._migrate()
+        try:
+            self.close_interrupted_imports()
+        except sqlite3.OperationalError:  # a full disk or a locked store: the next open tries again
+            pass
 
     # --- connections and transactions ------------------------------------------------------------
     @property
@@ -194,6 +212,21 @@ class Store(LibraryAccounts, LibraryTables, PlayTables, SyncTables, OnlineTables
         if not rows:
             return None
         return {**rows[0], "cursor": json.loads(rows[0]["cursor"] or "{}")}
+
+    def close_interrupted_imports(self) -> int:
+        """Import runs left "running" by a process that is gone (killed mid-import) become 'interrupted';
+        how many. What such an import stored, file by file, stays (each file is one transaction)."""
+        stale = []
+        for run_id, detail in self.db.execute("select id, detail from runs where kind = 'import' and status = 'running'"):
+            try:
+                pid = int(json.loads(detail or "{}").get("pid", 0))
+            except (ValueError, TypeError, AttributeError):
+                pid = 0
+            if not _alive(pid):
+                stale.append(run_id)
+        for run_id in stale:
+            self.finish_run(run_id, "interrupted", {"note": "the import's process ended before it finished"})
+        return len(stale)
 
     def finish_run(self, run_id: int, status: str = "done", detail: dict | None = None) -> None:
         with self.transaction():

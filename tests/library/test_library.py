@@ -131,3 +131,51 @@ def test_the_two_histories_imported_one_after_the_other_keep_the_play_to_the_sec
     assert (len(stored), int(stored["ms_played"].sum())) == (plays, ms)
     assert (stored["played_at"].dt.second != 0).sum() > plays // 2  # the extended history's seconds stay
     assert second.files[0].plays == 0 and len(memory_store.library_tracks(library_id)) == songs
+
+
+def test_a_refused_file_makes_no_library(memory_store, tmp_path):
+    """Issue 29 (6): a rejected file still created an empty library and opened it ("Import: empty.csv · Tracks 0")."""
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "junk.json").write_text("{not json")
+    for files in ([tmp_path / "empty.csv"], [tmp_path / "junk.json"], [tmp_path / "empty.csv", tmp_path / "junk.json"]):
+        report = import_files(memory_store, files)
+        assert report.library_id is None and len(report.problems) == len(files) and not report.ok
+    assert memory_store.libraries().empty and memory_store.db["runs"].count == 0
+
+
+KILLED_IMPORT = """
+import os, signal, sys
+from engine.library import imports
+from engine.library.store import Store
+stored = []
+original = imports._store_piece
+def store_then_die(store, library_id, piece, result, shows):
+    if len(stored) == int(sys.argv[2]):
+        os.kill(os.getpid(), signal.SIGKILL)  # kill -9 in the middle of the import, inside its transaction
+    original(store, library_id, piece, result, shows)
+    stored.append(piece.name)
+imports._store_piece = store_then_die
+imports.import_files(Store(sys.argv[1]), sys.argv[3:])
+"""
+
+
+@pytest.mark.parametrize("after", [0, 1])
+def test_kill_9_mid_import_leaves_no_empty_library_and_no_run_running(samples, tmp_path, after):
+    """Issue 30 (14): a kill -9 mid-import left an empty library and a run stuck at "running"."""
+    import subprocess
+    import sys
+
+    from engine.config import ROOT
+    from engine.library.store import Store
+
+    files = [str(samples / ESPRESSO), str(samples / TOP_2024)]
+    proc = subprocess.run([sys.executable, "-c", KILLED_IMPORT, str(tmp_path / "tunescope.db"), str(after), *files],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -9, proc.stderr[-2000:]
+    store = Store(tmp_path / "tunescope.db")
+    libraries, runs = store.libraries(), store.db.execute("select status from runs").fetchall()
+    if after == 0:  # killed inside the first file's transaction: nothing at all
+        assert libraries.empty and runs == []
+    else:  # the first file stayed whole; the run says it was interrupted
+        assert len(libraries) == 1 and store.library_size(int(libraries.iloc[0]["library_id"])) > 0
+        assert runs == [("interrupted",)]
