@@ -60,13 +60,17 @@ def test_a_store_made_before_accounts_gains_the_column_and_its_libraries_stay_th
     reopened.close()
 
 
-def test_a_new_import_belongs_to_its_account_even_when_every_file_fails(tmp_path):
+def test_a_new_import_belongs_to_its_account_from_its_first_file_and_a_failed_one_makes_none(tmp_path, samples):
+    """The library, its owner and the first file commit together: no moment leaves it unowned, and an
+    import whose every file fails leaves no library to own (issue 29: no empty junk libraries)."""
     from engine.library.imports import import_files
 
     store = Store(":memory:")
     bad = tmp_path / "notes.csv"
     bad.write_bytes(b"\x00\x01 binary")
     report = import_files(store, [bad], account="browser-a")
+    assert report.problems and report.library_id is None and store.libraries().empty
+    report = import_files(store, [bad, samples / "exportify" / "deadda7a__2021-12__casual.csv"], account="browser-a")
     assert report.problems and store.library_account(report.library_id) == "browser-a"
     assert report.library_id not in set(store.account_libraries("browser-b")["library_id"])
 

@@ -99,22 +99,19 @@ class ImportBudget:
                 "and files inside ZIPs count together); nothing was imported. Import the files in smaller groups.")
 
     def take_bytes(self, name: str, size: int) -> None:
-        self.check_time(name)
-        if size > self.bytes_left:
-            raise ImportTooLargeError(
-                f"{name}: with this file the import passes {MAX_IMPORT_BYTES // 2**20} MB, the limit per import (loose "
-                "files and files inside ZIPs, unpacked, count together); nothing was imported. Import the files in "
-                "smaller groups.")
-        self.bytes_left -= size
+        self._take(name, "bytes_left", size, f"{MAX_IMPORT_BYTES // 2**20} MB", ", unpacked,")
 
     def take_values(self, name: str, values: int) -> None:
+        self._take(name, "values_left", values, f"{MAX_IMPORT_JSON_VALUES:,} JSON values")
+
+    def _take(self, name: str, left: str, amount: int, limit: str, how: str = "") -> None:
+        """Draw `amount` from the budget's `left`, or refuse the whole import naming `limit`."""
         self.check_time(name)
-        if values > self.values_left:
+        if amount > getattr(self, left):
             raise ImportTooLargeError(
-                f"{name}: with this file the import passes {MAX_IMPORT_JSON_VALUES:,} JSON values, the limit per "
-                "import (loose files and files inside ZIPs count together); nothing was imported. Import the "
-                "files in smaller groups.")
-        self.values_left -= values
+                f"{name}: with this file the import passes {limit}, the limit per import (loose files and files "
+                f"inside ZIPs{how} count together); nothing was imported. Import the files in smaller groups.")
+        setattr(self, left, getattr(self, left) - amount)
 
     def check_time(self, name: str) -> None:
         if time.monotonic() > self.deadline:
