@@ -29,13 +29,19 @@ class PlayTables:
         merged = (plays.assign(skipped=pd.to_numeric(plays["skipped"], errors="coerce"))
                   .groupby(["key", "played_at"], sort=False)
                   .agg(ms_played=("ms_played", "sum"), skipped=("skipped", "min")).reset_index())
+        minute = _minute_only(merged)
         with self.transaction():
-            stored = pd.DataFrame(self.db.conn.execute(
-                "select key, played_at, skipped from plays where library_id = ?", [library_id]).fetchall(),
-                columns=["key", "played_at", "skipped"])
-            merged, known_twins = _without_minute_twins(merged, stored)
-            precise = merged[~_minute_only(merged)]
-            minute_twins = stored[_minute_only(stored) & _in(stored, precise)]  # the same plays, to the minute
+            # Only what a twin could be: stored plays to the second when the batch has minute-only ones, and
+            # stored minute-only plays when it has plays to the second (SQL picks them; most imports have none).
+            stored_precise = self._stored_plays(library_id, minute_only=False) if minute.any() else _NO_PLAYS
+            stored_minute = self._stored_plays(library_id, minute_only=True) if (~minute).any() else _NO_PLAYS
+            precise = merged[~minute]
+            if minute.any():
+                twins = minute & _in(merged, pd.concat([precise, stored_precise], ignore_index=True))
+                merged, known_twins = merged[~twins].reset_index(drop=True), int(twins.sum())
+            else:
+                known_twins = 0
+            minute_twins = stored_minute[_in(stored_minute, precise)] if len(stored_minute) else _NO_PLAYS
             self.db.conn.executemany("delete from plays where library_id = ? and key = ? and played_at = ?",
                                      [(library_id, k, t) for k, t in minute_twins[["key", "played_at"]].itertuples(index=False)])
             rows = [(library_id, k, t, int(ms), None if s != s else int(s))  # s != s: NaN, not recorded
@@ -45,6 +51,13 @@ class PlayTables:
                 rows).rowcount
         new -= len(minute_twins)  # a play stamped again to the second is no new play
         return new, len(rows) - new + known_twins
+
+    def _stored_plays(self, library_id: int, minute_only: bool) -> pd.DataFrame:
+        """This library's plays stamped to the minute with no skip recorded (account data), or all others."""
+        which = "" if minute_only else "not "
+        rows = self.db.conn.execute(f"select key, played_at from plays where library_id = ? and "
+                                    f"{which}(skipped is null and played_at like '%:00Z')", [library_id]).fetchall()
+        return pd.DataFrame(rows, columns=["key", "played_at"])
 
     def plays(self, library_id: int) -> pd.DataFrame:
         """Every play of the library, oldest first; `skipped` is NaN where the file did not record it."""
@@ -61,6 +74,9 @@ class PlayTables:
         return self.db.execute("select count(*) from plays where library_id = ?", [library_id]).fetchone()[0]
 
 
+_NO_PLAYS = pd.DataFrame(columns=["key", "played_at"])
+
+
 def _minute_only(plays: pd.DataFrame) -> pd.Series:
     """Plays as the account-data history gives them: stamped to the minute (':00Z') with no skip recorded."""
     return plays["played_at"].astype(str).str.endswith(":00Z") & pd.to_numeric(plays["skipped"], errors="coerce").isna()
@@ -73,12 +89,3 @@ def _minutes(plays: pd.DataFrame) -> pd.Series:
 def _in(plays: pd.DataFrame, others: pd.DataFrame) -> pd.Series:
     """Whether each play's (track, minute) is one of `others`'."""
     return _minutes(plays).isin(set(_minutes(others)))
-
-
-def _without_minute_twins(batch: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """The batch less its minute-only plays that a play to the second (in the batch or stored) already
-    records; how many were left out."""
-    minute = _minute_only(batch)
-    precise = pd.concat([batch[~minute], stored[~_minute_only(stored)]], ignore_index=True)
-    twins = minute & _in(batch, precise)
-    return batch[~twins].reset_index(drop=True), int(twins.sum())
