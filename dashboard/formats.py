@@ -80,6 +80,19 @@ def predicted_value(feature: str, value, low, high) -> str:
     return f"≈{shown} ({scale * float(low):.0f}–{scale * float(high):.0f})"
 
 
+def count(n, noun: str, plural: str | None = None) -> str:
+    """'1 track', '2,345 tracks': a number with its noun, singular when it is one."""
+    n = int(n)
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def signed(value: float, unit: str = "") -> str:
+    """'+12 BPM', '-3 BPM', '±0 BPM': rounded first, so a difference under one never reads '-0'."""
+    rounded = int(round(float(value)))
+    text = "±0" if rounded == 0 else f"{rounded:+d}"
+    return f"{text} {unit}".rstrip()
+
+
 def percent(value) -> str:
     value = known(value)
     return "" if value is None else f"{value:.0%}"

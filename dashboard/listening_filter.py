@@ -7,6 +7,7 @@ so it survives the switch to the Map, the track table on Library coverage and Re
 import pandas as pd
 import streamlit as st
 
+from dashboard.formats import count
 from dashboard.safe import md
 
 FILTER_KEY = "listening_filter"  # {"library_id": int, "label": "played in March 2021", "keys": [...]}
@@ -30,7 +31,7 @@ def apply_listening_filter(frame: pd.DataFrame, library_id: int, where: str) -> 
         return pd.Series(True, index=frame.index)
     keep = frame["key"].isin(set(chosen["keys"]))
     text, clear = st.columns([5, 1])
-    text.caption(f"{where} shows the {int(keep.sum()):,} tracks you {md(chosen['label'])} (from **Listening**).")
+    text.caption(f"{where} shows the {count(keep.sum(), 'track')} you {md(chosen['label'])} (from **Listening**).")
     if clear.button("Show every track", key=f"clear_listening_{where}"):
         st.session_state.pop(FILTER_KEY, None)
         st.rerun()

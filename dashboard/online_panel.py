@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import account, resources
 from dashboard.engine_errors import engine_errors
+from dashboard.formats import count
 from engine.library.providers import consent
 
 _SEEN = "online_found_seen"
@@ -68,4 +69,4 @@ def _progress(library_id: int, job: dict, was_running: bool) -> None:
             resources.forget_online_job(library_id)
             st.rerun(scope="app")
     elif found:
-        st.caption(f"{found:,} tracks have real values from ReccoBeats.")
+        st.caption(f"{count(found, 'track')} {'has' if found == 1 else 'have'} real values from ReccoBeats.")

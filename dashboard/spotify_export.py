@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.engine_errors import engine_errors
+from dashboard.formats import count
 from dashboard.safe import md
 
 SPOTIFY_WEB = "https://open.spotify.com/"
@@ -30,7 +31,7 @@ def playlist_button(name: str, track_ids: list[str], key: str) -> None:
 
         with engine_errors(), st.spinner(md(f"Creating '{name}' on Spotify…")):
             made = export_playlist(client, name, track_ids)
-        skipped = f" ({made['skipped']} tracks without a Spotify id skipped)" if made["skipped"] else ""
-        st.success(md(f"Saved '{name}' with {made['added']} tracks{skipped}."))
+        skipped = f" ({count(made['skipped'], 'track')} without a Spotify id skipped)" if made["skipped"] else ""
+        st.success(md(f"Saved '{name}' with {count(made['added'], 'track')}{skipped}."))
         if str(made["url"]).startswith(SPOTIFY_WEB):  # a link only to Spotify itself, never one a reply made up
             st.link_button("Open it in Spotify", made["url"], icon=":material/open_in_new:")

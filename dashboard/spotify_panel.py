@@ -19,6 +19,7 @@ import streamlit as st
 from dashboard import account
 from dashboard.resources import genres_job, spotify_sign_ins
 from dashboard.settings import spotify_client_id
+from dashboard.formats import count
 from dashboard.safe import md
 from engine.errors import TunescopeError
 from engine.library.spotify.auth import MappingCacheHandler, SignInElsewhereError, SpotifyAuth
@@ -183,7 +184,7 @@ def _sync(store, client: SpotifyClient) -> None:
             status.update(label="Sync stopped; run it again to continue where it stopped", state="error")
             st.error(md(exc))
             return
-        status.update(label=f"Synced {report.tracks} tracks and {report.playlists} playlists", state="complete")
+        status.update(label=f"Synced {count(report.tracks, 'track')} and {count(report.playlists, 'playlist')}", state="complete")
     store.claim_library(report.library_id, account.current())  # every library has an owning account
     st.session_state[_LIBRARY] = report.library_id
     if report.unreadable_playlists:

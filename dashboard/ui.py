@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import account, online_panel, resources
 from dashboard.engine_errors import engine_errors  # the pages call it as ui.engine_errors
-from dashboard.formats import SOURCE_LABELS, track_table
+from dashboard.formats import SOURCE_LABELS, count, track_table
 from dashboard.safe import md
 from engine.csvfiles import csv_text
 
@@ -80,7 +80,7 @@ def require_library() -> tuple[int, pd.DataFrame]:
                 "or open the demo library.", icon=":material/library_music:")
         st.page_link(str(PAGES / "home.py"), label="Go to Home", icon=":material/home:")
         st.stop()
-    st.caption(f"Library: **{md(name)}** · {len(frame):,} tracks")
+    st.caption(f"Library: **{md(name)}** · {count(len(frame), 'track')}")
     online_panel.status(library_id)  # after the frame: the lookup never delays the first screen
     return library_id, frame
 

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import resources, spotify_export, ui
+from dashboard.formats import count, signed
 from dashboard.safe import md, plot_text
 from engine.config import BOUNDED_FEATURES, FEATURES
 
@@ -66,7 +67,7 @@ def _followed(previous) -> int:
 # Keyed by the library and k: after k changes, the box names a cluster of the new k (the one most of
 # the previously chosen cluster's tracks fell into), never a leftover index of the old k.
 box_key = f"clusters_chosen_{library_id}_{k}"
-chosen = st.selectbox("Cluster", range(len(names)), format_func=lambda c: f"{names[c]} ({result.sizes_[c]:,} tracks)",
+chosen = st.selectbox("Cluster", range(len(names)), format_func=lambda c: f"{names[c]} ({count(result.sizes_[c], 'track')})",
                       index=0 if box_key in st.session_state else _followed(st.session_state.get("clusters_last_choice")),
                       key=box_key)
 st.session_state["clusters_last_choice"] = (library_id, k, chosen)
@@ -81,10 +82,11 @@ fig.update_layout(barmode="group", yaxis=dict(range=[0, 1], tickformat=".0%"), h
                   margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h"))
 chart, numbers = st.columns([3, 1])
 chart.plotly_chart(fig, width="stretch")
-numbers.metric("Tempo", f"{profile['tempo']:.0f} BPM", f"{profile['tempo'] - mean['tempo']:+.0f} BPM vs library",
+numbers.metric("Tempo", f"{profile['tempo']:.0f} BPM", f"{signed(profile['tempo'] - mean['tempo'], 'BPM')} vs library",
                delta_color="off")
 members = tracks[tracks["cluster"] == chosen]
-numbers.metric("Tracks", f"{len(members):,}", f"{len(members) / len(frame):.0%} of library", delta_color="off")
+numbers.metric("Tracks", f"{len(members):,}", f"{len(members) / len(frame):.0%} of library", delta_color="off",
+               delta_arrow="off")  # a share, not a change: no arrow
 numbers.metric("Mean assignment confidence", f"{members['cluster_confidence'].mean():.0%}")
 
 st.subheader(f"Tracks in {md(names[chosen])}")

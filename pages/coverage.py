@@ -6,7 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import resources, ui
-from dashboard.formats import REAL_COLOR, SOURCE_COLORS, is_predicted, legend_below
+from dashboard.formats import REAL_COLOR, SOURCE_COLORS, count, is_predicted, legend_below
 from dashboard.genres_panel import apply_genre_filter, top_genres_section
 from dashboard.listening_filter import apply_listening_filter
 from dashboard.safe import hover_safe
@@ -23,11 +23,11 @@ sources = frame["source"].value_counts()
 real = int(sources.reindex(ui.REAL_SOURCES).fillna(0).sum())
 cols = st.columns(2 + len(ui.REAL_SOURCES))
 cols[0].metric("Tracks", f"{len(frame):,}")
-cols[1].metric("Real features", f"{real:,}", f"{real / len(frame):.0%}", delta_color="off")
+cols[1].metric("Real features", f"{real:,}", f"{real / len(frame):.0%} of tracks", delta_color="off", delta_arrow="off")
 for col, source, label in zip(cols[2:], ui.REAL_SOURCES, SOURCE_METRICS):
     col.metric(label, f"{int(sources.get(source, 0)):,}")
 predicted = int(sources.get("predicted", 0))
-st.caption(f"{predicted:,} tracks ({predicted / len(frame):.0%}) have predicted features. A track counts as real when "
+st.caption(f"{count(predicted, 'track')} ({predicted / len(frame):.0%}) {'has' if predicted == 1 else 'have'} predicted features. A track counts as real when "
            "all 8 features are known; a catalog table missing one feature leaves just that feature predicted.")
 
 left, right = st.columns(2)

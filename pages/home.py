@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import account, resources, ui
 from dashboard.engine_errors import engine_errors
+from dashboard.formats import count
 from dashboard.safe import md
 
 LAST_IMPORT = "last_import_report"
@@ -75,7 +76,7 @@ def import_panel() -> None:
                  icon=":material/download:"):
         from engine.library.imports import import_files
 
-        with st.status(f"Importing {len(files)} file(s)…", expanded=True) as status:
+        with st.status(f"Importing {count(len(files), 'file')}…", expanded=True) as status:
             bar = st.progress(0.0)
             with engine_errors():
                 report = import_files(resources.store(), [(f.name, f.getvalue()) for f in files],
@@ -93,9 +94,10 @@ def import_panel() -> None:
         enrich_with_status(report.library_id, "Predicting audio features…")
         st.session_state[LAST_IMPORT] = {
             "library_id": report.library_id, "ok": report.ok, "problems": list(report.problems),
-            "label": f"Imported {report.added:,} new tracks"
-                     + (f", {len(report.problems)} problem(s)" if report.problems else ""),
-            "lines": [f"**{md(r.name)}** ({r.kind}): {r.tracks:,} tracks, {r.playlists} playlists, {r.plays:,} plays"
+            "label": f"Imported {count(report.added, 'new track')}"
+                     + (f", {count(len(report.problems), 'problem')}" if report.problems else ""),
+            "lines": [f"**{md(r.name)}** ({r.kind}): {count(r.tracks, 'track')}, {count(r.playlists, 'playlist')}, "
+                      f"{count(r.plays, 'play')}"
                       for r in report.files if not r.error] + ([report.plays_note] if report.plays_note else [])}
         st.rerun()  # everything drawn above this (the box, the demo caption, "Import into") shows the new library
     last = st.session_state.get(LAST_IMPORT)

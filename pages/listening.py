@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import listening_charts as charts
 from dashboard import resources, ui
 from dashboard.listening_filter import SCOPE, set_listening_filter
+from dashboard.formats import count
 from dashboard.safe import md
 from engine.config import FEATURES
 from engine.listening import ALL, LAST_12
@@ -103,7 +104,7 @@ if st.button("Filter the Map and the track table, and seed Recommendations", ico
     keys = resources.listening_keys(library_id, period, tz, pick or None)
     set_listening_filter(library_id, phrase, keys)
     st.session_state["recs_scope"] = SCOPE
-    st.success(f"{len(keys):,} tracks you {md(phrase)}: the Map and Library coverage show only them, "
+    st.success(f"{count(len(keys), 'track')} you {md(phrase)}: the Map and Library coverage show only them, "
                "and Recommendations suggests more like them.", icon=":material/check:")
 links = st.columns(3)
 for col, (page, label, icon) in zip(links, [("map.py", "Map", ":material/scatter_plot:"),

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import resources, ui
-from dashboard.formats import track_table
+from dashboard.formats import count, track_table
 from dashboard.listening_filter import SCOPE, current, played_seeds
 from dashboard.safe import md
 from engine.config import FEATURES
@@ -27,7 +27,7 @@ elif scope == "a cluster":
     with ui.engine_errors():
         clusters = resources.assignments(library_id)
     sizes = clusters["cluster_name"].value_counts()
-    name = st.selectbox("Cluster", sizes.index.tolist(), format_func=lambda n: f"{n} ({sizes[n]:,} tracks)", key="recs_cluster")
+    name = st.selectbox("Cluster", sizes.index.tolist(), format_func=lambda n: f"{n} ({count(sizes[n], 'track')})", key="recs_cluster")
     seeds, label = ui.seed_ids(frame[clusters["cluster_name"] == name]), name
 elif scope == "a track":
     query = st.text_input("Find a track in the library", key="recs_track_q", placeholder="title or artist")

@@ -133,7 +133,7 @@ def _import_files(store, files: list, library_id, name, progress, account, spoti
     if target.library_id is not None:
         store.touch_library(target.library_id)
     if progress:
-        progress(len(files), len(files), f"imported {report.added} new tracks")
+        progress(len(files), len(files), f"imported {report.added:,} new track{'s' * (report.added != 1)}")
     return report
 
 

@@ -142,3 +142,13 @@ def test_the_spotify_error_parameter_renders_as_text(monkeypatch):
     app.run()
     assert_inert(app, "home")
     assert any(md(IMAGE) in w.value for w in app.warning) and "error" not in app.query_params
+
+
+def test_counts_read_as_words_and_small_differences_never_read_minus_zero():
+    """Issue 29 (13): "1 tracks", "1 playlists", "-0 BPM vs library"."""
+    from dashboard.formats import count, signed
+
+    assert [count(1, "track"), count(2345, "track"), count(0, "playlist"), count(1, "play")] == \
+        ["1 track", "2,345 tracks", "0 playlists", "1 play"]
+    assert [signed(-0.4, "BPM"), signed(12.6, "BPM"), signed(-3.2, "BPM"), signed(0.2)] == \
+        ["±0 BPM", "+13 BPM", "-3 BPM", "±0"]
