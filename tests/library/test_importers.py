@@ -92,3 +92,34 @@ def test_bad_files_get_one_clear_message_naming_the_file(name, data, fragment):
 def test_a_200_megabyte_file_is_refused_before_parsing():
     with pytest.raises(InputFileError, match="MB"):
         read_file("huge.csv", b"a" * (200 * 1024 * 1024))
+
+
+def test_a_file_that_separates_artists_with_semicolons_keeps_commas_inside_names(samples, memory_store):
+    """Issue 29 (2): "Tyler, The Creator" (139 liked songs here) became "Tyler;The Creator", and the
+    recommendations said "21 of your tracks are by Tyler"."""
+    from engine.library.imports import import_files
+
+    path = samples / "listeners" / "jacobwolfe49__spotify-concert-tracker" / "Liked_Songs.csv"
+    report = import_files(memory_store, [path])
+    artists = memory_store.library_tracks(report.library_id)["artists"].str.split(";").explode()
+    counts = artists.value_counts()
+    assert counts.get("Tyler, The Creator", 0) >= 100 and "Tyler" not in counts and "The Creator" not in counts
+    assert {"Earth, Wind & Fire", "quickly, quickly", "Hank Williams, Jr."} <= set(counts.index)
+
+
+def test_a_comma_separated_file_keeps_names_known_to_hold_a_comma(samples):
+    """Older files separate with ', ': a name the catalog (or a well-known list, or the same file alone on a
+    row) knows to hold a comma stays one artist beside the others."""
+    import pandas as pd
+
+    from engine.library.importers.artist_lists import split_artist_lists
+
+    rows = pd.read_csv(samples / "exportify" / "kyleduong__2024-12__top_tracks_of_2024_global.csv", dtype=str,
+                       keep_default_na=False, encoding="utf-8-sig")
+    split = split_artist_lists(rows["Artist Name(s)"])
+    assert "Tyler, The Creator;Kali Uchis" in set(split)
+    cells = pd.Series(["Black Country, New Road", "Black Country, New Road, Someone", "Jane Doe, John Roe",
+                       "Earth\\, Wind & Fire, The Emotions"])
+    uris = pd.Series(["4" * 22, "4" * 22 + "," + "5" * 22, "6" * 22 + "," + "7" * 22, ""])
+    assert split_artist_lists(cells, uris).tolist() == ["Black Country, New Road", "Black Country, New Road;Someone",
+                                                        "Jane Doe;John Roe", "Earth, Wind & Fire;The Emotions"]

@@ -12,6 +12,7 @@ import pandas as pd
 from engine.config import FEATURES
 from engine.errors import InputFileError, MissingColumnsError
 from engine.library.file_columns import COLUMN as FILE_COLUMNS, pack
+from engine.library.importers.artist_lists import SEPARATOR, split_artist_lists
 from engine.library.importers.base import Parsed, with_feature_columns
 from engine.library.importers.limits import cap_cells, check_columns, check_rows, first_lines, rows_allowed
 from engine.library.importers.headers import map_headers
@@ -20,8 +21,6 @@ from engine.schema import normalize_frame
 _EXPORTIFY_MARKERS = {"track_id", "added_at", "artist_uris"}
 # ',' or ';' with the spaces around it. `(?<!\s)` keeps it linear: a match starts only at the first
 # space of a run (without it, a 20,000-space cell took 2 s, every position re-scanning the run).
-_LIST_SEPARATOR = r"(?<!\s)\s*[,;]\s*"
-_ESCAPED_COMMA = "\x00"  # NUL: no cell holds one (a file with a NUL is refused as binary)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -69,7 +68,7 @@ def parse_csv(name: str, text: str) -> Parsed:
     frame[FILE_COLUMNS], file_headers = pack(cap_cells(raw[unread].copy(), name)[0], unread)
     frame["artists"] = _split_artists(frame)
     if "genres" in frame:
-        frame["genres"] = frame["genres"].str.replace(_LIST_SEPARATOR, ";", regex=True)
+        frame["genres"] = frame["genres"].str.replace(SEPARATOR, ";", regex=True)
     for feat in FEATURES:
         frame[feat] = pd.to_numeric(frame[feat].str.replace(",", ".", regex=False), errors="coerce") \
             if feat in frame else np.nan
@@ -89,16 +88,8 @@ def parse_csv(name: str, text: str) -> Parsed:
 
 
 def _split_artists(frame: pd.DataFrame) -> pd.Series:
-    """Exportify joins artists with ', ' and, since 2021, escapes each comma inside a name as '\\,'
-    ('Earth\\, Wind & Fire, Someone' is two artists). Older files do not escape: when the artist-URI
-    column says there is one artist, the name is kept whole ('Tyler, The Creator')."""
-    # An escaped comma is set aside (as a character no text holds) while splitting, then restored.
-    names = frame["artists"].fillna("").str.replace("\\,", _ESCAPED_COMMA, regex=False)
-    split = names.str.replace(_LIST_SEPARATOR, ";", regex=True)
-    if "artist_uris" in frame:
-        counts = frame["artist_uris"].fillna("").str.count(r"(?:spotify:artist:)?[0-9A-Za-z]{22}")
-        split = split.where(counts != 1, names.str.replace(";", ",", regex=False))
-    return split.str.replace(_ESCAPED_COMMA, ",", regex=False)
+    """The file's artist column as the schema's ';' list (engine.library.importers.artist_lists)."""
+    return split_artist_lists(frame["artists"], frame["artist_uris"] if "artist_uris" in frame else None)
 
 
 def playlist_from_name(name: str) -> str:
