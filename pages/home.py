@@ -9,6 +9,7 @@ from dashboard.formats import count
 from dashboard.safe import md
 
 LAST_IMPORT = "last_import_report"
+IMPORTS_DONE = "imports_done"  # how many imports this session ran: the uploader's key
 
 st.title("Tunescope")
 st.markdown(
@@ -43,8 +44,9 @@ with st.container():
     if resources.libraries().empty:  # first run: something to look at straight away
         open_demo()
 
-TABS = [":material/link: Connect Spotify", ":material/upload_file: Import files", ":material/library_music: Demo library"]
-connect, upload, demo = st.tabs(TABS, key="home_tab", on_change="rerun")
+# Import files first: what a new listener came to do; connecting Spotify needs a developer app of one's own.
+TABS = [":material/upload_file: Import files", ":material/link: Connect Spotify", ":material/library_music: Demo library"]
+upload, connect, demo = st.tabs(TABS, key="home_tab", on_change="rerun")
 
 with connect:
     from dashboard import spotify_panel
@@ -62,7 +64,9 @@ def import_panel() -> None:
     st.caption("Drop one or several files: Exportify CSVs, any CSV with artist and title columns, or Spotify's "
                "account-data export (the ZIP, or the JSON files inside it, including extended streaming history). "
                "Nothing leaves this machine.")
-    files = st.file_uploader("Files", type=["csv", "json", "zip"], accept_multiple_files=True)
+    # A new key after each import empties the box: the files just imported do not stay there, ready to go twice.
+    files = st.file_uploader("Files", type=["csv", "json", "zip"], accept_multiple_files=True,
+                             key=f"import_files_{st.session_state.get(IMPORTS_DONE, 0)}")
     open_id = ui.open_library_id()
     writable = ui.can_write(open_id)
     target = st.radio("Import into", ["a new library", "the open library"], horizontal=True,
@@ -86,6 +90,7 @@ def import_panel() -> None:
                                       progress=lambda done, total, msg: bar.progress(done / max(total, 1), text=md(msg)))
             status.update(label="Imported" if report.library_id is not None else "Nothing imported",
                           state="complete" if report.library_id is not None else "error")
+        st.session_state[IMPORTS_DONE] = st.session_state.get(IMPORTS_DONE, 0) + 1
         if report.library_id is None:  # every file was refused: no library was made, the open one stays open
             st.session_state[LAST_IMPORT] = {"library_id": None, "ok": False, "problems": list(report.problems),
                                              "label": "Nothing was imported", "lines": []}

@@ -17,7 +17,7 @@ from dashboard.safe import md
 
 from tests.dashboard.test_dashboard_pages import APP, _demo_frame, demo_id, library_shown, open_page
 
-ROOT_TABS = [":material/link: Connect Spotify", ":material/upload_file: Import files",
+ROOT_TABS = [":material/upload_file: Import files", ":material/link: Connect Spotify",
              ":material/library_music: Demo library"]
 
 
@@ -126,6 +126,10 @@ def test_after_an_import_home_shows_the_new_library_in_the_box_and_the_captions(
     assert not any("read-only demo" in c.value for c in at.caption)
     assert any(md("notes.csv") in w.value for w in at.warning)  # the import's report survives the redraw
     assert any(s.label.startswith("Imported 34 new tracks") for s in at.status)
+    # Issue 29 (12): the files just imported leave the box, and nothing is ready to be imported twice.
+    assert at.file_uploader[0].value in (None, []) and not any(b.label.startswith("Import 2 files") for b in at.button)
+    assert next(b for b in at.button if b.label.startswith("Import 0 files")).disabled
+    assert at.tabs[0].label == ROOT_TABS[0]  # Import files is the first, default tab
 
 
 def _tabs_position(at: AppTest) -> int:
@@ -147,12 +151,12 @@ def test_a_first_visit_keeps_the_import_tab_when_a_file_is_dropped(private_home,
     assert not at.exception, at.exception
     assert any(s.label == "Demo library open" for s in at.status)  # this run opened the demo
     first = _tabs_position(at)
-    at.session_state["home_tab"] = ROOT_TABS[1]
+    at.session_state["home_tab"] = ROOT_TABS[0]
     at.run()
     path = samples / "exportify" / "seankmchenry__2023-01__donald_fagen.csv"
     at.file_uploader[0].set_value([(path.name, path.read_bytes(), "text/csv")]).run()
     assert not at.exception, at.exception
     assert _tabs_position(at) == first  # same place in the page: the browser keeps the chosen tab
-    assert at.session_state["home_tab"] == ROOT_TABS[1]
+    assert at.session_state["home_tab"] == ROOT_TABS[0]
     button = next(b for b in at.button if b.label.startswith("Import 1 file"))
     assert not button.disabled
