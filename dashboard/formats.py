@@ -59,7 +59,8 @@ REAL_PREDICTED = {"real": REAL_COLOR, "predicted": PREDICTED_COLOR}
 SOURCE_COLORS = {"✓ catalog": REAL_COLOR, "✓ your export": "#0F7A35", "✓ Spotify": "#7CD992",
                  "✓ ReccoBeats": "#B9F0C9", "≈ predicted": PREDICTED_COLOR}
 PREDICTED_STYLE = f"color: {PREDICTED_COLOR}; font-style: italic"
-CONTEXT_COLOR = "rgba(190, 190, 190, 0.32)"  # the catalog behind the library on the Map (dark theme)
+CONTEXT_COLOR = "rgba(130, 130, 130, 0.22)"  # the catalog behind the library on the Map: grey on the dark theme, never
+#                                              white however many of its points overlap
 
 
 # --- one format per kind of value -----------------------------------------------------------------

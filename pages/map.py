@@ -78,7 +78,9 @@ if context:
     trace = (px.scatter(catalog, x="x", y="y", render_mode="webgl")
              if dims == 2 else px.scatter_3d(catalog, x="x", y="y", z="z")).data[0]
     # Hover text in `text`, not custom data: a lasso over the grey points selects no library row.
-    trace.update(marker=dict(color=formats.CONTEXT_COLOR, size=4 if dims == 2 else 2.5), name="reference catalog",
+    # 3-D (WebGL) draws rgba colours opaque: there the grey is darker and the trace itself translucent.
+    marker = dict(color=formats.CONTEXT_COLOR, size=3) if dims == 2 else dict(color="rgb(95, 95, 95)", size=1.5, opacity=0.5)
+    trace.update(marker=marker, name="reference catalog",
                  showlegend=True, mode="markers", text=catalog["hover"], hovertemplate="%{text}<extra></extra>")
     fig.add_trace(trace)
     fig.data = (fig.data[-1], *fig.data[:-1])  # grey underneath the library
@@ -86,14 +88,18 @@ if context:
 fig.update_layout(height=620, margin=dict(l=0, r=0, t=10, b=0))
 formats.legend_below(fig, rows=2)
 if color_by in FEATURES or color_by == "confidence":  # the colour bar sits right of the plot, below the toolbar
-    fig.update_layout(coloraxis_colorbar=dict(title=color_by, len=0.8, y=0.45))
+    percent = color_by != "tempo"  # every page shows the bounded features and confidence in %
+    fig.update_layout(coloraxis_colorbar=dict(title=color_by if percent else "tempo (BPM)", len=0.8, y=0.45,
+                                              tickformat=".0%" if percent else None))
 if dims == 2:
     fig.update_layout(xaxis=dict(visible=False), yaxis=dict(visible=False), dragmode="lasso")
     event = st.plotly_chart(fig, width="stretch", on_select="rerun", key="map_chart",
                             selection_mode=("points", "box", "lasso"))
     rows = sorted({int(row) for row in custom_values(event)})
 else:
-    fig.update_layout(scene=dict(xaxis_visible=False, yaxis_visible=False, zaxis_visible=False))
+    # The camera close in and the cube filling the frame (Plotly's default leaves the cloud small in the middle).
+    fig.update_layout(scene=dict(xaxis_visible=False, yaxis_visible=False, zaxis_visible=False, aspectmode="cube",
+                                 camera=dict(eye=dict(x=0.75, y=0.75, z=0.5))), scene_domain=dict(x=[0, 1], y=[0, 1]))
     st.plotly_chart(fig, width="stretch", key="map_chart_3d")
     rows = []
 

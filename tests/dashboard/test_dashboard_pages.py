@@ -143,9 +143,15 @@ def test_map_places_every_track_and_colours_by_choice():
     traces = chart_traces(at)
     assert traces[0]["name"] == "reference catalog" and len(traces[0]["text"]) == 4000
     assert traces[1]["marker"]["coloraxis"] == "coloraxis"  # a continuous energy scale
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert layout["coloraxis"]["colorbar"]["tickformat"] == ".0%"  # in %, as every other page (issue 29: 10)
+    grey = [float(v) for v in traces[0]["marker"]["color"].strip("rgba()").split(",")]
+    assert max(grey[:3]) <= 150 and grey[3] <= 0.3  # grey context, never drawn white over the library
     at.radio(key="map_dims").set_value(3).run()
     assert not at.exception
-    assert chart_traces(at)[-1]["type"] == "scatter3d"
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["data"][-1]["type"] == "scatter3d" and spec["layout"]["scene"]["aspectmode"] == "cube"
+    assert spec["layout"]["scene"]["camera"]["eye"]["x"] < 1.25  # closer than Plotly's default: the cloud fills the frame
     assert any("lasso" in info.value for info in at.info)
 
 
