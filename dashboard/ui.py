@@ -143,10 +143,12 @@ def file_slug(text: str, limit: int = 60) -> str:
 
 
 def library_csv_button(library_id: int, frame: pd.DataFrame, key: str) -> None:
-    """The enriched library with the columns its own files had (popularity, key, label, added-at...),
-    downloaded under the library's name."""
+    """The enriched library (all of it, or the tracks a view's filters show) with the columns its own files
+    had (popularity, key, label, added-at...), downloaded under the library's name."""
     name = library_name(library_id)
-    csv_button(lambda: resources.app().download_frame(frame), f"Download {md(name)}, enriched (CSV)", f"tunescope_{file_slug(name)}.csv", key=key)
+    whole = len(frame) == len(resources.library(library_id))
+    label = f"Download {md(name)}, enriched (CSV)" if whole else f"Download the {count(len(frame), 'track')} shown, enriched (CSV)"
+    csv_button(lambda: resources.app().download_frame(frame), label, f"tunescope_{file_slug(name)}.csv", key=key)
 
 
 def csv_button(frame, label: str, file_name: str, key: str) -> None:

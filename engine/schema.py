@@ -121,6 +121,21 @@ def _to_bool_float(col: pd.Series) -> pd.Series:
     return col.astype("string").str.strip().str.lower().map(mapping).astype(float)
 
 
+def placeholder_values(values: pd.DataFrame) -> pd.DataFrame:
+    """Where Spotify's "no analysis" placeholders sit among feature values (same shape, True = not a value):
+    a tempo of exactly 0, and every feature of a row whose energy, valence and danceability are all exactly
+    0 (a real song is never all three). The store's range check and the enricher both treat them as unknown."""
+    out = pd.DataFrame(False, index=values.index, columns=values.columns)
+    if "tempo" in values:
+        out["tempo"] = pd.to_numeric(values["tempo"], errors="coerce") == 0
+    trio = ["energy", "valence", "danceability"]
+    if set(trio) <= set(values.columns):
+        empty = (values[trio].apply(pd.to_numeric, errors="coerce") == 0).all(axis=1)
+        for column in out.columns:
+            out[column] |= empty
+    return out
+
+
 def release_year(dates: pd.Series) -> pd.Series:
     """Year from 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' (NaN when absent or unparseable)."""
     years = pd.to_numeric(dates.astype(str).str.extract(r"^\s*(\d{4})", expand=False), errors="coerce")

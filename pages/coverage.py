@@ -1,6 +1,7 @@
 """Library coverage: how much of the library has real features, how sure the predictions are, its top
 genres (a click filters the tracks here and on the Map), and every track."""
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -20,15 +21,21 @@ st.title("Library coverage")
 library_id, frame = ui.require_library()
 
 sources = frame["source"].value_counts()
-real = int(sources.reindex(ui.REAL_SOURCES).fillna(0).sum())
+# Real means all 8 features real, the rule the caption and the confidence bands use: a catalog table missing
+# one feature leaves that feature predicted, and such a track is "partly real", not real.
+some_predicted = np.any([is_predicted(frame, f) for f in FEATURES], axis=0)
+real = int((~some_predicted).sum())
+partly = int((some_predicted & (frame["source"] != "predicted").to_numpy()).sum())
 cols = st.columns(2 + len(ui.REAL_SOURCES))
 cols[0].metric("Tracks", f"{len(frame):,}")
 cols[1].metric("Real features", f"{real:,}", f"{real / len(frame):.0%} of tracks", delta_color="off", delta_arrow="off")
 for col, source, label in zip(cols[2:], ui.REAL_SOURCES, SOURCE_METRICS):
     col.metric(label, f"{int(sources.get(source, 0)):,}")
 predicted = int(sources.get("predicted", 0))
-st.caption(f"{count(predicted, 'track')} ({predicted / len(frame):.0%}) {'has' if predicted == 1 else 'have'} predicted features. A track counts as real when "
-           "all 8 features are known; a catalog table missing one feature leaves just that feature predicted.")
+st.caption(f"{count(predicted, 'track')} ({predicted / len(frame):.0%}) {'has' if predicted == 1 else 'have'} predicted "
+           "features. A track counts as real when all 8 features are known"
+           + (f"; {count(partly, 'more track')} {'has' if partly == 1 else 'have'} real values for some features (a "
+              "catalog table that lacked one leaves just that one predicted)." if partly else "."))
 
 left, right = st.columns(2)
 with left:
@@ -88,4 +95,4 @@ st.caption("`source` says where each track's values came from: your export, Spot
 columns = ["title", "artists", "album", "genres", "duration_ms", "source", "confidence", *FEATURES, "plays"]
 shown = apply_genre_filter(frame, "This table") & apply_listening_filter(frame, library_id, "This table")
 ui.paged_table(frame[shown], columns, key="coverage")
-ui.library_csv_button(library_id, frame, key="coverage_csv")
+ui.library_csv_button(library_id, frame[shown], key="coverage_csv")  # what the filters show is what downloads

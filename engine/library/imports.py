@@ -225,8 +225,8 @@ def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, show
         if len(piece.tracks):
             store.add_tracks(library_id, piece.tracks, saved=True)
         for playlist_name, items in piece.playlists:
-            if len(items):
-                store.add_tracks(library_id, items, saved=False,
+            if len(items):  # an export of Liked Songs is the listener's saved tracks, not a playlist of others'
+                store.add_tracks(library_id, items, saved=_is_liked_songs(playlist_name),
                                  playlist={"id": f"import:{playlist_name}", "name": playlist_name})
         plays = piece.plays[~piece.plays["artists"].isin(shows)] if len(piece.plays) else piece.plays
         if len(plays):
@@ -239,6 +239,14 @@ def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, show
     result.tracks = piece.track_count + (plays.drop_duplicates(["title", "artists"]).shape[0] if len(plays) else 0)
     result.playlists = len(piece.playlists)
     result.skipped = piece.skipped + (len(piece.plays) - len(plays))
+
+
+LIKED_SONGS = {"liked songs", "liked", "your liked songs", "liked tracks", "lieblingssongs", "titres likés",
+               "canciones que te gustan", "brani che ti piacciono", "músicas curtidas"}  # Exportify names the file so
+
+
+def _is_liked_songs(playlist_name: str) -> bool:
+    return str(playlist_name).strip().lower() in LIKED_SONGS
 
 
 def current_library(store) -> int | None:

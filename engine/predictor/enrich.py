@@ -17,7 +17,8 @@ import pandas as pd
 
 from engine.config import FEATURE_RANGES, FEATURES, models_dir
 from engine.predictor.library_intervals import widen
-from engine.schema import CONFIDENCE_COLUMNS, INTERVAL_COLUMNS, OUTPUT_COLUMNS, SCHEMA, clean_text, normalize_frame  # noqa: F401
+from engine.schema import (CONFIDENCE_COLUMNS, INTERVAL_COLUMNS, OUTPUT_COLUMNS, SCHEMA, clean_text,  # noqa: F401
+                           normalize_frame, placeholder_values)
 
 PAYLOAD_COLUMNS = OUTPUT_COLUMNS + INTERVAL_COLUMNS + ["match", "catalog_row"]
 PAYLOAD_VERSION = "2"  # bumped when a cached payload gains a field (2: catalog_row), so old entries are not read
@@ -222,7 +223,8 @@ def _given_features(frame: pd.DataFrame) -> np.ndarray:
             low, high = FEATURE_RANGES[feat]
             with np.errstate(invalid="ignore"):
                 out[:, j] = np.where((values >= low) & (values <= high), values, np.nan)
-    return out
+    placeholders = placeholder_values(pd.DataFrame(out, columns=FEATURES)).to_numpy()
+    return np.where(placeholders, np.nan, out)  # Spotify's "no analysis" zeros are unknown, not real
 
 
 GIVEN_SOURCES = ("spotify", "reccobeats")  # named as such; any other given value is the user's export

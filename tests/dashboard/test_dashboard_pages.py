@@ -93,11 +93,10 @@ def test_coverage_counts_real_and_predicted_and_pages_the_table():
     at = open_page("coverage.py", demo=True)
     frame = _demo_frame()
     assert metric(at, "Tracks") == f"{len(frame):,}"
-    real = int((frame["source"] != "predicted").sum())
-    assert metric(at, "Real features") == f"{real:,}"
     bands = next(df.value for df in at.dataframe if "band" in df.value.columns)
     assert bands["tracks"].sum() == len(frame)
-    assert bands.set_index("band").loc["real (100%)", "tracks"] == real
+    real = int(bands.set_index("band").loc["real (100%)", "tracks"])
+    assert metric(at, "Real features") == f"{real:,}" and real > 0  # one rule: all 8 features real (issue 29: 7)
     widened = {f: x for f, x in frame.attrs["interval_widening"].items() if x > 1.0}
     notes = [c.value for c in at.caption if c.value.startswith("90% intervals of the predicted tracks")]
     assert not widened and not notes  # the learned intervals (issue 22) cover the demo's known tracks: no note

@@ -179,3 +179,21 @@ def test_kill_9_mid_import_leaves_no_empty_library_and_no_run_running(samples, t
     else:  # the first file stayed whole; the run says it was interrupted
         assert len(libraries) == 1 and store.library_size(int(libraries.iloc[0]["library_id"])) > 0
         assert runs == [("interrupted",)]
+
+
+def test_a_liked_songs_export_is_saved_tracks_and_spotifys_no_analysis_zeros_are_unknown(memory_store, samples):
+    """Issue 29 (7): `saved` was 0 for every liked song, and an exported row of zeros (tempo 0, valence 0,
+    danceability 0) was kept as real with confidence 1.0."""
+    path = samples / "listeners" / "LiamWhitenack__exportify-analysis" / "Liked_Songs.csv"
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    broken = rows.iloc[0]["Track Name"]
+    for column in ("Energy", "Valence", "Danceability", "Tempo"):
+        rows.loc[0, column] = "0"
+
+    report = import_files(memory_store, [("Liked_Songs.csv", rows.to_csv(index=False).encode())])
+    tracks = memory_store.library_tracks(report.library_id)
+    assert (tracks["saved"] == 1).all() and len(tracks) > 500
+    row = tracks[tracks["title"] == broken].iloc[0]
+    assert np.isnan(row[FEATURES].to_numpy(dtype=float)).all() and row["source"] == ""  # unknown, so predicted
+    other = import_files(memory_store, [samples / ESPRESSO]).library_id
+    assert (memory_store.library_tracks(other)["saved"] == 0).all()  # a playlist of others' is not saved
