@@ -3,9 +3,12 @@ and songs about the same things. Called at the end of pages/predictor.py."""
 
 from __future__ import annotations
 
+import re
+
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.formats import count
 from dashboard.resources import analyze_lyrics
 from dashboard.safe import md
 from engine.errors import TunescopeError
@@ -36,12 +39,14 @@ def render(result: dict, title: str, artists: str) -> None:
                       height=280, margin=dict(l=0, r=0, t=10, b=0))
     left, right = st.columns([1, 1])
     with left:
-        st.markdown(f"**Top topics** of {analysis['words']} words")
+        words = len(re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text))  # what a reader counts as words
+        st.markdown(f"**Top topics** of {count(words, 'word')} ({analysis['words']:,} the model reads: "
+                    "stop words and repeats of the chorus markers left out)")
         st.plotly_chart(fig, width="stretch")
     with right:
         if analysis["features"]:
             st.markdown("**Features updated by the lyrics**")
-            st.dataframe([{"feature": f, "without lyrics": round(result[f], 3), "with lyrics": round(v, 3)}
+            st.dataframe([{"feature": f, "without lyrics": f"{result[f]:.0%}", "with lyrics": f"{v:.0%}"}
                           for f, v in analysis["features"].items()], hide_index=True, width="stretch")
         else:
             st.caption("On held-out artists, lyrics did not measurably improve valence or energy over the "

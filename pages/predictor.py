@@ -22,6 +22,13 @@ EXAMPLE = {"predictor_title": "Dreams", "predictor_artists": "Fleetwood Mac", "p
 DETAILS = ["predictor_album", "predictor_genres", "predictor_moods", "predictor_duration", "predictor_release"]
 if "predictor_on_example" not in st.session_state:
     st.session_state.update(EXAMPLE, predictor_on_example=True)
+# Streamlit forgets a widget's value once a run does not draw it (another page opened): the form's values
+# are kept beside the widgets and given back on return, so the track typed in is still there.
+FORM = [*EXAMPLE, "predictor_explicit", "predictor_track_number", "predictor_album_size"]
+KEPT = "predictor_kept"
+for field, value in st.session_state.get(KEPT, {}).items():
+    if field not in st.session_state:
+        st.session_state[field] = value
 
 
 def leave_the_example() -> None:
@@ -43,10 +50,11 @@ with left:
     c1, c2, c3 = st.columns(3)
     duration = c1.text_input("Duration (m:ss)", key="predictor_duration", placeholder="e.g. 3:45")
     release = c2.text_input("Release date or year", key="predictor_release", placeholder="e.g. 1977")
-    explicit = c3.checkbox("Explicit")
+    explicit = c3.checkbox("Explicit", key="predictor_explicit")
     c4, c5 = st.columns(2)
-    track_number = c4.number_input("Track number", 0, 200, 0, help="0 = unknown")
-    album_size = c5.number_input("Tracks on album", 0, 300, 0, help="0 = unknown")
+    track_number = c4.number_input("Track number", 0, 200, key="predictor_track_number", help="0 = unknown")
+    album_size = c5.number_input("Tracks on album", 0, 300, key="predictor_album_size", help="0 = unknown")
+st.session_state[KEPT] = {field: st.session_state[field] for field in FORM if field in st.session_state}
 
 if not title.strip() and not artists.strip():
     st.info("Type a title and an artist to see a prediction.")

@@ -215,6 +215,11 @@ def test_predictor_predicts_shows_nearest_tracks_and_moves_with_the_fields():
     at.text_input[3].set_value("death metal").run()
     assert at.dataframe[0].value["prediction"].tolist() != before
     assert not at.success
+    at.number_input(key="predictor_track_number").set_value(3).run()
+    at.switch_page("../pages/home.py").run()
+    at.switch_page("../pages/predictor.py").run()  # issue 29 (9): the form kept what was typed while away
+    assert [at.text_input[i].value for i in (0, 1, 3)] == ["Some Unknown Song", "Totally Unknown Artist", "death metal"]
+    assert at.number_input(key="predictor_track_number").value == 3
     at.text_input[0].set_value("").run()
     at.text_input[1].set_value("").run()
     assert any("Type a title" in info.value for info in at.info)

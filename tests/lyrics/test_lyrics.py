@@ -190,6 +190,12 @@ def test_predictor_page_lyrics_panel():
     app.text_area(key="lyrics").set_value(SAD).run()
     assert not app.exception
     assert len(app.get("plotly_chart")) == charts + 1
+    words = next(m.value for m in app.markdown if m.value.startswith("**Top topics**"))
+    import re
+
+    assert f"of {len(re.findall(r'[A-Za-z]+', SAD.replace(chr(39), '')))} words (" in words  # as a reader counts them
+    updates = [d.value for d in app.dataframe if "with lyrics" in d.value.columns]
+    assert all(str(v).endswith("%") for table in updates for v in table["with lyrics"])  # % as the page above
     neighbours = app.dataframe[-1].value
     assert list(neighbours.columns) == ["artist", "title", "year", "topic", "similarity"] and len(neighbours) == 8
     app.text_area(key="lyrics").set_value(GARBAGE).run()
