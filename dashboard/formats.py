@@ -81,6 +81,16 @@ def predicted_value(feature: str, value, low, high) -> str:
     return f"≈{shown} ({scale * float(low):.0f}–{scale * float(high):.0f})"
 
 
+CLUSTER_PALETTE = ["#1DB954", "#4C9AFF", "#F5A623", "#E94B6A", "#9B6BFF", "#2EC4B6", "#FF7F50", "#C3D94E",
+                   "#FF66C4", "#8D99AE", "#FFD166", "#06AED5"]  # on the dark theme; none is the catalog's grey
+
+
+def cluster_colors(names) -> dict:
+    """One colour per cluster, by its place in the library's cluster model (names_ order): the same cluster
+    has the same colour on Clusters, the Map and Listening, whatever order a chart meets them in."""
+    return {name: CLUSTER_PALETTE[i % len(CLUSTER_PALETTE)] for i, name in enumerate(names)}
+
+
 def count(n, noun: str, plural: str | None = None) -> str:
     """'1 track', '2,345 tracks': a number with its noun, singular when it is one."""
     n = int(n)

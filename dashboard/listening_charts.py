@@ -43,11 +43,13 @@ def feature_over_time(features: pd.DataFrame, feature: str) -> go.Figure:
     return fig
 
 
-def cluster_share(clusters: pd.DataFrame) -> go.Figure:
+def cluster_share(clusters: pd.DataFrame, colors: dict | None = None) -> go.Figure:
+    """Each cluster's share of the plays per month; `colors`: formats.cluster_colors of the library's clusters."""
     fig = go.Figure()
     for name, rows in clusters.groupby("cluster", sort=True):
         label = plot_text(name)
         fig.add_bar(x=rows["month"], y=rows["share"], name=label, customdata=rows[["plays"]],
+                    marker_color=(colors or {}).get(name),
                     hovertemplate=f"%{{x}}: {label}, %{{y:.0%}} of the plays (%{{customdata[0]:,}})<extra></extra>")
     fig.update_layout(barmode="stack", height=320, yaxis=dict(tickformat=".0%", range=[0, 1], title="share of plays"),
                       **_LAYOUT)

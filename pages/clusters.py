@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import resources, spotify_export, ui
-from dashboard.formats import count, signed
+from dashboard.formats import cluster_colors, count, signed
 from dashboard.safe import md, plot_text
 from engine.config import BOUNDED_FEATURES, FEATURES
 
@@ -77,7 +77,7 @@ fig = go.Figure()
 fig.add_bar(x=BOUNDED_FEATURES, y=[mean[f] for f in BOUNDED_FEATURES], name="library mean", marker_color="#555555",
             hovertemplate="%{x}: %{y:.0%}<extra>library mean</extra>")
 fig.add_bar(x=BOUNDED_FEATURES, y=[profile[f] for f in BOUNDED_FEATURES], name=plot_text(names[chosen]),
-            marker_color="#1DB954", hovertemplate="%{x}: %{y:.0%}<extra>" + plot_text(names[chosen]) + "</extra>")
+            marker_color=cluster_colors(names)[names[chosen]], hovertemplate="%{x}: %{y:.0%}<extra>" + plot_text(names[chosen]) + "</extra>")
 fig.update_layout(barmode="group", yaxis=dict(range=[0, 1], tickformat=".0%"), height=320,
                   margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h"))
 chart, numbers = st.columns([3, 1])

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import listening_charts as charts
 from dashboard import resources, ui
 from dashboard.listening_filter import SCOPE, set_listening_filter
-from dashboard.formats import count
+from dashboard.formats import cluster_colors, count
 from dashboard.safe import md
 from engine.config import FEATURES
 from engine.listening import ALL, LAST_12
@@ -87,8 +87,9 @@ st.caption(f"The mean of what you played each month, each play weighing one. {pr
            "values are predicted (amber bars); the band is the mean with every predicted value at the low, then the high "
            "end of its 90% interval. A change inside the band may come from the predictions alone.")
 if len(view.clusters):
-    st.markdown("**Sound clusters per month** (the catalog's clusters, as on Library coverage and the Map)")
-    st.plotly_chart(charts.cluster_share(view.clusters), width="stretch")
+    st.markdown("**Sound clusters per month** (this library's clusters, as on Clusters, the Map and Library coverage)")
+    model = resources.library_clusters(library_id, resources.cluster_k(library_id))
+    st.plotly_chart(charts.cluster_share(view.clusters, cluster_colors(model.names_)), width="stretch")
 
 st.subheader("Habits")
 st.plotly_chart(charts.heat_map(view.heatmap, tz), width="stretch")

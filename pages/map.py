@@ -60,6 +60,9 @@ shown = shown.assign(hover=formats.track_hover(shown.assign(where=where), extra=
 common = dict(color=color_by, custom_data=["row", "hover"], labels={"tempo": "tempo (BPM)"})
 if color_by == "source":
     common["color_discrete_map"] = formats.SOURCE_COLORS
+if color_by == "cluster":  # the colours the Clusters and Listening pages give the same clusters
+    names = resources.library_clusters(library_id, resources.cluster_k(library_id)).names_
+    common["color_discrete_map"] = {plot_text(n): c for n, c in formats.cluster_colors(names).items()}
 if color_by in FEATURES or color_by == "confidence":
     common["color_continuous_scale"] = "Viridis"
     if color_by != "tempo":

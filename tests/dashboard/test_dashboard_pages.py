@@ -341,3 +341,19 @@ def test_a_long_library_name_is_shown_whole_and_the_deploy_button_is_hidden(tmp_
     assert not at.exception and library_shown(at) == name
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["toolbarMode"] == "minimal"  # Streamlit's own Deploy button would mislead a listener
+
+
+def test_a_cluster_has_one_colour_on_the_map_and_the_clusters_page():
+    """Issue 29 (4): cluster colours changed between views and between pages."""
+    from dashboard.formats import cluster_colors
+
+    names = resources_assignments().drop_duplicates("cluster")[["cluster", "cluster_name"]]
+    ordered = names.sort_values("cluster")["cluster_name"].tolist()
+    expected = cluster_colors(ordered)
+    at = open_page("map.py", demo=True)
+    on_map = {trace["name"]: trace["marker"]["color"] for trace in chart_traces(at)}
+    assert on_map == expected and len(set(on_map.values())) == len(on_map)
+    at = open_page("clusters.py", demo=True)
+    chosen = at.selectbox[0].value if at.selectbox else 0
+    profile = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][1]
+    assert profile["marker"]["color"] == expected[ordered[chosen]]
