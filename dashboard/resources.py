@@ -115,17 +115,17 @@ def k_table(library_id: int):
         return lib.k_table()
 
 
-def suggested_k(table) -> int:
-    from engine.explore.clusters import suggested_k as suggested
-
-    return suggested(table)
+def suggested_k(library_id: int) -> int:
+    """The k every page uses unless this session chose another on the Clusters page."""
+    k_table(library_id)  # with its spinner the first time
+    return library(library_id).suggested_k()
 
 
 def cluster_k(library_id: int) -> int:
     """The library's k: the one chosen on the Clusters page this session, else the suggested one."""
     table = k_table(library_id)
     chosen = st.session_state.get(CHOSEN_K, {}).get(int(library_id))
-    return int(chosen) if chosen is not None and int(chosen) in set(table["k"].astype(int)) else suggested_k(table)
+    return int(chosen) if chosen is not None and int(chosen) in set(table["k"].astype(int)) else suggested_k(library_id)
 
 
 def choose_cluster_k(library_id: int, k: int) -> None:

@@ -18,7 +18,7 @@ if len(frame) < 4:
 
 with ui.engine_errors():
     ks = resources.k_table(library_id)
-suggested = resources.suggested_k(ks)
+suggested = resources.suggested_k(library_id)
 left, right = st.columns([1, 2])
 with left:
     options = ks["k"].astype(int).tolist() or [2]
@@ -27,7 +27,8 @@ with left:
     k = st.select_slider("Number of clusters (k)", options, value=resources.cluster_k(library_id),
                          key=f"clusters_k_{library_id}", on_change=lambda: resources.choose_cluster_k(
                              library_id, st.session_state[f"clusters_k_{library_id}"]),
-                         help="Suggested: the k whose clusters are best separated (highest silhouette).")
+                         help="Suggested: the largest k whose silhouette is within 0.01 of the best (as well separated, more "
+                              "detail), and at most √(tracks ÷ 5).")
     st.caption(f"Suggested k = {suggested}. Silhouette: how well separated the clusters are (higher is better). "
                "The Map, Library coverage and Recommendations use the k chosen here.")
 with right:

@@ -223,8 +223,16 @@ def default_k(table: pd.DataFrame, tolerance: float = 0.02) -> int:
     return int(table.loc[table["silhouette"] >= best - tolerance, "k"].max())
 
 
-def suggested_k(table: pd.DataFrame) -> int:
-    """The k every view of a library uses unless the listener picks another: a library is small and its
-    silhouette curve noisy, so the best-separated k itself (2 when no k could be measured)."""
+SUGGEST_TOLERANCE = 0.01   # silhouettes this close are equally well separated: prefer the finer clusters
+TRACKS_PER_CLUSTER = 5     # at most sqrt(n / 5) clusters: a 435-track library gets at most 9, 2,700 tracks 23
+
+
+def suggested_k(table: pd.DataFrame, tracks: int | None = None) -> int:
+    """The k every view of a library uses unless the listener picks another: the largest k whose silhouette
+    is within SUGGEST_TOLERANCE of the best (a varied library is not squeezed into 3 clusters for a
+    silhouette 0.001 higher), at most sqrt(tracks / TRACKS_PER_CLUSTER); 2 when no k could be measured."""
     measured = table.dropna(subset=["silhouette"])
-    return default_k(measured, tolerance=0.0) if len(measured) else 2
+    if tracks is not None:
+        cap = max(int(measured["k"].min()) if len(measured) else 2, int((tracks / TRACKS_PER_CLUSTER) ** 0.5))
+        measured = measured[measured["k"] <= cap]
+    return default_k(measured, tolerance=SUGGEST_TOLERANCE) if len(measured) else 2

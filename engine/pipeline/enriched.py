@@ -89,7 +89,7 @@ class EnrichedLibrary:
     def suggested_k(self) -> int:
         from engine.explore.clusters import suggested_k
 
-        return suggested_k(self.k_table())
+        return suggested_k(self.k_table(), len(self))
 
     def clusters(self, k: int | None = None):
         """The library's clusters at k (default: the suggested k): engine.explore.clusters.LibraryClusters."""

@@ -161,10 +161,10 @@ def chart_traces(at: AppTest) -> list[dict]:
 @functools.cache
 def resources_assignments() -> pd.DataFrame:
     """The demo's own clusters at its suggested k: the model every page of the library uses."""
-    from engine.explore.clusters import choose_k, cluster_library, default_k
+    from engine.explore.clusters import choose_k, cluster_library, suggested_k
 
     frame = _demo_frame()
-    return cluster_library(frame, default_k(choose_k(frame), tolerance=0.0)).assignments(frame.index)
+    return cluster_library(frame, suggested_k(choose_k(frame), len(frame))).assignments(frame.index)
 
 
 def test_recommendations_are_new_ranked_explained_and_filtered():

@@ -111,3 +111,14 @@ def test_a_library_whose_tracks_all_sound_alike_gets_one_cluster_not_a_crash():
     result = cluster_library(frame, k)
     assert table.empty and k == 2 and len(set(result.labels_)) == 1 and len(result.names_) == 1
     assert np.isfinite(result.profiles_.to_numpy(dtype=float)).all()
+
+
+def test_the_suggested_k_prefers_finer_clusters_when_the_separation_is_as_good():
+    """Issue 29 (4): k = 3 was suggested at silhouette 0.183 against 0.182 at k = 7 for 2,701 varied tracks."""
+    from engine.explore.clusters import suggested_k
+
+    table = pd.DataFrame({"k": range(3, 13), "silhouette": [0.183, 0.17, 0.175, 0.18, 0.182, 0.16, 0.15, 0.15, 0.14, 0.14]})
+    assert suggested_k(table, 2701) == 7
+    rising = table.assign(silhouette=[0.10 + 0.01 * i for i in range(10)])
+    assert suggested_k(rising, 100) == 4 and suggested_k(rising, 2701) == 12  # at most sqrt(100 / 5) = 4 for 100 tracks
+    assert suggested_k(table.iloc[:0], 500) == 2
