@@ -12,11 +12,17 @@ GREEN, AMBER, GREY = "#1DB954", "#F0A500", "#555555"
 _LAYOUT = dict(margin=dict(l=0, r=0, t=10, b=0), legend=dict(orientation="h", title=None))
 
 
+LABELS = {"day": "%a %d %b %Y", "week": "week of %d %b %Y", "month": "%B %Y"}  # a week by its Monday
+
+
 def listening_time(table: pd.DataFrame, every: str) -> go.Figure:
-    when = "week of %{x|%d %b %Y}" if every == "week" else "%{x|%B %Y}"
-    fig = go.Figure(go.Bar(x=table["start"], y=table["hours"], customdata=table[["plays"]], marker_color=GREEN,
-                           hovertemplate=f"{when}: %{{y:.1f}} h, %{{customdata[0]:,}} plays<extra></extra>"))
-    fig.update_layout(height=260, yaxis_title="hours", **_LAYOUT)
+    """Hours per day, week or month. The bars sit on named categories, not a time axis: one month or one
+    bar never stretches into ticks such as '23:59:59.9996 Oct 31', and a week is named by its Monday."""
+    names = pd.to_datetime(table["start"]).dt.strftime(LABELS[every]).str.replace(" 0", " ", regex=False)
+    fig = go.Figure(go.Bar(x=names, y=table["hours"], customdata=table[["plays"]], marker_color=GREEN,
+                           hovertemplate="%{x}: %{y:.1f} h, %{customdata[0]:,} plays<extra></extra>"))
+    fig.update_layout(height=260, yaxis_title="hours", xaxis=dict(type="category"), bargap=0.2 if len(table) > 3 else 0.6,
+                      **_LAYOUT)
     return fig
 
 

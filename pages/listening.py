@@ -39,7 +39,9 @@ with ui.engine_errors():
         view = resources.listening(library_id, period, tz)
 labels = {LAST_12: "Last 12 months of your history", ALL: "All time"}
 period = left.selectbox("Period", view.periods, key="listening_period", format_func=lambda p: labels.get(p, p))
-every = right.radio("Listening time per", ["week", "month"], index=1, horizontal=True, key="listening_every")
+one_month = len(str(period)) == 7  # '2024-03': a month is shown per day, everything longer per month
+every = right.radio("Listening time per", ["day", "week", "month"], index=0 if one_month else 2, horizontal=True,
+                    key=f"listening_every_{'month' if one_month else 'span'}")
 st.caption(f"Showing {md(view.label)}, {md(tz)} time.")
 if view.totals["plays"] == 0:
     st.info("No plays in this period. Pick another one.")
@@ -72,8 +74,8 @@ for tab, what in zip(st.tabs(list(WHAT.values())), WHAT):
                   height=320)
 
 st.subheader("Over time")
-weekly_or_monthly = view.weekly if every == "week" else view.monthly
-st.plotly_chart(charts.listening_time(weekly_or_monthly, every), width="stretch")
+series = {"day": view.daily, "week": view.weekly, "month": view.monthly}[every]
+st.plotly_chart(charts.listening_time(series, every), width="stretch")
 if len(view.new_artists):
     st.markdown("**New artists per month** (played for the first time)")
     st.plotly_chart(charts.new_artists(view.new_artists), width="stretch")

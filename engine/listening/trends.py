@@ -13,11 +13,12 @@ import pandas as pd
 
 from engine.config import FEATURES
 
-FREQ = {"week": "W-SUN", "month": "M"}  # weeks run Monday to Sunday
+FREQ = {"day": "D", "week": "W-SUN", "month": "M"}  # weeks run Monday to Sunday
 
 
 def time_series(events: pd.DataFrame, every: str = "month") -> pd.DataFrame:
-    """Listening hours and plays per week or month, the empty ones included (as 0)."""
+    """Listening hours and plays per day, week or month, the empty ones included (as 0); `start` is the
+    first day of each (a week's Monday)."""
     if events.empty:
         return pd.DataFrame(columns=["start", "hours", "plays"])
     buckets = events["month"] if every == "month" else events["at"].dt.to_period(FREQ[every])

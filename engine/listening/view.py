@@ -22,6 +22,7 @@ class ListeningView:
     totals: dict
     tops: dict = field(default_factory=dict)  # (what, by) -> table, e.g. ("artists", "time")
     new_artists: pd.DataFrame | None = None
+    daily: pd.DataFrame | None = None
     weekly: pd.DataFrame | None = None
     monthly: pd.DataFrame | None = None
     features: pd.DataFrame | None = None
@@ -36,7 +37,8 @@ class ListeningView:
                    "period": self.label, "time_zone": self.tz}
         out = {"totals": pd.DataFrame([summary])}
         out.update({f"top_{what}_by_{by}": table for (what, by), table in self.tops.items()})
-        out.update(new_artists=self.new_artists, listening_per_week=self.weekly, listening_per_month=self.monthly,
+        out.update(new_artists=self.new_artists, listening_per_day=self.daily, listening_per_week=self.weekly,
+                   listening_per_month=self.monthly,
                    features_per_month=self.features, clusters_per_month=self.clusters,
                    hour_by_weekday=self.heatmap.rename_axis("weekday").reset_index())
         return out
@@ -57,7 +59,7 @@ def listening_view(plays: pd.DataFrame, tracks: pd.DataFrame, clusters: pd.Serie
         period=period, label=label, tz=tz, totals=totals(shown, tables["artists"]),
         tops={(what, by): tops(table, by) for what, table in tables.items() for by in ("time", "plays")},
         new_artists=new_artists(events, tracks, shown["month"].unique()),
-        weekly=time_series(shown, "week"), monthly=time_series(shown, "month"),
+        daily=time_series(shown, "day"), weekly=time_series(shown, "week"), monthly=time_series(shown, "month"),
         features=feature_trends(shown, tracks),
         clusters=cluster_shares(shown, clusters) if clusters is not None else pd.DataFrame(
             columns=["month", "cluster", "plays", "share"]),

@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -80,8 +81,17 @@ def test_the_page_shows_the_history_as_counted_by_hand(libraries):
         if r["ts"].startswith("2023-06"):
             by_plays[r["master_metadata_album_artist_name"]] += 1
     assert at.dataframe[1].value["plays"].iloc[0] == max(by_plays.values())
-    at.radio(key="listening_every").set_value("week").run()
+    # Issue 29 (5): one month is drawn per day on named bars (no time axis to stretch one bar across)
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)
+    days = sorted({r["ts"][:10] for r in libraries["rows"] if r["ts"].startswith("2023-06")})
+    first, last = (pd.Timestamp(d) for d in (days[0], days[-1]))
+    assert bars["layout"]["xaxis"]["type"] == "category" and len(bars["data"][0]["x"]) == (last - first).days + 1
+    assert bars["data"][0]["x"][0] == f"{first:%a} {first.day} {first:%b %Y}"
+    at.radio(key="listening_every_month").set_value("week").run()
     assert not at.exception
+    weeks = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["x"]
+    monday = first - pd.Timedelta(days=first.day_of_week)
+    assert weeks[0] == f"week of {monday.day} {monday:%b %Y}" and all(w.startswith("week of ") for w in weeks)  # by Monday
     at.selectbox(key="listening_tz").set_value("Asia/Kolkata").run()  # UTC+5:30: some June plays move month
     assert not at.exception
     assert any("Asia/Kolkata time" in c for c in captions(at))
