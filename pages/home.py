@@ -46,6 +46,8 @@ with st.container():
 
 # Import files first: what a new listener came to do; connecting Spotify needs a developer app of one's own.
 TABS = [":material/upload_file: Import files", ":material/link: Connect Spotify", ":material/library_music: Demo library"]
+if any(param in st.query_params for param in ("code", "state", "error")):
+    st.session_state["home_tab"] = TABS[1]  # back from Spotify's sign-in: its panel says how it went
 upload, connect, demo = st.tabs(TABS, key="home_tab", on_change="rerun")
 
 with connect:
