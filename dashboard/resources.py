@@ -109,10 +109,7 @@ CHOSEN_K = "cluster_k"  # {library id: k} this session chose on the Clusters pag
 def k_table(library_id: int):
     """Silhouette per k for this library."""
     lib = library(library_id)
-    if lib.has("k_table"):
-        return lib.k_table()
-    with st.spinner("Trying k = 3…12 …"):
-        return lib.k_table()
+    return _derived(lib, "k_table", "Trying k = 3…12 …", lib.k_table)
 
 
 def suggested_k(library_id: int) -> int:
@@ -134,10 +131,15 @@ def choose_cluster_k(library_id: int, k: int) -> None:
 
 def library_clusters(library_id: int, k: int):
     lib = library(library_id)
-    if lib.has(("clusters", int(k))):
-        return lib.clusters(int(k))
-    with st.spinner("Clustering the library…"):
-        return lib.clusters(int(k))
+    return _derived(lib, ("clusters", int(k)), "Clustering the library…", lambda: lib.clusters(int(k)))
+
+
+def _derived(lib, name, waiting: str, compute):
+    """compute() a value the library keeps, with a spinner only the first time (when there is a wait)."""
+    if lib.has(name):
+        return compute()
+    with st.spinner(waiting):
+        return compute()
 
 
 def assignments(library_id: int):

@@ -49,6 +49,14 @@ def test_a_tiny_predictor_run_from_a_config_with_overrides_writes_its_log_and_ap
     assert log[1]["seconds"] >= log[0]["seconds"]
 
 
+def refusal(capsys, command: str, override: str) -> str:
+    """The one line the CLI prints when it refuses `--set override` (exit status 2)."""
+    assert main([command, "--set", override]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    return err
+
+
 @pytest.mark.parametrize("command, override, says", [
     ("train", "bogus=1", "unknown key 'bogus'"),
     ("train", "lr=fast", "lr must be float, not 'fast'"),
@@ -59,9 +67,8 @@ def test_a_tiny_predictor_run_from_a_config_with_overrides_writes_its_log_and_ap
     ("evaluate-recs", "steps", "expected KEY=VALUE"),
 ])
 def test_a_bad_override_is_one_clear_line_listing_the_valid_keys(capsys, command, override, says):
-    assert main([command, "--set", override]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    err = refusal(capsys, command, override)
+    assert "Traceback" not in err
     assert says in err
     assert "Valid keys: model:" in err and "training:" in err and "seed (int)" in err
 
@@ -130,6 +137,5 @@ def test_a_half_written_training_log_never_crashes_a_card_and_the_log_is_written
 ])
 def test_an_override_of_the_right_type_but_no_possible_value_is_refused(capsys, command, override, says):
     """Issue 30 (11): overrides were checked by type only (lr=nan, members=-3, dropout=5.0 were accepted)."""
-    assert main([command, "--set", override]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and says in err, err
+    err = refusal(capsys, command, override)
+    assert says in err, err

@@ -108,3 +108,8 @@ def feature_matrix(frame: pd.DataFrame) -> np.ndarray:
     values[:, -1] /= TEMPO_SCALE
     fill = np.array([0.65, 0.5, 0.65, 0.2, 0.0, 0.18, 0.08, 0.6])
     return np.where(np.isfinite(values), values, fill).astype(np.float32)
+
+
+def unit(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 (inner product = cosine)."""
+    return (x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)).astype(np.float32)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from engine.catalog.items import catalog_items, feature_matrix
+from engine.catalog.items import catalog_items, feature_matrix, unit
 from engine.config import FEATURES
 from engine.errors import BadParameterError
 
@@ -22,7 +22,7 @@ class NearestTracks:
         self.items_ = catalog_items(catalog)
         x = feature_matrix(self.items_)
         self.mean_, self.scale_ = x.mean(0), np.maximum(x.std(0), 1e-9)
-        self.unit_ = _unit((x - self.mean_) / self.scale_)
+        self.unit_ = unit((x - self.mean_) / self.scale_)
 
     def query(self, features: dict, k: int = 5) -> pd.DataFrame:
         """The k catalog tracks most similar to `features` (all 8, tempo in BPM), most similar first."""
@@ -32,13 +32,9 @@ class NearestTracks:
         if not 1 <= int(k) <= MAX_K:
             raise BadParameterError(f"k must be between 1 and {MAX_K}, not {k}.")
         row = feature_matrix(pd.DataFrame([{f: float(features[f]) for f in FEATURES}]))
-        sims = self.unit_ @ _unit((row - self.mean_) / self.scale_)[0]
+        sims = self.unit_ @ unit((row - self.mean_) / self.scale_)[0]
         top = np.argsort(-sims, kind="stable")[:int(k)]
         out = self.items_.iloc[top][["track_id", "title", "artists", "genres", *FEATURES]].reset_index(drop=True)
         out.insert(0, "rank", np.arange(1, len(out) + 1))
         out.insert(5, "similarity", sims[top])
         return out[COLUMNS]
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    return (x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)).astype(np.float32)

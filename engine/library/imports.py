@@ -151,16 +151,14 @@ class _Target:
         self.store, self.library_id, self.label, self.account, self.detail = store, library_id, label, account, detail
         self.run_id = None
 
-    def open(self) -> tuple[int | None, int | None]:
-        """Inside a piece's transaction: make what is missing; returns what was there before (to undo)."""
-        was = (self.library_id, self.run_id)
+    def open(self) -> None:
+        """Inside a piece's transaction: make the library and the run if they are missing."""
         if self.library_id is None:
             self.library_id = self.store.create_library(self.label, "import")
             if self.account:
                 self.store.claim_library(self.library_id, self.account)
         if self.run_id is None:
             self.run_id = self.store.start_run(self.library_id, "import", self.detail)
-        return was
 
     def rolled_back(self, was: tuple[int | None, int | None]) -> None:
         self.library_id, self.run_id = was

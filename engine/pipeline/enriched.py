@@ -64,10 +64,7 @@ class EnrichedLibrary:
     def forget_derived(self, keep=("k_table",)) -> None:
         """Drop the plays, clusters and everything else derived since the library was built, but `keep`
         (benchmarks measure a first view this way: the k table is what every page computed first)."""
-        kept = {name: self._memo.get(name, lambda: None) for name in keep if self.has(name)}
-        self._memo = Once()
-        for name, value in kept.items():
-            self._memo.get(name, lambda value=value: value)
+        self._memo.forget(keep)
 
     def has(self, name) -> bool:
         """Whether `name` (e.g. "k_table", ("clusters", k)) is computed already: no wait worth a spinner."""

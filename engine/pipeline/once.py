@@ -25,3 +25,8 @@ class Once:
 
     def __contains__(self, name) -> bool:
         return name in self._values
+
+    def forget(self, keep=()) -> None:
+        """Drop every value but those named in `keep` (they are built again when next asked for)."""
+        with self._guard:
+            self._values = {name: value for name, value in self._values.items() if name in keep}

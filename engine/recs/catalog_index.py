@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import sparse
 
 from engine.catalog.items import feature_matrix
-from engine.recs.data import unit
+from engine.catalog.items import unit
 from engine.schema import split_list
 from engine.textnorm import song_key
 

@@ -182,8 +182,3 @@ def library_items(library: pd.DataFrame, catalog_items: pd.DataFrame, catalog, n
         if col in library:
             out[col] = library[col].to_numpy()
     return out
-
-
-def unit(x: np.ndarray) -> np.ndarray:
-    """Rows scaled to length 1 (inner product = cosine)."""
-    return (x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)).astype(np.float32)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.recs.data import unit
+from engine.catalog.items import unit
 from engine.recs.metrics import DEEP, ranking_metrics, top_k
 
 KNN_NEIGHBOURS = 100
