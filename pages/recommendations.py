@@ -67,7 +67,10 @@ filters = dict(seeds=seeds, method=method, k=k, exclude_artists=exclude, max_per
                tempo=None if tuple(tempo) == TEMPO_RANGE else tuple(float(t) for t in tempo),
                energy=None if tuple(energy) == (0, 100) else tuple(e / 100 for e in energy))
 SHELVES = {"yours": "From artists you play", "new": "New to you"} if method == "ranker" else {"blend": None}
-COLUMNS = ["rank", "title", "artists", "genres", "match", "why", *FEATURES]
+COLUMNS = ["rank", "title", "why", "artists", "match", "genres", "features", *FEATURES]
+MATCH_HELP = ("The learned ranker's calibrated chance: of the tracks it scored like this one for real listeners it "
+              "never saw, the share they went on to add or play (the other methods: the share of the catalog "
+              "this one outranks).")
 
 st.subheader(f"For {md(label)}")
 for shelf, title in SHELVES.items():
@@ -79,10 +82,15 @@ for shelf, title in SHELVES.items():
     if recs.attrs.get("note"):
         st.warning(f"Note: {md(recs.attrs['note'])}.", icon=":material/info:")
     if recs.empty:
-        st.info("No track passes these filters. Widen the tempo or energy range, or exclude fewer artists.")
+        st.info(recs.attrs.get("empty", "No track passes these filters: widen or clear them."))
         continue
-    track_table(recs, COLUMNS, {"why": st.column_config.TextColumn("why", width="large")})
+    track_table(recs, COLUMNS, {"why": st.column_config.TextColumn("why", width="large"),
+                                "match": st.column_config.NumberColumn(
+                                    "chance %" if method == "ranker" else "match", format="%.1f", help=MATCH_HELP),
+                                "features": st.column_config.TextColumn("features", help="real (a catalog's "
+                                    "measured values) or predicted (a playlist track Tunescope predicted)")})
     ui.csv_button(recs, f"Download {title or 'these recommendations'} (CSV)",
                   f"tunescope_recommendations_{shelf}.csv", key=f"recs_csv_{shelf}")
-st.caption("None of these tracks is in your library, nor another version of a song you have. "
-           "Their features are real (from the reference catalog).")
+st.caption("None of these tracks is in your library, nor another version of a song you have. Features are real "
+           "for reference-catalog tracks and predicted for the tracks known only from the Million Playlist Dataset "
+           "(the features column says which).")

@@ -9,6 +9,9 @@
                                                  # configs/ranker.toml; rebuilds models/playlists, cross-validates
                                                  # the learned ranker on real listeners against the simple rules and
                                                  # ships it (models/ranker + train_config.json)
+  TUNESCOPE_DATA_DIR=../shared/data python -m engine build-world [--playlists N]
+                                                 # models/world: MPD tracks (features predicted), MPD and Last.fm
+                                                 # co-listening; then retrain the ranker (evaluate-recs --listeners)
   python -m engine recommend --input LIB.csv -k 20 [--shelf blend|yours|new] [--seed TRACK_ID ...]
                              [--method ranker|two_tower|content] [--output OUT.csv]
 """
@@ -105,7 +108,18 @@ def cmd_recommend(args) -> None:
         _log(f"wrote {len(recs)} recommendations to {args.output}")
 
 
+def cmd_build_world(args) -> None:
+    from engine.recs.world.build import build_world
+
+    build_world(user_app(), Path(args.output), playlists=args.playlists, log=_log)
+
+
 def register(sub) -> None:
+    world = sub.add_parser("build-world", help="the MPD tracks as recommendable items, with MPD and Last.fm "
+                           "co-listening (models/world; features predicted by the shipped predictor)")
+    world.add_argument("--playlists", type=int, default=None, help="only the first N MPD playlists (a fixed subset)")
+    world.add_argument("--output", default=str(models_dir() / "world"))
+    world.set_defaults(func=cmd_build_world)
     clusters = sub.add_parser("fit-clusters", help="fit the catalog clusters (models/clusters)")
     clusters.add_argument("--k", type=int, default=None)
     clusters.add_argument("--seed", type=int, default=0)

@@ -24,12 +24,18 @@ SEED_NEIGHBOURS = 200  # content: how many nearest catalog items each seed track
 
 
 class CatalogIndex:
-    def __init__(self, items: pd.DataFrame, vectors: np.ndarray, membership: sparse.csr_matrix):
+    def __init__(self, items: pd.DataFrame, vectors: np.ndarray, membership: sparse.csr_matrix,
+                 embedded: int | None = None):
         """items: the served catalog frame; vectors: its two-tower vectors (row-aligned); membership:
-        TidyTuesday playlists x items (load_membership)."""
+        TidyTuesday playlists x items (load_membership); embedded: how many leading items the two-tower
+        embeds (the reference catalog; the world's items after them are not: default all)."""
         import faiss
 
         self.items = items
+        self.embedded = np.arange(len(items)) < (len(items) if embedded is None else embedded)
+        self.predicted = items["predicted"].fillna(False).to_numpy(bool) if "predicted" in items else \
+            np.zeros(len(items), bool)
+        self.world, self.crowd, self.world_matcher = None, None, None
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.tower_index = faiss.IndexFlatIP(self.vectors.shape[1])
         self.tower_index.add(self.vectors)
@@ -70,6 +76,24 @@ class CatalogIndex:
         self._song_index = pd.Index(songs)
 
         self.use_membership(membership)
+
+    def use_world(self, world) -> None:
+        """models/world (engine.recs.world.artifact.World) or None: its items must be this index's last rows."""
+        from engine.recs.world.artifact import WorldMatcher
+        from engine.recs.world.crowd import Crowd
+
+        self.world = world
+        if world is not None:
+            self.world_matcher = WorldMatcher(world.items, len(self.items) - len(world.items))
+            self.crowd = Crowd(self, world)
+
+    def match(self, norm: pd.DataFrame, matched: np.ndarray) -> np.ndarray:
+        """Served item per library row: the reference catalog's match (`matched`), then the world's."""
+        if self.world_matcher is None:
+            return np.asarray(matched)
+        from engine.textnorm import track_keys
+
+        return self.world_matcher.extend(track_keys(norm), norm["track_id"], matched)
 
     def use_membership(self, membership: sparse.csr_matrix) -> None:
         """Playlists x items (load_membership, or interactions.tidytuesday_users when training rebuilds it)."""
@@ -119,7 +143,11 @@ class CatalogIndex:
         where = self.genre_index.get_indexer(list(genre_profile))
         profile[where[where >= 0]] = np.asarray(list(genre_profile.values()))[where >= 0]
         genre = self.genres @ (profile / max(np.linalg.norm(profile), 1e-9))
-        tower = np.zeros(len(self.items)) if tower is None else (tower - tower.mean()) / max(tower.std(), 1e-9)
+        if tower is None:
+            tower = np.zeros(len(self.items))
+        else:  # standardized over the items the two-tower embeds; the others are unknown to it (nan)
+            seen = tower[self.embedded]
+            tower = np.where(self.embedded, (tower - seen.mean()) / max(seen.std(), 1e-9), np.nan)
         return {"artist": affinity[self.artist], "neighbours": neighbours / max(neighbours.max(), 1e-9),
                 "genre": np.asarray(genre).ravel(), "popularity": self.popularity, "two_tower": tower}
 
@@ -150,6 +178,7 @@ class CatalogIndex:
     def tower_search(self, user: np.ndarray, allowed: np.ndarray, k: int):
         """Exact top-k by the two-tower score among allowed items: fetching k + (number disallowed) from
         the index always leaves at least k allowed ones when that many exist."""
+        allowed = allowed & self.embedded
         fetch = min(len(self.items), k + int((~allowed).sum()))
         scores, idx = self.tower_index.search(np.ascontiguousarray(user, dtype=np.float32), fetch)
         keep = (idx[0] >= 0) & allowed[np.clip(idx[0], 0, None)]

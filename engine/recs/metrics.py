@@ -130,7 +130,15 @@ def pooled(rows: list[dict], method: str) -> dict:
             "distinct_artists@50": float(np.mean([r[method]["distinct_artists@50"] for r in rows])),
             "new_distinct_artists@50": float(np.mean([r[method]["new_distinct_artists@50"] for r in rows])),
             **{name: _mean(rows, method, name) for name in ("own_distinct_artists@50", "genre_diversity@50",
-                                                           "genre_diversity@50_new", "genre_diversity@50_own")}}
+                                                           "genre_diversity@50_new", "genre_diversity@50_own")},
+            "new_median_popularity@50": _median(r[method].get("new_popularity@50", []) for r in rows),
+            "new_artist_truth_median_popularity": _median(r.get("new_artist_truth_popularity", []) for r in rows)}
+
+
+def _median(lists) -> float | None:
+    """The median of every listener's values pooled (None when there are none)."""
+    values = [v for part in lists for v in part]
+    return float(np.median(values)) if values else None
 
 
 def _mean(rows: list[dict], method: str, name: str) -> float | None:

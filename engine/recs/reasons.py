@@ -1,5 +1,6 @@
-"""The "why" beside each recommendation, specific to the track: how much you play its artist, which of
-your artists its listeners play, the genres it shares with you, and the closest features last."""
+"""The "why" beside each recommendation, specific to the track and checkable: how often you played its
+artist, how many Last.fm listeners of one of your artists also play it, how many MPD playlists hold it with
+your tracks, the genres it shares with you, and the closest features last (said real or predicted)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from engine.textnorm import artist_key, primary_artist
 
 
 def reasons(index, ranker, top: np.ndarray, lib_q: pd.DataFrame, norm_q: pd.DataFrame,
-            lib_genre_lists: list[list[str]], memo=None) -> list[str]:
-    """One reason per recommended item (index: the CatalogIndex; ranker: the ServedRanker or None, whose
-    co-listening rows name a partner artist). Features come from the enriched rows, names from the
-    normalized ones, genres from the parsed lists; the library's side is kept in `memo` for the next request."""
+            lib_genre_lists: list[list[str]], memo=None, whole: tuple | None = None) -> list[str]:
+    """One reason per recommended item, each citing its evidence in numbers (index: the CatalogIndex;
+    ranker: the ServedRanker or None). The query rows (lib_q, norm_q: the seeds, or the whole library)
+    give the genres and the feature profile; `whole` = (library, norm, owned items) gives the play counts
+    and the playlists, so that a figure about the library is one figure in every mode."""
     recs = index.items.iloc[top]
-    profile, lib_genres, lib_artists = remember(memo, "why", lambda: taste(index, lib_q, norm_q, lib_genre_lists))
+    profile, lib_genres, _ = remember(memo, "why", lambda: taste(index, lib_q, norm_q, lib_genre_lists))
+    library, norm, owned = whole if whole is not None else (lib_q, norm_q, np.zeros(0, int))
+    _, _, lib_artists = remember(memo, "why whole", lambda: taste(index, library, norm, []))
     z = index.standardized(recs)
     names = [primary_artist(a) for a in recs["artists"]]
     out = []
@@ -31,12 +35,16 @@ def reasons(index, ranker, top: np.ndarray, lib_q: pd.DataFrame, norm_q: pd.Data
         else:
             partner = colistened(index, ranker, artist, lib_artists)
             if partner:
-                parts.append(f"listeners of {partner} also play {names[i]}")
+                parts.append(partner.format(name=names[i]))
+        shared_lists = index.crowd.shared_playlists(int(item), owned) if index.crowd is not None else 0
+        if shared_lists:
+            parts.append(f"in {shared_lists:,} of {index.crowd.playlists:,} MPD playlists with your tracks")
         shared = sorted((g for g in index.item_genres[item] if g in lib_genres), key=lambda g: -lib_genres[g])[:2]
         if shared:
             parts.append(f"matches your genres: {', '.join(shared)}")
         closest = np.argsort(np.abs(z[i] - profile))[:2]
-        parts.append(f"close in {FEATURES[closest[0]]} and {FEATURES[closest[1]]}")
+        sound = "predicted" if index.predicted[item] else "real"
+        parts.append(f"close in {FEATURES[closest[0]]} and {FEATURES[closest[1]]} ({sound} features)")
         out.append("; ".join(parts))
     return out
 
@@ -50,23 +58,38 @@ def _own_artist(index, ranker, item: int, tracks: int, plays: int, name: str) ->
 
 
 def colistened(index, ranker, artist: str, lib_artists: dict) -> str | None:
-    """The library artist most often played by the real listeners who play `artist` (the ranker's
-    co-listening rows), by display name; None without a ranker or a shared listener."""
-    if ranker is None or not lib_artists:
-        return None
+    """A sentence with "{name}" for the candidate's artist: how many Last.fm listeners of the library
+    artist whose listeners play it most (weighted by the library's plays) also play it; without Last.fm,
+    the same from the real listeners the ranker learned from. None without a shared listener."""
     code = index.artist_names.get_indexer([artist])[0]
-    if code < 0:
-        return None
-    listeners = ranker.colisten_csc[:, code].nonzero()[0]
-    if not len(listeners):
+    if code < 0 or not lib_artists:
         return None
     keys = list(lib_artists)
     codes = index.artist_names.get_indexer(keys)
-    shared = np.asarray((ranker.colisten[listeners][:, np.clip(codes, 0, None)] > 0).sum(0)).ravel() * (codes >= 0)
-    if shared.max() <= 0:
+    weights = {int(c): lib_artists[k][0] + lib_artists[k][1] for k, c in zip(keys, codes) if c >= 0 and c != code}
+    if index.crowd is not None:
+        found = index.crowd.lastfm_partner(int(code), weights)
+        if found:
+            partner, both, listeners = found
+            return (f"{both:,} of the {listeners:,} Last.fm listeners who play {_name(index, lib_artists, partner)} "
+                    "also play {name}")
+    if ranker is None:
         return None
-    weight = shared * np.log1p([lib_artists[k][0] + lib_artists[k][1] for k in keys])
-    return lib_artists[keys[int(np.argmax(weight))]][2]
+    listeners = ranker.colisten_csc[:, code].nonzero()[0]
+    if not len(listeners) or not weights:
+        return None
+    partners = np.fromiter(weights, int)
+    both = np.asarray((ranker.colisten[listeners][:, partners] > 0).sum(0)).ravel()
+    if both.max() <= 0:
+        return None
+    best = int(np.argmax(both * np.log1p(np.fromiter(weights.values(), float))))
+    of = int((ranker.colisten_csc[:, partners[best]] > 0).sum())
+    return (f"{int(both[best])} of the {of} real listeners Tunescope learned from who play "
+            f"{_name(index, lib_artists, partners[best])} also play {{name}}")
+
+
+def _name(index, lib_artists: dict, code: int) -> str:
+    return lib_artists[index.artist_names[code]][2]
 
 
 def taste(index, lib_q: pd.DataFrame, norm_q: pd.DataFrame, lib_genre_lists: list[list[str]]):

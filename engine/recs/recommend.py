@@ -10,8 +10,11 @@
 Every method scores the same catalog index (engine.recs.catalog_index) for the same library profile
 (engine.recs.profile). Owned tracks (any library track found in the catalog, by id or by artist + title)
 are never returned, nor another version of a song the library has (a remix, a live take: same song_key),
-nor one song twice. `match` is one scale for every method: the share of the catalog tracks the library
-does not have that this one outranks for this library (99.9 = in the best 0.1%).
+nor one song twice. `match` (percent): for the ranker, its calibrated chance (engine.recs.ranker.serve:
+among held-out real listeners' candidates scored alike, the share they added); for two_tower and content,
+the share of the catalog tracks the library does not have that this one outranks (99.9 = the best 0.1%).
+The served items are the reference catalog's (real features) and models/world's MPD tracks (predicted
+features, said in the `features` column).
 """
 
 from __future__ import annotations
@@ -31,13 +34,14 @@ from engine.recs.metrics import best
 from engine.recs.profile import LibraryProfile, ProfileCache, recency_arrays, remember, track_weights
 from engine.recs.reasons import reasons
 from engine.recs.shelves import NAMES as SHELVES, first_k, on_shelf
+from engine.recs.world.artifact import load_world
 from engine.schema import _bare_id, normalize_frame
 from engine.textnorm import artist_key, song_key, track_keys
 
 METHODS = ("ranker", "two_tower", "content")
 LOW_CONFIDENCE = 0.35
 MAX_K = 500
-OUTPUT_COLUMNS = ["rank", "track_id", "title", "artists", "genres", "match", "why", *FEATURES]
+OUTPUT_COLUMNS = ["rank", "track_id", "title", "artists", "genres", "match", "why", "features", *FEATURES]
 TOWER_FILES = ("weights.pt", "vocab.json", "item_vectors.npy", "item_keys.parquet")
 
 
@@ -53,11 +57,12 @@ class Recommender:
         self._profiles = ProfileCache()
 
     @classmethod
-    def load(cls, path: Path | str | None = None, catalog=None, ranker: bool = True) -> "Recommender":
+    def load(cls, path: Path | str | None = None, catalog=None, ranker: bool = True,
+             use_world: bool = True) -> "Recommender":
         """path: the two-tower's folder (default models/two_tower; models/playlists and models/ranker are
         its siblings); `catalog`: an already loaded engine.catalog.matching.Catalog to share (the dashboard's
         enricher has one); ranker=False: without the learned ranker (its training, which may change its
-        features, needs none)."""
+        features, needs none); use_world=False: the reference catalog alone, without models/world."""
         from engine.catalog.items import catalog_items
         from engine.catalog.matching import Catalog
         from engine.recs.towers import load_model
@@ -78,16 +83,27 @@ class Recommender:
                                      "the data changed since training. Run `python -m engine evaluate-recs`.")
         items = items[found].reset_index(drop=True)
         vectors = np.load(path / "item_vectors.npy").astype(np.float32)[where[items["key"]].to_numpy()]
+        world = load_world(path.parent / "world") if use_world else None
+        if world is not None:  # the MPD tracks the catalog lacks: not embedded by the two-tower
+            items = pd.concat([items.assign(predicted=False), world.items], ignore_index=True)
+            vectors = np.vstack([vectors, np.zeros((len(world.items), vectors.shape[1]), np.float32)])
         membership = load_membership(path.parent / "playlists", items["key"])
         if membership is None:  # two_tower and content still serve; the ranker's signals need the playlists
             membership, ranker = sparse.csr_matrix((0, len(items)), dtype=np.float32), False
-        index = CatalogIndex(items, vectors, membership)
+        index = CatalogIndex(items, vectors, membership, embedded=len(vectors) - (0 if world is None else len(world.items)))
+        index.use_world(world)
         served = None
         if ranker and (path.parent / "ranker" / "model.pkl").exists():
             from engine.recs.ranker.serve import ServedRanker
 
             served = ServedRanker(index, path.parent / "ranker")
         return cls(model, vocab, index, catalog, served)
+
+    @property
+    def matcher(self) -> "ServedMatcher":
+        """Library rows to served items (the reference catalog, then models/world): what owned and truth
+        tracks are judged by."""
+        return ServedMatcher(self.catalog, self.index)
 
     @property
     def items(self) -> pd.DataFrame:
@@ -124,16 +140,25 @@ class Recommender:
         pool = min(len(self.index), int(k) * 25)  # room for the artist cap and one version per song
         lists_q = {name: [parsed[i] for i in query] for name, parsed in lists.items()}
         norm_q, rows_q = norm.iloc[query].reset_index(drop=True), prof.rows.iloc[query].reset_index(drop=True)
+        scores = None
         if method == "ranker":
-            top, _ = self._ranked(lib_q, owned_rows[query], rows_q, memo, allowed, shelf)
+            mine = remember((prof.memo, np.arange(len(norm))), "library artists", lambda: self._artist_mask(prof.rows))
+            top, scores = self._ranked(lib_q, owned_rows[query], rows_q, memo, allowed, shelf, mine)
         elif method == "two_tower":
             top, _ = self.index.tower_search(self.tower_user(rows_q, memo), allowed, pool)
         else:
             top = best(self.index.content_scores(lib_q), pool, allowed, ties_by_index=True)
         cap = None if max_per_artist is None else int(max_per_artist)
         keep = first_k(top, self.index.artist, int(k), cap, self.index.song_keys)
-        top, match = top[keep], 100.0 * (1.0 - keep / max(int(allowed.sum()), 1))
-        out = self._frame(top, match, lib_q, norm_q, lists_q["genres"], memo)
+        if scores is not None:  # the ranker's calibrated chance that a listener adds it (percent)
+            match = self.ranker.match(scores[keep], "new" if shelf == "new" else "all", keep, len(top))
+        else:
+            match = 100.0 * (1.0 - keep / max(int(allowed.sum()), 1))
+        top = top[keep]
+        whole = (library, norm, np.unique(owned_rows[owned_rows >= 0]))
+        out = self._frame(top, match, lib_q, norm_q, lists_q["genres"], memo, whole)
+        if not len(out):
+            out.attrs["empty"] = self._empty_reason(shelf, seeds is not None, banned, tempo, energy)
         if _low_confidence(lib_q):
             out.attrs["note"] = ("every seed track's features are predicted with low confidence; "
                                  "these recommendations rest on uncertain estimates")
@@ -178,7 +203,7 @@ class Recommender:
     def _build_profile(self, library: pd.DataFrame, norm=None, matched=None) -> LibraryProfile:
         norm = normalize_frame(library, where="library") if norm is None else norm
         lists = library_lists(norm)  # the one parse of the library's list columns
-        matched = self.catalog.match(norm)[0] if matched is None else np.asarray(matched)
+        matched = self.index.match(norm, self.catalog.match(norm)[0] if matched is None else np.asarray(matched))
         rows = library_items(library, self.index.items, self.catalog, norm=norm, matched=matched, lists=lists)
         songs = np.unique([song_key(a, t) for a, t in zip(norm["artists"], norm["title"])])
         return LibraryProfile(norm, lists, matched, track_keys(norm).to_numpy(), rows, songs)
@@ -213,7 +238,25 @@ class Recommender:
                 allowed &= (values >= low) & (values <= high)
         return allowed
 
-    def _ranked(self, lib_q, matched_q, rows_q, memo, allowed, shelf: str):
+    def _artist_mask(self, rows: pd.DataFrame) -> np.ndarray:
+        """Per artist code: whether the whole library has a track by it."""
+        mask = np.zeros(self.index.n_artists, bool)
+        codes = self.index.artist_names.get_indexer(rows["artist"].to_numpy())
+        mask[codes[codes >= 0]] = True
+        return mask
+
+    def _empty_reason(self, shelf: str, seeded: bool, banned: set, tempo, energy) -> str:
+        filters = [text for text, on in (("the tempo range", tempo is not None), ("the energy range", energy is not None),
+                                         ("the excluded artists", bool(banned))) if on]
+        if filters:
+            return f"No track passes {' and '.join(filters)}: widen or clear {'them' if len(filters) > 1 else 'it'}."
+        whose = "the chosen tracks' artists" if seeded else "your artists"
+        if shelf == "yours":
+            return (f"Every track by {whose} that Tunescope knows is in your library already (or is another "
+                    "version of a song you have): try \"New to you\".")
+        return "No candidate is left once your library's tracks and artists are left out."
+
+    def _ranked(self, lib_q, matched_q, rows_q, memo, allowed, shelf: str, library_artists=None):
         """The learned ranker's order over its candidates for these library rows (one context per query)."""
         def context():
             return self.ranker.context(rows_q, track_weights(lib_q), matched_q[matched_q >= 0],
@@ -223,21 +266,37 @@ class Recommender:
         filters = hashlib.blake2b(np.packbits(allowed).tobytes(), digest_size=16).hexdigest()
         ranked = remember(memo, f"ranked {filters}", lambda: self.ranker.rank(ctx, allowed))  # controls come back
         items, scores = ranked["new" if shelf == "new" else "all"]
-        if shelf == "yours":
-            mine = on_shelf("yours", items, ctx.signals["artist"])
-            items, scores = items[mine], scores[mine]
+        if shelf != "blend":  # by the whole library's artists, so seed mode never calls an owned artist new
+            artist_signal = ctx.signals["artist"] if library_artists is None else \
+                np.maximum(ctx.signals["artist"], library_artists[self.index.artist])
+            keep = on_shelf(shelf, items, artist_signal)
+            items, scores = items[keep], scores[keep]
         return items, scores
 
     def _frame(self, top: np.ndarray, scores: np.ndarray, lib_q: pd.DataFrame, norm_q: pd.DataFrame,
-               lib_genres: list[list[str]], memo=None) -> pd.DataFrame:
+               lib_genres: list[list[str]], memo=None, whole=None) -> pd.DataFrame:
         recs = self.index.items.iloc[top].reset_index(drop=True)
-        why = reasons(self.index, self.ranker, top, lib_q, norm_q, lib_genres, memo)
+        why = reasons(self.index, self.ranker, top, lib_q, norm_q, lib_genres, memo, whole)
         out = pd.DataFrame({"rank": np.arange(1, len(recs) + 1), "track_id": recs["track_id"],
                             "title": recs["title"], "artists": recs["artists"], "genres": recs["genres"],
-                            "match": np.round(scores.astype(float), 1), "why": why})
+                            "match": np.round(np.asarray(scores, float), 1), "why": why,
+                            "features": np.where(self.index.predicted[top], "predicted", "real")})
         for feat in FEATURES:
             out[feat] = recs[feat].to_numpy()
         return out[OUTPUT_COLUMNS]
+
+
+class ServedMatcher:
+    """match(frame) -> (served item or -1, how) for a normalized frame: the Catalog's match (exact id, else
+    artist + title), then the world's items; the Catalog's own rows are the first served items."""
+
+    def __init__(self, catalog, index: CatalogIndex):
+        self.catalog, self.index = catalog, index
+
+    def match(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        rows, how = self.catalog.match(frame)
+        served = self.index.match(frame, rows)
+        return served, np.where((rows < 0) & (served >= 0), "world", how)
 
 
 def _low_confidence(lib_q: pd.DataFrame) -> bool:

@@ -19,11 +19,13 @@ NAMES = ("blend", "yours", "new")
 SHELVES = (("From artists you play", "tracks by the library's artists", "own_artist_recall@50",
             "own_distinct_artists@50", "genre_diversity@50_own", ("your_artists", "recent_artists")),
            ("New to you", "tracks by artists new to the library", "discovery_recall@50", "new_distinct_artists@50",
-            "genre_diversity@50_new", ("genre_chart", "cooccurrence")))
+            "genre_diversity@50_new", ("genre_chart", "cooccurrence", "mpd_neighbours", "lastfm_artists")))
 
 RULE_LABELS = {"your_artists": "your artists' popular tracks", "popularity": "the charts", "random": "random picks",
                "recent_artists": "popular tracks by the artists you played lately",
-               "genre_chart": "a chart of your genres", "cooccurrence": "playlist neighbours"}
+               "genre_chart": "a chart of your genres", "cooccurrence": "TidyTuesday playlist neighbours",
+               "mpd_neighbours": "MPD playlist neighbours",
+               "lastfm_artists": "artists your artists' Last.fm listeners play"}
 
 
 def on_shelf(shelf: str, items: np.ndarray, artist_signal: np.ndarray) -> np.ndarray:

@@ -32,10 +32,10 @@ def test_the_cut_never_leaks_a_truth_track_into_the_library(rec, owners):
         stores.append(Store(":memory:"))
         return stores[-1]
 
-    listener = build_listener("Efrrowini", kind, files, rec.catalog, new_store)
+    listener = build_listener("Efrrowini", kind, files, rec.matcher, new_store)
     assert len(stores) == 1  # one fresh store, the caller's, per listener
     assert len(listener.library) > 100 and len(listener.truth) > 10
-    rows = rec.catalog.match(normalize_frame(listener.library))[0]
+    rows = rec.matcher.match(normalize_frame(listener.library))[0]
     assert not set(rows[rows >= 0]) & set(listener.truth)
     # Every play the library counts happened before the cut; every later record is outside it.
     for path in files:
@@ -68,7 +68,7 @@ def test_exportify_rows_split_by_added_at_and_placeholder_dates_are_undated(owne
 
 
 def test_an_unenriched_library_keeps_what_the_files_brought(rec, owners):
-    listener = build_listener("kyleduong", *owners["kyleduong"], rec.catalog, lambda: Store(":memory:"))
+    listener = build_listener("kyleduong", *owners["kyleduong"], rec.matcher, lambda: Store(":memory:"))
     library = listener.library
     assert unenriched(library).equals(library)  # every feature column there already: the frame as it is
     partial = library.drop(columns=["energy", "tempo"])

@@ -48,7 +48,7 @@ def owners(samples):
 @pytest.fixture(scope="module")
 def fixed(rec, owners):
     """The fixed small listeners at the test cut and one training cut."""
-    return [make_example(rec, build_listener(name, *owners[name], rec.catalog, new_store, cut), cut)
+    return [make_example(rec, build_listener(name, *owners[name], rec.matcher, new_store, cut), cut)
             for name in FIXED_LISTENERS for cut in (TEST_CUT, 0.5)]
 
 
@@ -60,7 +60,7 @@ def test_the_cut_never_leaks(rec, owners, tmp_path):
     """The library, its truth-free side and every feature are the same when the files end at the cut."""
     name = "Mike089"  # a real streaming history (plays only, no ids)
     kind, files = owners[name]
-    listener = build_listener(name, kind, files, rec.catalog, new_store, TEST_CUT)
+    listener = build_listener(name, kind, files, rec.matcher, new_store, TEST_CUT)
     cut = cut_time(files, TEST_CUT)
     assert listener.cut == cut and len(listener.truth) > 0
     assert not np.isin(listener.truth, listener.owned).any()
@@ -70,7 +70,7 @@ def test_the_cut_never_leaks(rec, owners, tmp_path):
         assert all(r["endTime"] < cut for r in json.loads(pre))
         (tmp_path / f.name).write_bytes(pre)
         before.append(tmp_path / f.name)
-    truncated = build_listener(name, kind, before, rec.catalog, new_store, cut=cut)  # nothing after the cut exists here
+    truncated = build_listener(name, kind, before, rec.matcher, new_store, cut=cut)  # nothing after the cut exists here
     assert len(truncated.truth) == 0
     assert truncated.library.equals(listener.library)
     ours = make_example(rec, listener, TEST_CUT).ctx
@@ -125,7 +125,7 @@ def fixed_as_stored(rec, owners):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tabular, "_split_artists", _split_as_the_stored_run)
-        return [make_example(rec, build_listener(name, *owners[name], rec.catalog, new_store, TEST_CUT), TEST_CUT)
+        return [make_example(rec, build_listener(name, *owners[name], rec.matcher, new_store, TEST_CUT), TEST_CUT)
                 for name in FIXED_LISTENERS]
 
 
@@ -150,7 +150,7 @@ def _allowed(ex, index):
 
 
 def test_a_listener_without_catalog_known_truth_is_skipped_with_a_note(rec, owners):
-    listener = build_listener("seankmchenry", *owners["seankmchenry"], rec.catalog, new_store, TEST_CUT)
+    listener = build_listener("seankmchenry", *owners["seankmchenry"], rec.matcher, new_store, TEST_CUT)
     assert len(listener.truth) == 0 and "skipped" in " ".join(listener.notes)
     assert make_example(rec, listener, TEST_CUT) is None
     skipped = json.loads(METRICS.read_text())["real_listeners"]["skipped"]

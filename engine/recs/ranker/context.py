@@ -29,6 +29,10 @@ class LibraryContext:
     recent_affinity: np.ndarray | None = None  # per artist code: plays and saves halved every 30 days, largest = 1
     artist_days: np.ndarray | None = None      # per artist code: days since its last play or save (nan: none dated)
     cooccurrence: np.ndarray | None = None     # per item: TidyTuesday playlists shared with owned items, largest = 1
+    mpd_shared: np.ndarray | None = None       # per item: MPD playlists holding it and an owned item
+    mpd_norm: np.ndarray | None = None         # the same / sqrt(MPD playlists holding it)
+    mpd_artist: np.ndarray | None = None       # per artist code: MPD playlist co-occurrence with the library's artists
+    lastfm_artist: np.ndarray | None = None    # per artist code: Last.fm co-listening with the library's artists
 
     @property
     def dated(self) -> bool:
@@ -53,11 +57,20 @@ def library_context(index, colisten_matrix, rows: pd.DataFrame, per_track: np.nd
     years = pd.to_numeric(rows["year"], errors="coerce").dropna()
     recent, days = recency if recency is not None else (np.zeros(len(rows)), np.full(len(rows), np.nan))
     cooc = index.cooccurrence(owned)
+    crowd = crowd_signals(index, owned, affinity)
     return LibraryContext(owned, affinity, signals, colisten_scores(colisten_matrix, affinity, index), owned_by_artist,
                           artist_rank, album_owned, float(years.median()) if len(years) else np.nan, len(rows),
                           float(np.mean(index.popularity[owned])) if len(owned) else np.nan,
                           index.artist_affinity(artists, np.asarray(recent, float)),
-                          index.artist_days(artists, np.asarray(days, float)), cooc / max(cooc.max(), 1e-9))
+                          index.artist_days(artists, np.asarray(days, float)), cooc / max(cooc.max(), 1e-9), *crowd)
+
+
+def crowd_signals(index, owned: np.ndarray, affinity: np.ndarray) -> tuple:
+    """(mpd_shared, mpd_norm, mpd_artist, lastfm_artist) from models/world's co-listening (zeros without it)."""
+    if index.crowd is None:
+        return np.zeros(len(index.items)), np.zeros(len(index.items)), np.zeros(index.n_artists), np.zeros(index.n_artists)
+    shared, norm = index.crowd.track_scores(owned)
+    return (shared, norm / max(norm.max(), 1e-9), *index.crowd.artist_scores(affinity))
 
 
 def colisten_scores(matrix, affinity: np.ndarray, index) -> np.ndarray:

@@ -11,7 +11,8 @@ FEATURES = ("artist_affinity", "artist_rank", "artist_owned_log", "artist_owned_
             "popularity", "rank_in_artist", "artist_popularity", "popularity_vs_library", "album_owned_log",
             "genre", "neighbours", "colisten", "two_tower", "year_gap", "new_artist", "library_log",
             "recent_affinity", "artist_days_log", "artist_recent_quarter", "library_dated", "cooccurrence",
-            "genre_x_popularity", "colisten_x_popularity", *(f"from_{name}" for name in STAGES))
+            "genre_x_popularity", "colisten_x_popularity", "mpd_shared_log", "mpd_norm", "mpd_playlists_log",
+            "mpd_artist", "lastfm_artist", "predicted_item", *(f"from_{name}" for name in STAGES))
 
 
 NEVER_DAYS = 36_500.0
@@ -30,6 +31,12 @@ def _recency(ctx, art: np.ndarray, n: int) -> list[np.ndarray]:
     return [ctx.recent_affinity[art], np.where(np.isfinite(days), np.log1p(days), never), quarter, np.ones(n)]
 
 
+def _crowd(ctx, index, items: np.ndarray, art: np.ndarray) -> list[np.ndarray]:
+    held = index.crowd.item_playlists[items] if index.crowd is not None else np.zeros(len(items))
+    return [np.log1p(ctx.mpd_shared[items]), ctx.mpd_norm[items], np.log1p(held), ctx.mpd_artist[art],
+            ctx.lastfm_artist[art], index.predicted[items].astype(float)]
+
+
 def feature_matrix(ctx, index, items: np.ndarray, flags: np.ndarray) -> np.ndarray:
     """(len(items), len(FEATURES)) float32; nan where a value is unknown (the trees route it)."""
     s = ctx.signals
@@ -44,5 +51,5 @@ def feature_matrix(ctx, index, items: np.ndarray, flags: np.ndarray) -> np.ndarr
             np.abs(index.year[items] - ctx.year), (s["artist"][items] <= 0).astype(float),
             np.full(len(items), np.log1p(ctx.size)), *_recency(ctx, art, len(items)),
             ctx.cooccurrence[items] if ctx.cooccurrence is not None else np.zeros(len(items)),
-            s["genre"][items] * pop, ctx.colisten[items] * pop]
+            s["genre"][items] * pop, ctx.colisten[items] * pop, *_crowd(ctx, index, items, art)]
     return np.column_stack([*cols, flags.astype(float)]).astype(np.float32)

@@ -36,8 +36,7 @@ def make_example(rec, listener, cut: float) -> Example | None:
     from engine.recs.listeners.build import unenriched
     from engine.recs.profile import recency_arrays, track_weights
 
-    keys = rec.catalog.tracks["key"].to_numpy()
-    owned, truth = rec.index.items_of(keys[listener.owned]), rec.index.items_of(keys[listener.truth])
+    owned, truth = listener.owned, listener.truth  # served items (built with rec.matcher)
     if len(listener.library) == 0 or len(truth) == 0:
         return None
     library = unenriched(listener.library)

@@ -64,9 +64,9 @@ class LearnedRanker:
 
         dated = x[:, FEATURES.index("library_dated")] == 1
         new = dated & (x[:, FEATURES.index("new_artist")] == 1)
-        self.model_ = self._trees().fit(x[dated], y[dated]) if y[dated].sum() >= 5 else self._trees().fit(x, y)
-        self.new_model_ = self._trees().fit(x[new], y[new]) if y[new].sum() >= 5 else self.model_
-        self.undated_model_ = self._trees().fit(x, y) if (~dated).any() else self.model_
+        self.model_ = self._fit(x[dated], y[dated]) if y[dated].sum() >= 5 else self._fit(x, y)
+        self.new_model_ = self._fit(x[new], y[new]) if y[new].sum() >= 5 else self.model_
+        self.undated_model_ = self._fit(x, y) if (~dated).any() else self.model_
         self.positive_rate_ = float(np.mean(y))
         return self
 
@@ -74,6 +74,11 @@ class LearnedRanker:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         return HistGradientBoostingClassifier(**asdict(self.trees), random_state=self.config.seed)
+
+    def _fit(self, x: np.ndarray, y: np.ndarray):
+        # A column unknown on every row of a fit (no release year anywhere in a small fold) cannot be
+        # binned: it is fitted as a constant 0, which carries nothing; serving passes nan as it is.
+        return self._trees().fit(_known_columns(x), y)
 
     def score(self, x: np.ndarray, new_artists: bool = False) -> np.ndarray:
         """Probability that the listener adds the candidate next (as trained: negatives subsampled);
@@ -90,3 +95,13 @@ class LearnedRanker:
     def config_dict(self) -> dict:
         """Tree and training settings in one flat dict, as the artifact's config.json stores them."""
         return {**asdict(self.trees), **asdict(self.config)}
+
+
+def _known_columns(x: np.ndarray) -> np.ndarray:
+    """x with every all-nan column set to 0 (other nans kept: the trees route them)."""
+    empty = np.isnan(x).all(axis=0)
+    if not empty.any():
+        return x
+    x = x.copy()
+    x[:, empty] = 0.0
+    return x

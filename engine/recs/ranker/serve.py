@@ -24,8 +24,10 @@ from engine.recs.ranker.model import LearnedRanker, split_saved
 from engine.recs.ranker.ranking import rank_candidates
 
 
-def save_ranker(path: Path, ranker: LearnedRanker, artist_sets: dict[str, list[str]], metrics: dict) -> None:
-    """artist_sets: listener -> artist keys (the co-listening rows, by name so a rebuilt catalog still aligns)."""
+def save_ranker(path: Path, ranker: LearnedRanker, artist_sets: dict[str, list[str]], metrics: dict,
+                calibration: dict | None = None) -> None:
+    """artist_sets: listener -> artist keys (the co-listening rows, by name so a rebuilt catalog still aligns);
+    calibration: per shelf ("all", "new"), the held-out map from score to chance (train.calibration)."""
     import sklearn
 
     path.mkdir(parents=True, exist_ok=True)
@@ -38,7 +40,8 @@ def save_ranker(path: Path, ranker: LearnedRanker, artist_sets: dict[str, list[s
         pickle.dump({"model": ranker.model_, "new_model": ranker.new_model_, "undated_model": ranker.undated_model_},
                     handle)
     config = {"config": ranker.config_dict(), "features": list(FEATURES), "listeners": len(artist_sets),
-              "versions": {"scikit-learn": sklearn.__version__, "numpy": np.__version__}}
+              "versions": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},
+              "calibration": calibration or {}}
     (path / "config.json").write_text(json.dumps(config, indent=2, default=list))
     (path / "metrics.json").write_text(json.dumps(metrics, indent=2))
 
@@ -76,6 +79,16 @@ class ServedRanker:
         self.colisten = sparse.csr_matrix((stored.data[keep], (stored.row[keep], names[stored.col][keep])),
                                           shape=(stored.shape[0], index.n_artists))
         self.colisten_csc = self.colisten.tocsc()  # column look-ups for the "why"
+        self.calibration = json.loads((Path(path) / "config.json").read_text()).get("calibration", {})
+
+    def match(self, scores: np.ndarray, shelf: str, positions: np.ndarray, pool: int) -> np.ndarray:
+        """Percent per listed item: among held-out real listeners' candidates scored like it on this shelf
+        ("all" or "new"), the share the listener went on to add (the cross-validated calibration); an
+        artifact without one gives the place among the shelf's candidates instead."""
+        fit = self.calibration.get(shelf)
+        if fit:
+            return 100.0 * np.interp(np.asarray(scores, float), fit["x"], fit["y"])
+        return 100.0 * (1.0 - np.asarray(positions) / max(pool, 1))
 
     def context(self, rows: pd.DataFrame, per_track: np.ndarray, owned: np.ndarray, tower: np.ndarray,
                 recency: tuple | None = None):
