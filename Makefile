@@ -15,7 +15,7 @@ $(VENV)/.installed: requirements.txt
 setup: $(VENV)/.installed
 
 run: setup
-	$(PY) -m streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port 8501
+	$(PY) -m streamlit run dashboard/server.py --server.address 127.0.0.1 --server.port 8501
 
 test: setup
 	$(PY) -m pytest -q

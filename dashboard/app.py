@@ -1,4 +1,5 @@
-"""Tunescope's entrypoint: `streamlit run dashboard/app.py` (or `make run`)."""
+"""Tunescope's script, run for every browser session. Serve it with `streamlit run dashboard/server.py` (or
+`make run`): that puts the owner-cookie layer in front, which a shared server needs (docs/shared-server.md)."""
 
 import sys
 from pathlib import Path
@@ -33,4 +34,7 @@ if account.read_only():
                     "changed in it.", icon=":material/visibility:")
     st.sidebar.button("Back to my own account", key="account_back", on_click=account.back_to_own,
                       icon=":material/person:")
+elif account.session_only():
+    st.sidebar.caption("This browser sent no Tunescope cookie (cookies are off, or the server was started "
+                       "without dashboard/server.py): what you import here is yours until this tab closes.")
 st.navigation(PAGES).run()

@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from engine.config import FEATURES, home_dir
@@ -24,6 +25,7 @@ from engine.errors import (DiskFullError, ImportTooLargeError, InputFileError, L
 from engine.library.ranges import dropped_note
 from engine.library.importers import Parsed, read_file
 from engine.library.importers.limits import check_read, import_budget
+from engine.library.prepared import PreparedTracks, prepare_tracks
 from engine.schema import SCHEMA, normalize_frame
 
 log = logging.getLogger(__name__)
@@ -170,9 +172,10 @@ def _store_all(store, target: _Target, pieces: list, report: ImportReport) -> No
     for result, piece in sorted(pieces, key=lambda rp: rp[1].kind == "streaming-history"):
         was = (target.library_id, target.run_id)
         try:
+            ready = _prepare(piece, shows)  # before the write lock: nobody waits on the parsing and keying
             with store.transaction():  # the library and the run, when new, commit with the first file stored
                 target.open()
-                _store_piece(store, target.library_id, piece, result, shows)
+                _write_piece(store, target.library_id, ready, result)
             note = dropped_note(piece.name, store.last_dropped)  # the count of the transaction just committed
             if note:
                 report.problems.append(note)
@@ -217,26 +220,56 @@ def _named(name: str, exc: Exception) -> str:
             "files were. Check it is an Exportify CSV or a file from Spotify's export, unchanged.")
 
 
-def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, shows: set[str]) -> None:
-    with store.transaction():
-        store.save_file_headers(piece.file_headers)
-        if len(piece.tracks):
-            store.add_tracks(library_id, piece.tracks, saved=True)
-        for playlist_name, items in piece.playlists:
-            if len(items):  # an export of Liked Songs is the listener's saved tracks, not a playlist of others'
-                store.add_tracks(library_id, items, saved=_is_liked_songs(playlist_name),
-                                 playlist={"id": f"import:{playlist_name}", "name": playlist_name})
-        plays = piece.plays[~piece.plays["artists"].isin(shows)] if len(piece.plays) else piece.plays
-        if len(plays):
-            distinct = plays.drop_duplicates(["track_id", "title", "artists"]).reset_index(drop=True)
-            keys = store.add_tracks(library_id, normalize_frame(distinct, where=piece.name), saved=False)
-            key_of = {(r.track_id, r.title, r.artists): k for r, k in zip(distinct.itertuples(), keys)}
-            play_keys = [key_of[(r.track_id, r.title, r.artists)] for r in plays.itertuples()]
-            result.plays, result.plays_known = store.add_plays(library_id, plays.assign(key=play_keys))
-            result.first_play, result.last_play = plays["played_at"].min(), plays["played_at"].max()
+@dataclass
+class _Ready:
+    """One file's rows prepared for the store (engine.library.prepared), before any lock is taken."""
+
+    piece: Parsed
+    tracks: PreparedTracks | None
+    playlists: list[tuple[str, PreparedTracks]]
+    plays: pd.DataFrame                 # the plays kept (podcast episodes left out)
+    played: PreparedTracks | None       # the distinct tracks those plays are of
+    track_of_play: np.ndarray | None    # per play, its row in `played`
+
+
+def _prepare(piece: Parsed, shows: set[str]) -> _Ready:
+    tracks = prepare_tracks(piece.tracks) if len(piece.tracks) else None
+    # An export of Liked Songs is the listener's saved tracks, not a playlist of others'.
+    playlists = [(name, prepare_tracks(items)) for name, items in piece.playlists if len(items)]
+    plays = piece.plays[~piece.plays["artists"].isin(shows)] if len(piece.plays) else piece.plays
+    if not len(plays):
+        return _Ready(piece, tracks, playlists, plays, None, None)
+    plays = plays.reset_index(drop=True)
+    ident = ["track_id", "title", "artists"]
+    distinct = plays.drop_duplicates(ident).reset_index(drop=True)  # first appearances, as ngroup numbers them
+    track_of_play = plays.groupby(ident, sort=False, dropna=False).ngroup().to_numpy()
+    played = prepare_tracks(normalize_frame(distinct, where=piece.name))
+    return _Ready(piece, tracks, playlists, plays, played, track_of_play)
+
+
+def _write_piece(store, library_id: int, ready: _Ready, result: FileResult) -> None:
+    """Inside the file's transaction: only key lookups and inserts."""
+    piece, plays = ready.piece, ready.plays
+    store.save_file_headers(piece.file_headers)
+    if ready.tracks is not None:
+        store.add_tracks(library_id, ready.tracks, saved=True)
+    for playlist_name, items in ready.playlists:
+        store.add_tracks(library_id, items, saved=_is_liked_songs(playlist_name),
+                         playlist={"id": f"import:{playlist_name}", "name": playlist_name})
+    if ready.played is not None:
+        keys = np.asarray(store.add_tracks(library_id, ready.played, saved=False), dtype=object)
+        result.plays, result.plays_known = store.add_plays(library_id, plays.assign(key=keys[ready.track_of_play]))
+        result.first_play, result.last_play = plays["played_at"].min(), plays["played_at"].max()
     result.tracks = piece.track_count + (plays.drop_duplicates(["title", "artists"]).shape[0] if len(plays) else 0)
     result.playlists = len(piece.playlists)
     result.skipped = piece.skipped + (len(piece.plays) - len(plays))
+
+
+def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, shows: set[str]) -> None:
+    """One file in one transaction (prepared first, outside it)."""
+    ready = _prepare(piece, shows)
+    with store.transaction():
+        _write_piece(store, library_id, ready, result)
 
 
 LIKED_SONGS = {"liked songs", "liked", "your liked songs", "liked tracks", "lieblingssongs", "titres likés",

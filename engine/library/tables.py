@@ -18,14 +18,10 @@ import numpy as np
 import pandas as pd
 
 from engine.config import FEATURES
-from engine.library.file_columns import COLUMN as FILE_COLUMNS
-from engine.library.migrations import OWNED_TRACK_COLUMNS
+from engine.library.prepared import TRACK_FIELDS, PreparedTracks, clean, prepare_tracks
 from engine.library.ranges import within_ranges
 from engine.schema import is_spotify_id
-from engine.textnorm import track_keys
 
-_TRACK_FIELDS = [c for c in OWNED_TRACK_COLUMNS if c not in ("library_id", "key", "added_at", "saved", "match_key")] \
-    + [FILE_COLUMNS]
 SHARED = 0  # features.library_id of values every library reads: only what Spotify served for an id
 _FEATURE_COLUMNS = FEATURES + [f"{f}_confidence" for f in FEATURES] + ["confidence"]
 _CHUNK = 900  # SQLite's bound-parameter limit
@@ -37,12 +33,6 @@ def now() -> str:
 
 def _hash_key(match_key: str) -> str:
     return "k:" + hashlib.sha1(match_key.encode()).hexdigest()[:16]
-
-
-def _clean(value):
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return None
-    return value.item() if isinstance(value, np.generic) else value
 
 
 class LibraryTables:
@@ -84,24 +74,27 @@ class LibraryTables:
             self.db.execute("delete from libraries where id = ?", [library_id])
 
     # --- tracks --------------------------------------------------------------------------------
-    def add_tracks(self, library_id: int, frame: pd.DataFrame, *, saved: bool = True,
+    def add_tracks(self, library_id: int, frame: pd.DataFrame | PreparedTracks, *, saved: bool = True,
                    playlist: dict | None = None, run_id: int | None = None, cursor: dict | None = None) -> list[str]:
         """Upsert normalized rows into the library; returns their keys in row order.
 
-        frame: SCHEMA columns, optionally the 8 FEATURES (stored as this library's 'export' values).
-        Out-of-range values are left out and counted in `last_dropped`. playlist: {'id', 'name',
-        'spotify_id'?, 'snapshot_id'?, 'offset'?}; rows become its items from position `offset` on.
-        cursor is saved to run_id in the same transaction, so a sync resumes exactly after the last
-        page written.
+        frame: SCHEMA columns, optionally the 8 FEATURES (stored as this library's 'export' values), or
+        the same already prepared (engine.library.prepared); either way the rows are prepared before the
+        write lock is taken, which then covers only key lookups and inserts. Out-of-range values are left
+        out and counted in `last_dropped`. playlist: {'id', 'name', 'spotify_id'?, 'snapshot_id'?,
+        'offset'?}; rows become its items from position `offset` on. cursor is saved to run_id in the same
+        transaction, so a sync resumes exactly after the last page written.
         """
+        ready = frame if isinstance(frame, PreparedTracks) else prepare_tracks(frame)
         with self.transaction():
-            frame = self._checked(frame)
-            mkeys = track_keys(frame).tolist()
-            keys = self._resolve_keys(library_id, frame, mkeys)
-            self._upsert_tracks(library_id, frame, keys, mkeys, saved)
+            self._local.dropped.update(ready.dropped)  # the outermost transaction's count (Store.last_dropped)
+            keys = self._resolve_keys(library_id, ready.ids, ready.match_keys)
+            self._upsert_tracks(library_id, ready, keys, saved)
             if playlist is not None:
                 self._add_playlist_items(library_id, playlist, keys)
-            self._store_given_features(frame, keys, library_id)
+            stamp = now()
+            self._write_features([(keys[i], "export", library_id, *values, *[1.0] * len(FEATURES), 1.0, stamp)
+                                  for i, values in ready.features])
             self._write_cursor(run_id, cursor)
         return keys
 
@@ -114,8 +107,7 @@ class LibraryTables:
         if run_id is not None and cursor is not None:
             self.db.execute("update runs set cursor = ? where id = ?", [json.dumps(cursor), run_id])
 
-    def _resolve_keys(self, library_id: int, frame: pd.DataFrame, mkeys: list[str]) -> list[str]:
-        ids = frame["track_id"].fillna("").map(str).tolist() if "track_id" in frame else [""] * len(frame)
+    def _resolve_keys(self, library_id: int, ids: list[str], mkeys: list[str]) -> list[str]:
         known = self._existing_by_match(library_id, set(mkeys))
         keys = []
         for track_id, mkey in zip(ids, mkeys):
@@ -155,17 +147,15 @@ class LibraryTables:
             self.db.execute(f"update or ignore {table} set key = :new where key = :old and {scope}", args)
             self.db.execute(f"delete from {table} where key = :old and {scope}", args)
 
-    def _upsert_tracks(self, library_id: int, frame: pd.DataFrame, keys: list[str], mkeys: list[str],
-                       saved: bool) -> None:
-        columns = ["library_id", "key", "added_at", "saved", "match_key", *_TRACK_FIELDS]
-        stamp, rows = now(), []
-        for i, record in enumerate(frame.reindex(columns=_TRACK_FIELDS).to_dict("records")):
-            row = {c: _clean(v) for c, v in record.items()}
-            row = {c: (None if v == "" else v) for c, v in row.items()}
-            row.update(library_id=library_id, key=keys[i], added_at=stamp, saved=int(saved), match_key=mkeys[i])
-            if is_spotify_id(keys[i]):
-                row["track_id"] = keys[i]
-            rows.append([row[c] for c in columns])
+    def _upsert_tracks(self, library_id: int, ready: PreparedTracks, keys: list[str], saved: bool) -> None:
+        columns = ["library_id", "key", "added_at", "saved", "match_key", *TRACK_FIELDS]
+        at_id, stamp = columns.index("track_id"), now()
+        rows = []
+        for key, mkey, fields in zip(keys, ready.match_keys, ready.fields):
+            row = [library_id, key, stamp, int(saved), mkey, *fields]
+            if is_spotify_id(key):
+                row[at_id] = key
+            rows.append(row)
         # A field the new row leaves empty keeps what was stored, so a poorer source never erases data.
         kept = ("library_id", "key", "added_at", "saved")
         updates = ", ".join(f"{c} = coalesce(excluded.{c}, library_tracks.{c})" for c in columns if c not in kept)
@@ -198,7 +188,7 @@ class LibraryTables:
             return
         values = frame[FEATURES].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
         stamp = now()
-        rows = [(key, source, library_id, *map(_clean, vals), *[1.0] * len(FEATURES), 1.0, stamp)
+        rows = [(key, source, library_id, *map(clean, vals), *[1.0] * len(FEATURES), 1.0, stamp)
                 for key, vals in zip(keys, values.tolist()) if np.isfinite(vals).any()]
         self._write_features(rows)
 

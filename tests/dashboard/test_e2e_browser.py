@@ -1,4 +1,4 @@
-"""End to end in a real browser: `streamlit run dashboard/app.py` driven by headless Debian chromium.
+"""End to end in a real browser: `streamlit run dashboard/server.py` (as `make run`) driven by headless Debian chromium.
 
 Opens the app on the dashboard tests' temporary TUNESCOPE_HOME (so the caches the AppTests warmed are
 reused), opens the demo library from Home, visits every page through
@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # them out of the working tree.
 SHOTS = Path(os.environ.get("TUNESCOPE_SCREENSHOTS") or Path(os.environ.get("TUNESCOPE_HOME", "/tmp")) / "screenshots")
 CHROMIUM = "/usr/bin/chromium"
+SERVER = ROOT / "dashboard" / "server.py"  # what `make run` starts: the app behind its owner-cookie layer
 PAGES = [("coverage", "Library coverage"), ("clusters", "Clusters"), ("map", "Map"),
          ("recommendations", "Recommendations"), ("listening", "Listening"), ("models", "Models"),
          ("predictor", "Predictor")]
@@ -42,11 +43,11 @@ def _free_port() -> int:
 
 @contextmanager
 def streamlit_server(home: Path, **env):
-    """`streamlit run dashboard/app.py` on a free port with this TUNESCOPE_HOME (and more environment); its URL."""
+    """`streamlit run dashboard/server.py` on a free port with this TUNESCOPE_HOME (and more environment); its URL."""
     port = _free_port()
     env = {**os.environ, "TUNESCOPE_HOME": str(home), "HF_HUB_OFFLINE": "1", **env}
     log = open(home / f"streamlit-{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(SERVER),
                              "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

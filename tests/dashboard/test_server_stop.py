@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_e2e_browser import CHROMIUM, ROOT, _free_port
+from test_e2e_browser import CHROMIUM, ROOT, SERVER, _free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]  # a real server and browser: over a minute on a busy machine
 STOP_LIMIT_S = 3.0
@@ -24,7 +24,7 @@ def _start(home: Path):
     port = _free_port()
     env = {**os.environ, "TUNESCOPE_HOME": str(home), "HF_HUB_OFFLINE": "1"}
     log = open(home / "streamlit.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(SERVER),
                              "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)

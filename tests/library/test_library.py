@@ -148,13 +148,13 @@ import os, signal, sys
 from engine.library import imports
 from engine.library.store import Store
 stored = []
-original = imports._store_piece
-def store_then_die(store, library_id, piece, result, shows):
+original = imports._write_piece
+def store_then_die(store, library_id, ready, result):
     if len(stored) == int(sys.argv[2]):
         os.kill(os.getpid(), signal.SIGKILL)  # kill -9 in the middle of the import, inside its transaction
-    original(store, library_id, piece, result, shows)
-    stored.append(piece.name)
-imports._store_piece = store_then_die
+    original(store, library_id, ready, result)
+    stored.append(ready.piece.name)
+imports._write_piece = store_then_die
 imports.import_files(Store(sys.argv[1]), sys.argv[3:])
 """
 
