@@ -24,6 +24,7 @@ from engine.errors import (DiskFullError, ImportTooLargeError, InputFileError, L
 from engine.library.ranges import dropped_note
 from engine.library.importers import Parsed, read_file
 from engine.library.importers.limits import check_read, import_budget
+from engine.library.podcasts import as_episodes, podcast_shows
 from engine.schema import SCHEMA, normalize_frame
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ class FileResult:
     playlists: int = 0
     plays: int = 0  # new to the library
     plays_known: int = 0  # already there (an earlier import, or another file of this one)
+    episodes: int = 0  # podcast plays new to the library (kept apart from music)
+    shows: int = 0  # podcast shows those plays are of
     skipped: int = 0
     error: str = ""
     first_play: str = ""  # UTC stamps of this file's plays
@@ -63,7 +66,13 @@ class ImportReport:
         new, known = sum(r.plays for r in self.files), sum(r.plays_known for r in self.files)
         first, last = min(a for a, _ in spans)[:7], max(b for _, b in spans)[:7]
         when = f"in {first}" if first == last else f"from {first} to {last}"
-        return f"{new:,} play{'s' * (new != 1)} {when} imported" + (f", {known:,} already there" if known else "")
+        episodes = sum(r.episodes for r in self.files)
+        if episodes and not new and not known:  # a podcast file alone
+            return f"{episodes:,} podcast play{'s' * (episodes != 1)} {when} imported, kept apart from the music"
+        podcasts = (f" (and {episodes:,} podcast play{'s' * (episodes != 1)}, kept apart from the music)"
+                    if episodes else "")
+        return (f"{new:,} play{'s' * (new != 1)} {when} imported" + podcasts
+                + (f", {known:,} already there" if known else ""))
 
 
 def _load(item) -> tuple[str, bytes]:
@@ -226,17 +235,34 @@ def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, show
             if len(items):  # an export of Liked Songs is the listener's saved tracks, not a playlist of others'
                 store.add_tracks(library_id, items, saved=_is_liked_songs(playlist_name),
                                  playlist={"id": f"import:{playlist_name}", "name": playlist_name})
-        plays = piece.plays[~piece.plays["artists"].isin(shows)] if len(piece.plays) else piece.plays
+        plays, episodes = _music_and_episodes(piece, shows)
+        if len(episodes):
+            result.episodes = store.add_episodes(library_id, episodes)[0]
+            result.shows = int(episodes["show"].nunique())
+            result.first_play, result.last_play = episodes["played_at"].min(), episodes["played_at"].max()
         if len(plays):
             distinct = plays.drop_duplicates(["track_id", "title", "artists"]).reset_index(drop=True)
             keys = store.add_tracks(library_id, normalize_frame(distinct, where=piece.name), saved=False)
             key_of = {(r.track_id, r.title, r.artists): k for r, k in zip(distinct.itertuples(), keys)}
             play_keys = [key_of[(r.track_id, r.title, r.artists)] for r in plays.itertuples()]
             result.plays, result.plays_known = store.add_plays(library_id, plays.assign(key=play_keys))
-            result.first_play, result.last_play = plays["played_at"].min(), plays["played_at"].max()
+            first, last = plays["played_at"].min(), plays["played_at"].max()
+            result.first_play, result.last_play = min(first, result.first_play or first), max(last, result.last_play)
     result.tracks = piece.track_count + (plays.drop_duplicates(["title", "artists"]).shape[0] if len(plays) else 0)
     result.playlists = len(piece.playlists)
-    result.skipped = piece.skipped + (len(piece.plays) - len(plays))
+    result.skipped = piece.skipped
+
+
+def _music_and_episodes(piece: Parsed, followed: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The piece's music plays and podcast plays: those the file marks, and in a mixed (pre-2023) history the
+    shows engine.library.podcasts finds among the "artists" (the shows the person follows among them)."""
+    plays, episodes = piece.plays, piece.episodes
+    if piece.mixed and len(plays):
+        shows = podcast_shows(plays, followed)
+        if shows:
+            is_show = plays["artists"].isin(shows)
+            plays, episodes = plays[~is_show], pd.concat([episodes, as_episodes(plays[is_show])], ignore_index=True)
+    return plays.reset_index(drop=True), episodes
 
 
 LIKED_SONGS = {"liked songs", "liked", "your liked songs", "liked tracks", "lieblingssongs", "titres likés",
