@@ -154,12 +154,17 @@ def play_count(library_id: int) -> int:
     return store().play_count(library_id)
 
 
+def episode_count(library_id: int) -> int:
+    """How many podcast plays the library holds (kept apart from its music)."""
+    return store().episode_count(library_id)
+
+
 @st.cache_data(show_spinner="Summing up your listening…", max_entries=32)
 def _listening(home: str, library_id: int, version: str, online: bool, period: str, tz: str, k: int):
     from engine.listening import listening_view
 
     lib = _library(home, library_id, version, online)
-    return listening_view(lib.plays(), lib.tracks, lib.cluster_names(k), period=period, tz=tz)
+    return listening_view(lib.plays(), lib.tracks, lib.cluster_names(k), period=period, tz=tz, episodes=lib.episodes())
 
 
 def listening(library_id: int, period: str, tz: str):

@@ -19,7 +19,7 @@ EVERY_TRACK = ""
 
 st.title("Listening")
 library_id, frame = ui.require_library()
-if resources.play_count(library_id) == 0:
+if resources.play_count(library_id) + resources.episode_count(library_id) == 0:
     st.info("This library has no plays. Import your streaming history on **Home**: the StreamingHistory*.json "
             "files of Spotify's account data, or Streaming_History_Audio_*.json of the extended streaming history "
             "(or the ZIP they came in). Then this page shows your listening over time.", icon=":material/headphones:")
@@ -42,9 +42,34 @@ period = left.selectbox("Period", view.periods, key="listening_period", format_f
 one_month = len(str(period)) == 7  # '2024-03': a month is shown per day, everything longer per month
 every = right.radio("Listening time per", ["day", "week", "month"], index=0 if one_month else 2, horizontal=True,
                     key=f"listening_every_{'month' if one_month else 'span'}")
-st.caption(f"Showing {md(view.label)}, {md(tz)} time.")
+st.caption(f"Showing {md(view.label)}, {md(tz)} time. Music only: podcasts have their own section below.")
+pods = view.podcasts
+
+
+def podcast_section() -> None:
+    """Podcasts apart from the music: their own total and top shows (episodes get no features or clusters)."""
+    st.subheader("Podcasts")
+    cols = st.columns(4)
+    cols[0].metric("Podcast time", f"{pods['hours']:,.1f} h")
+    cols[1].metric("Podcast plays", f"{pods['plays']:,}")
+    cols[2].metric("Shows", f"{pods['shows']:,}")
+    cols[3].metric("Episodes", f"{pods['episodes']:,}")
+    st.dataframe(view.shows.assign(share=view.shows["share"] * 100), hide_index=True, width="stretch", height=280,
+                 column_config={"rank": st.column_config.NumberColumn("#", width="small"),
+                                "hours": st.column_config.NumberColumn("hours", format="%.1f h"),
+                                "share": st.column_config.ProgressColumn("share of podcast time", format="%.1f%%",
+                                                                         min_value=0.0, max_value=100.0)})
+    st.caption("Episodes your files mark as such, and in a pre-2023 account export the shows you follow or that read "
+               "like shows (docs/podcasts.md). They are kept out of the music: no audio features, clusters, map or "
+               "recommendations, and none of the numbers above or below.")
+
+
 if view.totals["plays"] == 0:
-    st.info("No plays in this period. Pick another one.")
+    if pods.get("plays"):
+        st.info("No music in this period: only podcasts.")
+        podcast_section()
+    else:
+        st.info("No plays in this period. Pick another one.")
     st.stop()
 
 totals, skips = view.totals, view.skips
@@ -72,6 +97,9 @@ for tab, what in zip(st.tabs(list(WHAT.values())), WHAT):
         continue
     tab.dataframe(table.assign(share=table["share"] * 100), hide_index=True, width="stretch", column_config=config,
                   height=320)
+
+if pods.get("plays"):
+    podcast_section()
 
 st.subheader("Over time")
 series = {"day": view.daily, "week": view.weekly, "month": view.monthly}[every]

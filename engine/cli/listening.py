@@ -39,14 +39,15 @@ def cmd_listening(args) -> int:
             _log(f"error: {problem}")
         library_id = report.library_id
         _log(report.plays_note or "no plays in these files")
-    if library_id is None or app.store.play_count(library_id) == 0:
+    if library_id is None or app.store.play_count(library_id) + app.store.episode_count(library_id) == 0:
         raise InputFileError("No plays to summarise: import StreamingHistory*.json or Streaming_History_Audio_*.json "
                              "(Spotify's account data or extended streaming history).")
     from engine.cli.main import log_steps
 
     lib = app.library(library_id, progress=log_steps)
     # the library's own clusters at its suggested k: the ones the Listening and Clusters pages show
-    view = listening_view(lib.plays(), lib.tracks, lib.cluster_names(), period=period, tz=args.tz)
+    view = listening_view(lib.plays(), lib.tracks, lib.cluster_names(), period=period, tz=args.tz,
+                          episodes=lib.episodes())
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     for name, table in view.tables().items():
@@ -54,6 +55,10 @@ def cmd_listening(args) -> int:
     totals = view.totals
     print(f"{view.label}, {args.tz}: {totals['hours']:,.1f} h, {totals['plays']:,} plays, {totals['tracks']:,} tracks, "
           f"{totals['artists']:,} artists; {len(view.tables())} tables in {out}")
+    if view.podcasts.get("plays"):
+        pods = view.podcasts
+        print(f"podcasts, apart from the music: {pods['hours']:,.1f} h, {pods['plays']:,} plays of {pods['episodes']:,} "
+              f"episodes from {pods['shows']:,} shows")
     return 0
 
 

@@ -25,6 +25,7 @@ from engine.errors import (DiskFullError, ImportTooLargeError, InputFileError, L
 from engine.library.ranges import dropped_note
 from engine.library.importers import Parsed, read_file
 from engine.library.importers.limits import check_read, import_budget
+from engine.library.podcasts import as_episodes, podcast_shows
 from engine.library.prepared import PreparedTracks, prepare_tracks
 from engine.schema import SCHEMA, normalize_frame
 
@@ -39,6 +40,8 @@ class FileResult:
     playlists: int = 0
     plays: int = 0  # new to the library
     plays_known: int = 0  # already there (an earlier import, or another file of this one)
+    episodes: int = 0  # podcast plays new to the library (kept apart from music)
+    shows: int = 0  # podcast shows those plays are of
     skipped: int = 0
     error: str = ""
     first_play: str = ""  # UTC stamps of this file's plays
@@ -65,7 +68,13 @@ class ImportReport:
         new, known = sum(r.plays for r in self.files), sum(r.plays_known for r in self.files)
         first, last = min(a for a, _ in spans)[:7], max(b for _, b in spans)[:7]
         when = f"in {first}" if first == last else f"from {first} to {last}"
-        return f"{new:,} play{'s' * (new != 1)} {when} imported" + (f", {known:,} already there" if known else "")
+        episodes = sum(r.episodes for r in self.files)
+        if episodes and not new and not known:  # a podcast file alone
+            return f"{episodes:,} podcast play{'s' * (episodes != 1)} {when} imported, kept apart from the music"
+        podcasts = (f" (and {episodes:,} podcast play{'s' * (episodes != 1)}, kept apart from the music)"
+                    if episodes else "")
+        return (f"{new:,} play{'s' * (new != 1)} {when} imported" + podcasts
+                + (f", {known:,} already there" if known else ""))
 
 
 def _load(item) -> tuple[str, bytes]:
@@ -227,8 +236,9 @@ class _Ready:
     piece: Parsed
     tracks: PreparedTracks | None
     playlists: list[tuple[str, PreparedTracks]]
-    plays: pd.DataFrame                 # the plays kept (podcast episodes left out)
-    played: PreparedTracks | None       # the distinct tracks those plays are of
+    plays: pd.DataFrame                 # the music plays (podcast episodes apart)
+    episodes: pd.DataFrame              # the podcast plays
+    played: PreparedTracks | None       # the distinct tracks the music plays are of
     track_of_play: np.ndarray | None    # per play, its row in `played`
 
 
@@ -236,33 +246,49 @@ def _prepare(piece: Parsed, shows: set[str]) -> _Ready:
     tracks = prepare_tracks(piece.tracks) if len(piece.tracks) else None
     # An export of Liked Songs is the listener's saved tracks, not a playlist of others'.
     playlists = [(name, prepare_tracks(items)) for name, items in piece.playlists if len(items)]
-    plays = piece.plays[~piece.plays["artists"].isin(shows)] if len(piece.plays) else piece.plays
+    plays, episodes = _music_and_episodes(piece, shows)
     if not len(plays):
-        return _Ready(piece, tracks, playlists, plays, None, None)
-    plays = plays.reset_index(drop=True)
+        return _Ready(piece, tracks, playlists, plays, episodes, None, None)
     ident = ["track_id", "title", "artists"]
     distinct = plays.drop_duplicates(ident).reset_index(drop=True)  # first appearances, as ngroup numbers them
     track_of_play = plays.groupby(ident, sort=False, dropna=False).ngroup().to_numpy()
     played = prepare_tracks(normalize_frame(distinct, where=piece.name))
-    return _Ready(piece, tracks, playlists, plays, played, track_of_play)
+    return _Ready(piece, tracks, playlists, plays, episodes, played, track_of_play)
 
 
 def _write_piece(store, library_id: int, ready: _Ready, result: FileResult) -> None:
     """Inside the file's transaction: only key lookups and inserts."""
-    piece, plays = ready.piece, ready.plays
+    piece, plays, episodes = ready.piece, ready.plays, ready.episodes
     store.save_file_headers(piece.file_headers)
     if ready.tracks is not None:
         store.add_tracks(library_id, ready.tracks, saved=True)
     for playlist_name, items in ready.playlists:
         store.add_tracks(library_id, items, saved=_is_liked_songs(playlist_name),
                          playlist={"id": f"import:{playlist_name}", "name": playlist_name})
+    if len(episodes):
+        result.episodes = store.add_episodes(library_id, episodes)[0]
+        result.shows = int(episodes["show"].nunique())
+        result.first_play, result.last_play = episodes["played_at"].min(), episodes["played_at"].max()
     if ready.played is not None:
         keys = np.asarray(store.add_tracks(library_id, ready.played, saved=False), dtype=object)
         result.plays, result.plays_known = store.add_plays(library_id, plays.assign(key=keys[ready.track_of_play]))
-        result.first_play, result.last_play = plays["played_at"].min(), plays["played_at"].max()
+        first, last = plays["played_at"].min(), plays["played_at"].max()
+        result.first_play, result.last_play = min(first, result.first_play or first), max(last, result.last_play or last)
     result.tracks = piece.track_count + (plays.drop_duplicates(["title", "artists"]).shape[0] if len(plays) else 0)
     result.playlists = len(piece.playlists)
-    result.skipped = piece.skipped + (len(piece.plays) - len(plays))
+    result.skipped = piece.skipped
+
+
+def _music_and_episodes(piece: Parsed, followed: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The piece's music plays and podcast plays: those the file marks, and in a mixed (pre-2023) history the
+    shows engine.library.podcasts finds among the "artists" (the shows the person follows among them)."""
+    plays, episodes = piece.plays, piece.episodes
+    if piece.mixed and len(plays):
+        shows = podcast_shows(plays, followed)
+        if shows:
+            is_show = plays["artists"].isin(shows)
+            plays, episodes = plays[~is_show], pd.concat([episodes, as_episodes(plays[is_show])], ignore_index=True)
+    return plays.reset_index(drop=True), episodes
 
 
 def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, shows: set[str]) -> None:

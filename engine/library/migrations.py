@@ -150,6 +150,14 @@ def m10_file_headers(db: sqlite_utils.Database) -> None:
     db["file_headers"].create({"id": str, "headers": str}, pk="id", not_null={"headers"}, if_not_exists=True)
 
 
+def m11_episode_plays(db: sqlite_utils.Database) -> None:
+    """Podcast episodes as plays of their own (issue 29): never tracks, so nothing predicts, clusters or
+    recommends them, and Listening shows them apart from music (engine/library/podcasts.py)."""
+    db["episode_plays"].create({"library_id": int, "show": str, "episode": str, "played_at": str, "ms_played": int},
+                               pk=("library_id", "show", "episode", "played_at"),
+                               not_null={"library_id", "show", "played_at"}, if_not_exists=True)
+
+
 MIGRATIONS = [m1_prediction_cache, m2_libraries, m3_library_ownership, m4_library_accounts, m5_online_lookups,
               m6_version_match_keys, m7_play_events, m8_file_columns,
-              m9_no_derived_features, m10_file_headers]
+              m9_no_derived_features, m10_file_headers, m11_episode_plays]

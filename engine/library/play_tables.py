@@ -73,6 +73,30 @@ class PlayTables:
     def play_count(self, library_id: int) -> int:
         return self.db.execute("select count(*) from plays where library_id = ?", [library_id]).fetchone()[0]
 
+    def add_episodes(self, library_id: int, episodes: pd.DataFrame) -> tuple[int, int]:
+        """(episode plays new to the library, ones it already had): podcast plays, kept apart from music.
+        One row per show, episode and second, as plays are (a re-import adds nothing)."""
+        if episodes.empty:
+            return 0, 0
+        rows = [(library_id, str(s), str(e), str(t), int(ms)) for s, e, t, ms in
+                episodes[["show", "episode", "played_at", "ms_played"]].itertuples(index=False)]
+        with self.transaction():
+            new = self.db.conn.executemany("insert or ignore into episode_plays (library_id, show, episode, played_at, "
+                                           "ms_played) values (?, ?, ?, ?, ?)", rows).rowcount
+        return new, len(rows) - new
+
+    def episodes(self, library_id: int) -> pd.DataFrame:
+        """Every podcast play of the library, oldest first: played_at (UTC), show, episode, ms_played."""
+        rows = self.db.conn.execute("select unixepoch(played_at), show, episode, ms_played from episode_plays "
+                                    "where library_id = ? order by played_at", [library_id]).fetchall()
+        frame = pd.DataFrame(rows, columns=["played_at", "show", "episode", "ms_played"])
+        frame["played_at"] = pd.to_datetime(frame["played_at"].astype("int64"), unit="s", utc=True)
+        frame["ms_played"] = frame["ms_played"].astype("int64")
+        return frame
+
+    def episode_count(self, library_id: int) -> int:
+        return self.db.execute("select count(*) from episode_plays where library_id = ?", [library_id]).fetchone()[0]
+
 
 _NO_PLAYS = pd.DataFrame(columns=["key", "played_at"])
 

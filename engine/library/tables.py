@@ -66,7 +66,7 @@ class LibraryTables:
 
     def delete_library(self, library_id: int) -> None:
         with self.transaction():
-            for table in ("library_tracks", "plays", "runs", "features"):
+            for table in ("library_tracks", "plays", "episode_plays", "runs", "features"):
                 self.db.execute(f"delete from {table} where library_id = ?", [library_id])
             # Every playlist id is 'library/…', staged ones (no playlists row yet) included.
             self.db.execute("delete from playlist_tracks where playlist_id like ?", [f"{library_id}/%"])

@@ -47,8 +47,10 @@ def period_bounds(period: str, months: pd.Series) -> tuple[pd.Period | None, pd.
     return pd.Period(period, "M"), pd.Period(period, "M")
 
 
-def in_period(months: pd.Series, period: str) -> np.ndarray:
-    first, last = period_bounds(period, months)
+def in_period(months: pd.Series, period: str, every_month: pd.Series | None = None) -> np.ndarray:
+    """Which of `months` fall in the period; `every_month` (default `months`) places 'the last 12 months'
+    (music and podcasts share one period, whichever was played last)."""
+    first, last = period_bounds(period, months if every_month is None else every_month)
     keep = np.ones(len(months), bool)
     if first is not None:
         keep &= (months >= first).to_numpy() & (months <= last).to_numpy()

@@ -9,6 +9,7 @@ import pandas as pd
 
 from engine.listening.events import per_track, play_events
 from engine.listening.habits import hour_by_weekday, skip_rate
+from engine.listening.podcasts import episode_events, podcast_summary
 from engine.listening.periods import LAST_12, available_periods, in_period, parse_period, period_label
 from engine.listening.stats import credited, new_artists, tops, totals
 from engine.listening.trends import cluster_shares, feature_trends, time_series
@@ -30,12 +31,17 @@ class ListeningView:
     heatmap: pd.DataFrame | None = None
     skips: dict = field(default_factory=dict)
     periods: list = field(default_factory=list)  # what a selector offers (engine.listening.periods.available_periods)
+    podcasts: dict = field(default_factory=dict)  # hours, plays, shows, episodes of podcasts, apart from the music
+    shows: pd.DataFrame | None = None  # the top podcast shows by listening time
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by a file-friendly name (what the CLI writes)."""
         summary = {**self.totals, **{f"skip_{k}": v for k, v in self.skips.items()},
                    "period": self.label, "time_zone": self.tz}
         out = {"totals": pd.DataFrame([summary])}
+        if self.podcasts.get("plays"):
+            out["podcast_totals"] = pd.DataFrame([self.podcasts])
+            out["top_podcast_shows"] = self.shows
         out.update({f"top_{what}_by_{by}": table for (what, by), table in self.tops.items()})
         out.update(new_artists=self.new_artists, listening_per_day=self.daily, listening_per_week=self.weekly,
                    listening_per_month=self.monthly,
@@ -45,13 +51,17 @@ class ListeningView:
 
 
 def listening_view(plays: pd.DataFrame, tracks: pd.DataFrame, clusters: pd.Series | None = None,
-                   period: str = LAST_12, tz: str = "UTC") -> ListeningView:
-    """`plays`: Store.plays(); `tracks`: the library frame (enriched for the feature trends); `clusters`:
-    each track's cluster name, in `tracks`' row order (None: no cluster table)."""
+                   period: str = LAST_12, tz: str = "UTC", episodes: pd.DataFrame | None = None) -> ListeningView:
+    """`plays`: Store.plays() (music); `tracks`: the library frame (enriched for the feature trends); `clusters`:
+    each track's cluster name, in `tracks`' row order (None: no cluster table); `episodes`: Store.episodes(),
+    the podcast plays, summed apart (engine.listening.podcasts)."""
     period = parse_period(period)
     events = play_events(plays, tracks, tz)
-    keep = in_period(events["month"], period)
-    label = period_label(period, events["month"])
+    heard = episode_events(episodes, tz)
+    months = pd.concat([events["month"], heard["month"]], ignore_index=True)
+    keep = in_period(events["month"], period, months)
+    label = period_label(period, months)
+    podcasts, shows = podcast_summary(heard[in_period(heard["month"], period, months)])
     shown = events[keep]
     played = per_track(shown, tracks)
     tables = credited(played)
@@ -63,7 +73,8 @@ def listening_view(plays: pd.DataFrame, tracks: pd.DataFrame, clusters: pd.Serie
         features=feature_trends(shown, tracks),
         clusters=cluster_shares(shown, clusters) if clusters is not None else pd.DataFrame(
             columns=["month", "cluster", "plays", "share"]),
-        heatmap=hour_by_weekday(shown), skips=skip_rate(shown), periods=available_periods(events["month"]))
+        heatmap=hour_by_weekday(shown), skips=skip_rate(shown), periods=available_periods(months),
+        podcasts=podcasts, shows=shows)
 
 
 def played_keys(plays: pd.DataFrame, tracks: pd.DataFrame, period: str = LAST_12, tz: str = "UTC",

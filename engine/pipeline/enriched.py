@@ -4,6 +4,7 @@
     lib.tracks                 # the library's rows with the 8 features, confidences, 90% intervals, source
     lib.clusters()             # the library's one cluster model (at its suggested k unless one is given)
     lib.plays()                # every play, oldest first (a streaming history; empty for a playlist)
+    lib.episodes()             # every podcast play, apart from the music
 
 Built once per library version by the façade; what is derived from it (clusters per k, the k table,
 the plays, the recommender's profile) is derived once and kept on the object. `tracks` hands out a copy,
@@ -32,6 +33,7 @@ class EnrichedLibrary:
     catalog_rows: np.ndarray   # per row: the reference catalog's row, -1 where it does not know the track
     recency: pd.DataFrame      # per row: `recent`, `days_since_active` (engine.library.recency), for the recommender
     load_plays: object = None  # () -> the plays frame; None: the library has none
+    load_episodes: object = None  # () -> the podcast plays (Store.episodes); None: the library has none
     _memo: Once = field(default_factory=Once, repr=False)
 
     def __len__(self) -> int:
@@ -75,6 +77,11 @@ class EnrichedLibrary:
         from engine.library.play_tables import PLAY_FIELDS
 
         return self._once("plays", lambda: self.load_plays() if self.load_plays else pd.DataFrame(columns=PLAY_FIELDS))
+
+    def episodes(self) -> pd.DataFrame:
+        """Every podcast play of the library, oldest first: never tracks (engine.library.podcasts)."""
+        return self._once("episodes", lambda: self.load_episodes() if self.load_episodes else pd.DataFrame(
+            {"played_at": pd.Series(dtype="datetime64[ns, UTC]"), "show": [], "episode": [], "ms_played": []}))
 
     # ---- the library's one cluster model -----------------------------------------------------------------
     def k_table(self) -> pd.DataFrame:

@@ -133,12 +133,18 @@ class Tunescope:
             frame = stored.reindex(columns=list(stored.columns) + [c for c in OUTPUT_COLUMNS + INTERVAL_COLUMNS
                                                                    if c not in stored.columns])
             return EnrichedLibrary(library_id, name, version, frame, normalize_frame(frame, where=name),
-                                   _no_rows(), pd.DataFrame({"recent": [], "days_since_active": []}))
+                                   _no_rows(), pd.DataFrame({"recent": [], "days_since_active": []}),
+                                   load_episodes=self._episodes(library_id))
         parts = self.enricher().enrich_parts(stored, where=name, progress=progress)
         plays = self.store.plays(library_id) if self.store.play_count(library_id) else None
         recency = recency_columns(stored["key"].reset_index(drop=True), plays, added_at_column(stored, self.store.file_headers()))
         return EnrichedLibrary(library_id, name, version, parts.frame, parts.norm, parts.catalog_rows,
-                               recency.reset_index(drop=True), load_plays=(lambda: plays) if plays is not None else None)
+                               recency.reset_index(drop=True), load_plays=(lambda: plays) if plays is not None else None,
+                               load_episodes=self._episodes(library_id))
+
+    def _episodes(self, library_id: int):
+        """The loader of a library's podcast plays, or None when it has none (a playlist, a music-only history)."""
+        return (lambda: self.store.episodes(library_id)) if self.store.episode_count(library_id) else None
 
     def enrich(self, frame: pd.DataFrame, where: str = "input", progress=None, use_catalog: bool = True) -> pd.DataFrame:
         """A table that is not a stored library (a CSV given to the CLI), enriched the same way."""

@@ -129,3 +129,21 @@ def test_a_library_without_plays_gets_a_note_instead_of_the_page(libraries):
     at = open_listening(libraries["playlist"])
     assert any("This library has no plays" in i.value for i in at.info)
     assert not at.metric
+
+
+def test_podcasts_have_their_own_section_and_stay_out_of_the_music(libraries, samples):
+    """Issue 29 (1): the history's 13 episodes are summed apart; no music table names a show."""
+    files = sorted((samples / "extended_streaming_history" / "Efrrowini").glob("*.json"))
+    episodes = [r for f in files for r in json.loads(f.read_text()) if r.get("spotify_episode_uri")]
+    at = open_listening(libraries["history"])
+    at.selectbox(key="listening_period").set_value("all").run()
+    assert [s.value for s in at.subheader].count("Podcasts") == 1
+    assert metric(at, "Podcast plays") == f"{len(episodes):,}"
+    assert metric(at, "Podcast time") == f"{sum(r['ms_played'] for r in episodes) / 3.6e6:,.1f} h"
+    shows = {r["episode_show_name"].strip() for r in episodes}
+    podcast_table = next(d.value for d in at.dataframe if "show" in d.value.columns)
+    assert set(podcast_table["show"]) == shows
+    music_artists = set(at.dataframe[1].value["artist"])
+    assert not shows & music_artists
+    music = {(r["ts"], r["spotify_track_uri"]) for r in libraries["rows"]}  # one play per track and second
+    assert metric(at, "Plays") == f"{len(music):,}"  # music only: the rows with a track

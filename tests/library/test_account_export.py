@@ -39,7 +39,8 @@ def test_both_streaming_history_formats(samples):
     [ext], _ = read_file(path.name, path.read_bytes())
     rows = json.loads(path.read_text())
     podcasts = sum(1 for r in rows if not r.get("master_metadata_track_name"))
-    assert len(ext.plays) == len(rows) - podcasts and ext.skipped == podcasts
+    # Episodes are podcast plays of their own now, not skipped rows (issue 29, item 1).
+    assert len(ext.plays) == len(rows) - podcasts and ext.skipped == 0 and len(ext.episodes) == podcasts == 13
     assert ext.plays["ms_played"].sum() == sum(r["ms_played"] for r in rows if r.get("master_metadata_track_name"))
 
 

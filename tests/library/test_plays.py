@@ -35,7 +35,8 @@ def test_reimport_and_overlapping_files_never_count_a_play_twice(memory_store, s
     plays = memory_store.plays(first.library_id)
     assert len(plays) == len(truth)
     assert int(plays["ms_played"].sum()) == sum(truth.values())
-    assert first.plays_note == f"{len(truth):,} plays from 2022-05 to 2023-12 imported"
+    assert first.plays_note == (f"{len(truth):,} plays from 2022-05 to 2023-12 imported "
+                                "(and 13 podcast plays, kept apart from the music)")
 
     again = import_files(memory_store, files, library_id=first.library_id)
     assert again.plays_note == f"0 plays from 2022-05 to 2023-12 imported, {len(truth):,} already there"

@@ -1,5 +1,6 @@
 """Spotify's account-data export (YourLibrary, Playlist*, StreamingHistory*) and the extended
-streaming history (Streaming_History_Audio_*, endsong_*). Podcasts and audiobooks stay out.
+streaming history (Streaming_History_Audio_*, endsong_*). Podcast episodes are kept apart from the music
+(Parsed.episodes; engine/library/podcasts.py); audiobooks stay out.
 
 Play counts and listening time are user signals for the dashboard, never model inputs.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from engine.errors import InputFileError, UnrecognisedExportError
-from engine.library.importers.base import PLAY_COLUMNS, UTC_STAMP, Parsed, with_feature_columns
+from engine.library.importers.base import EPISODE_COLUMNS, PLAY_COLUMNS, UTC_STAMP, Parsed, with_feature_columns
 from engine.library.importers.limits import MAX_CELL_CHARS, cap_cells, check_rows, play_ms
 from engine.schema import normalize_frame
 
@@ -70,22 +71,28 @@ def parse_playlists(name: str, doc: dict) -> Parsed:
     return Parsed(name=name, kind="account-playlists", playlists=playlists, skipped=skipped, notes=notes)
 
 
-def parse_history(name: str, rows: list, counted: bool = False) -> Parsed:
-    """StreamingHistory*.json (endTime, artistName, trackName, msPlayed) or the extended history
-    (ts, master_metadata_*, spotify_track_uri, ms_played, skipped). Rows without a track are podcasts;
-    rows without a readable time are skipped too. Both files give UTC end times; `played_at` becomes
+def parse_history(name: str, rows: list, counted: bool = False, mixed: bool | None = None) -> Parsed:
+    """StreamingHistory*.json (endTime, artistName, trackName, msPlayed; a podcast file's rows name podcastName
+    and episodeName) or the extended history (ts, master_metadata_*, spotify_track_uri, ms_played, skipped;
+    episodes carry episode_show_name). Marked episodes become `episodes`, never tracks; audiobooks and rows
+    without a readable time are skipped. Both files give UTC end times; `played_at` becomes
     'YYYY-MM-DDTHH:MM:SSZ' (minutes-only files get :00), `skipped` 1/0, or None where not recorded.
-    `counted`: the rows were already drawn from the import's budget, file by file (a ZIP's histories)."""
+    `counted`: the rows were already drawn from the import's budget, file by file (a ZIP's histories).
+    `mixed`: the account-data plays may hold unmarked episodes (default: unless the file is named _music_)."""
     if not counted:
         check_rows(name, len(rows))
-    plays, skipped = [], 0
+    plays, episodes, skipped, account_rows = [], [], 0, 0
     for row in rows:
         if not isinstance(row, dict):
             skipped += 1
             continue
         if "ts" in row:  # extended history
             title, artist = _text(row.get("master_metadata_track_name")), _text(row.get("master_metadata_album_artist_name"))
-            if not title or not artist or row.get("spotify_episode_uri") or row.get("audiobook_uri"):
+            show = _text(row.get("episode_show_name"))
+            if row.get("spotify_episode_uri") or show:
+                episodes.append(_episode(show, _text(row.get("episode_name")), row.get("ts"), row.get("ms_played")))
+                continue
+            if not title or not artist or row.get("audiobook_uri"):
                 skipped += 1
                 continue
             plays.append({"track_id": _uri(row.get("spotify_track_uri")), "title": title, "artists": artist,
@@ -93,26 +100,47 @@ def parse_history(name: str, rows: list, counted: bool = False) -> Parsed:
                           "played_at": str(row.get("ts")), "ms_played": play_ms(row.get("ms_played")),
                           "skipped": _flag(row.get("skipped"))})
         else:
+            if row.get("podcastName") or row.get("episodeName"):  # StreamingHistory_podcast_N.json
+                episodes.append(_episode(_text(row.get("podcastName")), _text(row.get("episodeName")),
+                                         row.get("endTime"), row.get("msPlayed")))
+                continue
             title, artist = _text(row.get("trackName")), _text(row.get("artistName"))
-            if not title or not artist or row.get("episodeName") or row.get("podcastName"):
+            if not title or not artist:
                 skipped += 1
                 continue
+            account_rows += 1
             plays.append({"track_id": "", "title": title, "artists": artist, "album": "",
                           "played_at": str(row.get("endTime")), "ms_played": play_ms(row.get("msPlayed")),
                           "skipped": None})
     frame, cut_note = cap_cells(pd.DataFrame(plays, columns=PLAY_COLUMNS), name)
     for col in ("title", "artists", "album", "track_id"):
         frame[col] = frame[col].fillna("").map(str).str.strip()
+    frame, future, timeless = _stamped(frame)
+    shows, episode_cut = cap_cells(pd.DataFrame(episodes, columns=EPISODE_COLUMNS), name)
+    shows = shows[shows["show"].fillna("").astype(str).str.strip() != ""]
+    shows, show_future, show_timeless = _stamped(shows.assign(show=shows["show"].astype(str).str.strip(),
+                                                              episode=shows["episode"].fillna("").astype(str)))
+    notes = [note for note in (cut_note, episode_cut) if note]
+    if future + show_future:
+        notes.append(f"{name}: {future + show_future:,} plays stamped in the future (after today) were skipped.")
+    if mixed is None:
+        mixed = "_music_" not in name.lower()
+    return Parsed(name=name, kind="streaming-history", plays=frame, episodes=shows, mixed=mixed and account_rows > 0,
+                  skipped=skipped + timeless + show_timeless + (len(episodes) - len(shows) - show_timeless), notes=notes)
+
+
+def _episode(show: str, episode: str, at, ms) -> dict:
+    return {"show": show, "episode": episode, "played_at": str(at), "ms_played": play_ms(ms)}
+
+
+def _stamped(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+    """(the rows with a readable UTC stamp, as UTC_STAMP; how many were in the future; how many were dropped)."""
     stamps = pd.to_datetime(frame["played_at"], errors="coerce", utc=True, format="ISO8601")
-    frame["played_at"] = stamps.dt.strftime(UTC_STAMP)
+    frame = frame.assign(played_at=stamps.dt.strftime(UTC_STAMP))
     # A play stamped after tomorrow cannot have happened (one stamped 2262 made "the last 12 months" that year).
     future = (stamps > pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)).to_numpy()
     timeless = stamps.isna().to_numpy() | future
-    frame = frame[~timeless].reset_index(drop=True)
-    notes = [cut_note] if cut_note else []
-    if future.any():
-        notes.append(f"{name}: {int(future.sum()):,} plays stamped in the future (after today) were skipped.")
-    return Parsed(name=name, kind="streaming-history", plays=frame, skipped=skipped + int(timeless.sum()), notes=notes)
+    return frame[~timeless].reset_index(drop=True), int(future.sum()), int(timeless.sum())
 
 
 def _flag(value) -> int | None:
@@ -133,10 +161,10 @@ def is_history(doc) -> bool:
                                                   bool({"ts", "endTime", "msPlayed", "ms_played"} & set(doc[0]))))
 
 
-def parse_histories(name: str, rows: list) -> Parsed:
+def parse_histories(name: str, rows: list, mixed: bool = True) -> Parsed:
     """Several history files' rows (already counted) as one piece: one parse and one store for all."""
     try:
-        return parse_history(name, rows, counted=True)
+        return parse_history(name, rows, counted=True, mixed=mixed)
     except (TypeError, AttributeError, ValueError, KeyError) as exc:
         raise InputFileError(f"{name}: has the keys of a Spotify export but not its structure ({type(exc).__name__}: "
                              f"{str(exc)[:80]}). Use the files as Spotify sent them.") from None

@@ -11,6 +11,7 @@ from engine.config import FEATURES
 from engine.errors import InputFileError
 from engine.schema import SCHEMA
 
+EPISODE_COLUMNS = ["show", "episode", "played_at", "ms_played"]
 PLAY_COLUMNS = ["track_id", "title", "artists", "album", "played_at", "ms_played", "skipped"]
 UTC_STAMP = "%Y-%m-%dT%H:%M:%SZ"  # how plays keep their time (engine.library.migrations.m7_play_events)
 
@@ -24,8 +25,11 @@ class Parsed:
     tracks: pd.DataFrame = field(default_factory=lambda: empty_tracks())
     playlists: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     plays: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PLAY_COLUMNS))
-    skipped: int = 0  # podcasts, audiobooks, removed or local-only items left out
-    shows: set[str] = field(default_factory=set)  # podcast names from YourLibrary, to drop from old histories
+    # Podcast plays the file marks as such (engine.library.podcasts.EPISODE_COLUMNS); never tracks.
+    episodes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EPISODE_COLUMNS))
+    mixed: bool = False  # plays from a file that may hold unmarked episodes (a pre-2023 StreamingHistoryN.json)
+    skipped: int = 0  # audiobooks, removed or local-only items left out
+    shows: set[str] = field(default_factory=set)  # the podcasts a person follows (YourLibrary), for mixed histories
     notes: list[str] = field(default_factory=list)  # what was changed to fit a limit (cells cut...), for the user
     file_headers: dict[str, list[str]] = field(default_factory=dict)  # engine.library.file_columns.pack's
 

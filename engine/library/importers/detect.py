@@ -19,7 +19,7 @@ from engine.library.importers.tabular import parse_csv, sniff_delimiter
 _CENTRAL_DIRECTORY_ENTRY = b"PK\x01\x02"
 # Files in Spotify's export that hold no music library (identity, payments, searches...): skipped quietly.
 _IRRELEVANT = ("userdata", "identity", "payments", "follow", "inferences", "searchqueries", "wrapped",
-               "marquee", "soundchecks", "yourvoice", "podcast", "video", "audiobook", "read_me", "readme")
+               "marquee", "soundchecks", "yourvoice", "podcastinteractivity", "video", "audiobook", "read_me", "readme")
 
 
 def read_file(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
@@ -103,7 +103,9 @@ def _read_zip(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
                              "the YourLibrary, Playlist and StreamingHistory files.")
     members = [m for m in members if _wanted(m.filename.rsplit("/", 1)[-1].lower())]
     _count_tables_ahead(name, archive, members)
-    parsed, problems, history, history_files = [], [], [], []
+    # History files named _music_ hold music only; the rest (pre-2023 StreamingHistoryN.json) may hold unmarked
+    # episodes, which the import sorts out (engine.library.podcasts); podcast and extended files mark their own.
+    parsed, problems, histories = [], [], {True: ([], []), False: ([], [])}
     for member in members:
         base = member.filename.rsplit("/", 1)[-1]
         where = f"{name}/{base}"
@@ -111,8 +113,9 @@ def _read_zip(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
             text, doc = _decode(where, _read_member(archive, member, where))
             if is_history(doc):  # counted now, parsed together below: 2,000 small files are one piece
                 check_rows(where, len(doc))
-                history.extend(doc)
-                history_files.append(base)
+                rows, names = histories["_music_" not in base.lower()]
+                rows.extend(doc)
+                names.append(base)
                 continue
             piece = parse_csv(where, text) if doc is None else parse_json_document(where, doc)
         except UnrecognisedExportError:  # other JSON in the export (settings, inferences...) is no problem
@@ -123,10 +126,12 @@ def _read_zip(name: str, data: bytes) -> tuple[list[Parsed], list[str]]:
             problems.append(str(exc))
             continue
         parsed.append(piece)
-    if history_files:
+    for mixed, (history, history_files) in histories.items():
+        if not history_files:
+            continue
         more = f" and {len(history_files) - 1:,} more history files" if len(history_files) > 1 else ""
         try:
-            parsed.append(parse_histories(f"{name}/{history_files[0]}{more}", history))
+            parsed.append(parse_histories(f"{name}/{history_files[0]}{more}", history, mixed=mixed))
         except TunescopeError as exc:
             problems.append(str(exc))
     if not parsed and not problems:
