@@ -8,9 +8,9 @@ from dashboard import resources, ui
 from dashboard.safe import md, plot_text
 
 st.title("Models")
-st.caption("What each model behind these pages was trained on, how it did against simple rules on real data it "
-           "never saw, how honest its confidence is, and how its training went. Every figure is read from the "
-           "model's own files under models/, written by the command named under each table.")
+st.caption("What each model behind these pages is for, and how it did against the simple rule it competes with, on "
+           "real data it never saw. The tables, calibration and training curves behind each figure are under "
+           "\"For developers\"; every figure is read from the model's own files under models/.")
 
 with ui.engine_errors():
     cards = resources.model_cards()
@@ -71,20 +71,24 @@ def curve(records: list[dict]) -> None:
     st.caption(f"{len(frame)} records from train_log.jsonl; the last one {frame['seconds'].max():.0f} s after the run started.")
 
 
-tabs = st.tabs([card.title for card in cards])
-for tab, card in zip(tabs, cards):
-    with tab:
-        if card.purpose:
-            st.markdown(md(card.purpose))
-        if card.trust:
-            st.markdown("**How far to trust it**")
-            st.markdown("\n".join(f"- {md(line)}" for line in card.trust))
-        for note in card.notes:
-            st.warning(md(note))
-        with st.expander("Trained on", expanded=False):
-            st.markdown("\n".join(f"- {md(line)}" for line in card.trained_on) or "–")
-            if card.command:
-                st.caption(f"Written by: {md(card.command)}")
+def comparison_chart(card) -> None:
+    """The recommender's one chart: one bar per method metrics.json holds (kept apart so methods can come and go)."""
+    rows = sorted(card.comparison, key=lambda r: r["value"])
+    fig = go.Figure(go.Bar(x=[r["value"] for r in rows], y=[plot_text(r["name"]) for r in rows], orientation="h",
+                           marker_color=["#1DB954" if r["ours"] else "#9E9E9E" for r in rows],
+                           hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+    fig.update_layout(xaxis_title=plot_text(card.comparison_label), xaxis_tickformat=".0%", height=60 + 28 * len(rows),
+                      margin=dict(l=0, r=0, t=10, b=10))
+    st.plotly_chart(fig, width="stretch")
+    st.caption("Green: the model this card is about; grey: the simple rules it competes with, on the same listeners.")
+
+
+def developer(card) -> None:
+    with st.expander("For developers: the tables, calibration and training curve", expanded=False):
+        st.markdown("**Trained on**")
+        st.markdown("\n".join(f"- {md(line)}" for line in card.trained_on) or "–")
+        if card.command:
+            st.caption(f"Written by: {md(card.command)}")
         for t in card.evaluations:
             table(t)
         if card.calibration:
@@ -97,5 +101,20 @@ for tab, card in zip(tabs, cards):
         else:
             st.info(md(card.curve_note))
         if card.applied_config:
-            with st.expander("The config it was trained with (train_config.json)"):
-                st.json(card.applied_config)
+            st.markdown("**The config it was trained with (train_config.json)**")
+            st.json(card.applied_config, expanded=False)
+
+
+tabs = st.tabs([card.title for card in cards])
+for tab, card in zip(tabs, cards):
+    with tab:
+        if card.purpose:
+            st.markdown(md(card.purpose))
+        if card.trust:
+            st.markdown("**How it did against the simple rule it competes with**")
+            st.markdown("\n".join(f"- {md(line)}" for line in card.trust))
+        for note in card.notes:
+            st.warning(md(note))
+        if card.comparison:
+            comparison_chart(card)
+        developer(card)

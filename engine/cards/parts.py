@@ -35,6 +35,8 @@ class Card:
     curve_note: str = NO_LOG
     applied_config: dict | None = None                  # train_config.json
     notes: list[str] = field(default_factory=list)      # what is missing or could not be read
+    comparison: list[dict] | None = None                # the one chart for a listener: {name, value, ours}
+    comparison_label: str = ""                          # what the chart's value is, in words
 
 
 def read_json(path: Path) -> dict | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.cards.names import friendly
 from engine.cards.parts import Card, Table, interval, number
 from engine.config import FEATURES
 
@@ -46,9 +47,14 @@ def predictor_card(card: Card, m: dict, config: dict) -> Card:
                                   "skill = 1 − MSE ÷ MSE of the training mean; baselines measured in the same run",
                                   "python -m engine evaluate"))
     card.evaluations.append(Table(f"Per feature on {HEADLINE_SET}", [
-        {"feature": f, **{meth: number(head[meth][f].get("skill")) for meth in ("model", "ridge", "prior_lookup")
-                          if f in head.get(meth, {})}, "model R²": number(model[f].get("r2")),
-         "model MAE": number(model[f].get("mae"))} for f in FEATURES if f in model], command="python -m engine evaluate"))
+        {"feature": f, **{f"skill: {friendly(meth)}": number(head[meth][f].get("skill"))
+                          for meth in ("model", "ridge", "prior_lookup") if f in head.get(meth, {})},
+         "model R² (against this set's own mean)": number(model[f].get("r2")),
+         "model MAE": number(model[f].get("mae"))} for f in FEATURES if f in model],
+        "Skill compares the error with guessing the training data's average for every track (what a listener would "
+        "otherwise have); R² compares it with this set's own average, which no one knows in advance. A negative R² "
+        "beside a positive skill means: better than the usual average, worse than this small set's own.",
+        command="python -m engine evaluate"))
     held = {**m.get("artist_holdout", {}), **m.get("temporal", {})}
     if held:
         card.evaluations.append(Table("Held-out artists and later releases (models trained without them)",

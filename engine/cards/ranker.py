@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.cards.names import friendly
 from engine.cards.parts import Card, Table, interval, number
 from engine.recs.shelves import SHELVES
 
@@ -20,6 +21,12 @@ def _some(real: dict, *names: str) -> list:
     return [(n, real["methods"][n]) for n in names if n in real["methods"]]
 
 
+def comparison(methods: dict) -> list[dict]:
+    """One bar a method, for whatever methods metrics.json holds (a method without recall@50 is left out)."""
+    return [{"name": friendly(name), "value": float(scores["recall@50"]), "ours": name == "ranker"}
+            for name, scores in methods.items() if isinstance(scores, dict) and isinstance(scores.get("recall@50"), (int, float))]
+
+
 def ranker_card(card: Card, m: dict, config: dict) -> Card:
     card.purpose = ("The default on the Recommendations page and in `python -m engine recommend`: ranks catalog tracks "
                     "you do not own, on two shelves (\"From artists you play\", \"New to you\").")
@@ -32,7 +39,7 @@ def ranker_card(card: Card, m: dict, config: dict) -> Card:
                        "(never the test playlists)",
                        "scikit-learn gradient-boosted trees over candidates in stages (your artists, the artists you "
                        "played lately, co-listening, genres, playlist neighbours, the chart, the two-tower)"]
-    best, best_new = real["best_baseline"], real["best_discovery_baseline"]
+    best, best_new = friendly(real["best_baseline"]), friendly(real["best_discovery_baseline"])
     card.trust.append(f"Cross-validated by listener (no listener is scored by a model fitted on it): on {ranker['listeners']} "
                       f"real listeners ({ranker['truth']} tracks they added or played next), recall@50 "
                       f"{ranker['recall@50']:.3f}, {_ratio(real['ranker_vs_best_baseline_recall@50'])} the best simple "
@@ -40,7 +47,7 @@ def ranker_card(card: Card, m: dict, config: dict) -> Card:
     card.trust.append(f"New to you (tracks by artists new to the listener, {ranker['new_artist_truth']} of them): "
                       f"{_ratio(real['ranker_vs_best_discovery_baseline'])} the genre chart or the chart, whichever is "
                       f"better ({best_new})" + (f"; {_ratio(real['ranker_vs_best_discovery_baseline_any'])} the best of "
-                      f"every simple rule ({real['best_discovery_baseline_any']})."
+                      f"every simple rule ({friendly(real['best_discovery_baseline_any'])})."
                       if real.get("ranker_vs_best_discovery_baseline_any") else "."))
     for entry in (real["ranker_vs_best_baseline_recall@50"], real["ranker_vs_best_discovery_baseline"]):
         ci = entry.get("interval_90") or []
@@ -49,16 +56,18 @@ def ranker_card(card: Card, m: dict, config: dict) -> Card:
             break
     rows = []
     for name, scores in real["methods"].items():
-        row = {"method": name, **{k: number(scores[k], 4) for k in COLUMNS if k in scores}}
+        row = {"method": friendly(name), **{k: number(scores[k], 4) for k in COLUMNS if k in scores}}
         row["ranker ÷ method, recall@50"] = _ratio(real.get("ratios_recall@50", {}).get(name))
         row["ranker ÷ method, discovery"] = _ratio(real.get("ratios_discovery@50", {}).get(name))
         rows.append(row)
+    card.comparison = comparison(real["methods"])
+    card.comparison_label = ("share of what these listeners added or played next that the top 50 held (recall@50)")
     skipped = "; ".join(f"{s['listener']}: {s['note']}" for s in real.get("skipped", []))
     bootstrap = "Intervals: 90%, a paired bootstrap over listeners of the ratio of pooled recalls (1,000 draws)."
     card.evaluations.append(Table(f"Real listeners, cut at {real['test_cut']:.0%} of each timeline (k = 50)", rows,
                                   f"{bootstrap} Skipped: {skipped}" if skipped else bootstrap, card.command))
     card.evaluations.append(Table("Each shelf and its diversity (mean per listener over the top 50)", [
-        {"shelf": shelf, "method": name, "truth": truth, "recall@50": number(s[recall], 4),
+        {"shelf": shelf, "method": friendly(name), "truth": truth, "recall@50": number(s[recall], 4),
          "distinct artists": number(s.get(artists), 1), "genre diversity": number(s.get(diversity), 2)}
         for shelf, truth, recall, artists, diversity, rules in SHELVES for name, s in _some(real, "ranker", *rules)],
         "Genre diversity: 1 − the mean cosine between the artist-genre vectors of every pair in the list "
@@ -67,7 +76,7 @@ def ranker_card(card: Card, m: dict, config: dict) -> Card:
     if tidy:
         card.evaluations.append(Table(
             f"TidyTuesday test playlists ({tidy.get('playlists', '?')})",
-            [{"method": n, **{k: number(v, 4) for k, v in s.items()}} for n, s in tidy["methods"].items()],
+            [{"method": friendly(n), **{k: number(v, 4) for k, v in s.items()}} for n, s in tidy["methods"].items()],
             f"ranker ÷ best baseline ({tidy.get('best_baseline')}), NDCG@10: "
             f"{number(tidy.get('ranker_vs_best_baseline_ndcg@10'), 2)}×", card.command))
     card.curve_note = "Gradient-boosted trees fitted in one pass per fold: no per-epoch curve."

@@ -26,6 +26,7 @@ from engine.config import FEATURES, TEMPO_SCALE, models_dir
 from engine.errors import EmptyLibraryError, ModelNotFoundError
 from engine.catalog.items import feature_matrix
 from engine.explore.naming import name_profiles
+from engine.explore.placement import evidence, neighbours, placed_points
 
 DRAWS = 64
 SOFTNESS = 1.0          # temperature of the soft assignment, in squared standardized units
@@ -58,16 +59,20 @@ def _spread(frame: pd.DataFrame, scaler: StandardScaler) -> np.ndarray:
     return np.nan_to_num(sigma, nan=0.0)
 
 
-def soft_assign(points: np.ndarray, sigma: np.ndarray, centroids: np.ndarray, seed: int = 0):
-    """(nearest centroid, its probability mass, runner-up) for standardized points with spreads."""
+def soft_assign(points: np.ndarray, sigma: np.ndarray, centroids: np.ndarray, seed: int = 0,
+                bias: np.ndarray | None = None):
+    """(chosen cluster, its probability mass, runner-up) for standardized points with spreads: the
+    cluster is the nearest centroid after `bias` (N, k; added to minus the squared distance: what the
+    artist and genres say, engine.explore.placement.evidence) and the mass counts the bias too."""
     rng = np.random.default_rng(seed)
-    nearest = ((points[:, None, :] - centroids[None]) ** 2).sum(-1).argmin(1)
+    bias = np.zeros((len(points), len(centroids))) if bias is None else bias
+    nearest = (bias - ((points[:, None, :] - centroids[None]) ** 2).sum(-1)).argmax(1)
     draws = DRAWS if (sigma > 0).any() else 1
     mass = np.zeros((len(points), len(centroids)))
     for _ in range(draws):
         sample = points + rng.standard_normal(points.shape) * sigma if draws > 1 else points
-        d2 = ((sample[:, None, :] - centroids[None]) ** 2).sum(-1)
-        logits = -(d2 - d2.min(1, keepdims=True)) / SOFTNESS
+        score = bias - ((sample[:, None, :] - centroids[None]) ** 2).sum(-1)
+        logits = (score - score.max(1, keepdims=True)) / SOFTNESS
         p = np.exp(logits)
         mass += p / p.sum(1, keepdims=True)
     mass /= draws
@@ -184,35 +189,77 @@ class LibraryClusters:
                              "runner_up_name": names[self.runner_up_]}, index=index)
 
 
+MIN_KNOWN_PER_CLUSTER = 10   # known tracks per cluster needed to fit the centroids on them alone
+
+
+def _placed(frame: pd.DataFrame):
+    """(scaler, standardized values, spreads, placed points, known rows: all 8 features known) for one library."""
+    x = feature_matrix(frame)
+    scaler = StandardScaler().fit(x)
+    z = scaler.transform(x)
+    sigma = _spread(frame, scaler)
+    points, _ = placed_points(z, sigma)
+    return scaler, z, sigma, points, ~(sigma > 0).any(axis=1)
+
+
+def _fit(points: np.ndarray, known: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Centroids of k clusters: fitted on the known tracks when there are MIN_KNOWN_PER_CLUSTER a
+    cluster (measured music sets the kinds), else on every track's placed point."""
+    base = points[known] if known.sum() >= MIN_KNOWN_PER_CLUSTER * k else points
+    k = max(1, min(k, len(np.unique(np.round(base, 9), axis=0))))
+    return KMeans(n_clusters=k, n_init=4, random_state=seed).fit(base).cluster_centers_
+
+
+def _separation(points, labels, known, k: int, seed: int) -> float:
+    """Silhouette over the tracks the centroids were fitted on (the known ones when there are enough):
+    how well the measured music separates, not how the placed guesses happen to fall."""
+    use = known if known.sum() >= MIN_KNOWN_PER_CLUSTER * k else np.ones(len(points), bool)
+    return silhouette(points[use], labels[use], seed)
+
+
+def _bias(similar, points, known, centroids) -> np.ndarray:
+    """What predicted tracks' artists and genres say (engine.explore.placement.evidence), read from the
+    clusters the known tracks fall in."""
+    nearest = ((points[:, None, :] - centroids[None]) ** 2).sum(-1).argmin(1)
+    return evidence(similar, nearest, known, len(centroids))
+
+
 def cluster_library(frame: pd.DataFrame, k: int, seed: int = 0) -> LibraryClusters:
-    """KMeans with k clusters over one library (k is capped at the number of distinct tracks); names
-    and profiles come from each cluster's members, so the name says what the profile shows."""
+    """k clusters over one library (k is capped at the number of distinct tracks), each predicted track
+    placed by what is known of it (engine.explore.placement); names and profiles come from each
+    cluster's members' shown values, so the name says what the profile shows."""
     _require_tracks(frame, "cluster_library")
-    model = ClusterModel(k=max(1, min(int(k), len(frame.drop_duplicates(FEATURES)))), seed=seed).fit(frame)
-    points = model.standardize(frame)
-    nearest, conf, runner = soft_assign(points, _spread(frame, model.scaler_), model.centroids_, seed)
-    z = np.vstack([points[nearest == c].mean(axis=0) if (nearest == c).any() else model.centroids_[c]
-                   for c in range(model.k)])
-    real = model.scaler_.inverse_transform(z)
+    scaler, z, sigma, points, known = _placed(frame)
+    centroids = _fit(points, known, int(k), seed)
+    bias = _bias(neighbours(frame, known), points, known, centroids)
+    chosen, conf, runner = soft_assign(points, sigma, centroids, seed, bias=bias)
+    k = len(centroids)
+    profile = np.vstack([z[chosen == c].mean(axis=0) if (chosen == c).any() else centroids[c] for c in range(k)])
+    real = scaler.inverse_transform(profile)
     real[:, -1] *= TEMPO_SCALE
-    return LibraryClusters(labels_=nearest, names_=name_profiles(z, real),
+    return LibraryClusters(labels_=chosen, names_=name_profiles(profile, real),
                            profiles_=pd.DataFrame(real, columns=FEATURES).rename_axis("cluster"),
-                           sizes_=np.bincount(nearest, minlength=model.k), silhouette_=model.silhouette_,
-                           confidence_=conf, runner_up_=runner, z_=z)
+                           sizes_=np.bincount(chosen, minlength=k),
+                           silhouette_=_separation(points, chosen, known, k, seed),
+                           confidence_=conf, runner_up_=runner, z_=profile)
 
 
 def choose_k(frame: pd.DataFrame, ks=range(3, 13), seed: int = 0) -> pd.DataFrame:
-    """Silhouette for each k the library can hold (fewer than k distinct tracks cannot make k clusters:
-    a library whose tracks all sound alike gets an empty table, and one cluster)."""
+    """Silhouette (over the placed points) of cluster_library's clusters for each k the library can hold
+    (fewer than k distinct tracks cannot make k clusters: a library whose tracks all sound alike gets an
+    empty table, and one cluster)."""
     _require_tracks(frame, "choose_k")
-    z = StandardScaler().fit_transform(feature_matrix(frame))
+    _, z, sigma, points, known = _placed(frame)
     distinct = len(np.unique(np.round(z, 9), axis=0))
+    similar = neighbours(frame, known)
     rows = []
     for k in ks:
         if k >= len(z) or k > distinct:
             break
-        labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(z)
-        rows.append({"k": k, "silhouette": silhouette(z, labels, seed)})
+        centroids = _fit(points, known, k, seed)
+        labels = (_bias(similar, points, known, centroids)
+                  - ((points[:, None, :] - centroids[None]) ** 2).sum(-1)).argmax(1)
+        rows.append({"k": k, "silhouette": _separation(points, labels, known, k, seed)})
     return pd.DataFrame(rows, columns=["k", "silhouette"])
 
 

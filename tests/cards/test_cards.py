@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from engine.cards import build_card, model_cards
+from engine.cards.names import friendly
 from engine.config import models_dir
 
 CARDS = Path(__file__).resolve().parents[2] / "engine" / "cards"
@@ -41,8 +42,24 @@ def test_the_ranker_card_shows_the_stored_figures_and_names_its_bootstrap():
     assert f"{ratio['ratio']:.2f}× [{ratio['interval_90'][0]:.3f}, {ratio['interval_90'][1]:.3f}]" in " ".join(card.trust)
     table = card.evaluations[0]
     assert "paired bootstrap over listeners" in table.note and f"{real['test_cut']:.0%}" in table.title
-    ranker_row = next(r for r in table.rows if r["method"] == "ranker")
+    ranker_row = next(r for r in table.rows if r["method"] == friendly("ranker"))
     assert ranker_row["recall@50"] == round(real["methods"]["ranker"]["recall@50"], 4)
+    assert {r["method"] for r in table.rows} == {friendly(n) for n in real["methods"]}
+    assert "cooccurrence" not in " ".join(map(str, [r["method"] for r in table.rows]) ) + " ".join(card.trust)
+
+
+def test_the_recommender_chart_follows_whatever_methods_metrics_json_holds():
+    """Issue 29 (11): metrics.json's methods change (new rules are being added); names a listener reads, and
+    an unknown method still gets a bar under a readable name."""
+    from engine.cards.ranker import comparison
+
+    methods = {"ranker": {"recall@50": 0.04}, "cooccurrence": {"recall@50": 0.025},
+               "lastfm_colistening": {"recall@50": 0.03}, "diversity_note": "not a method"}
+    bars = comparison(methods)
+    assert [b["name"] for b in bars] == ["learned ranker (the default)", "playlist neighbours", "lastfm colistening"]
+    assert [b["ours"] for b in bars] == [True, False, False]
+    shipped = json.loads((models_dir() / "ranker" / "metrics.json").read_text())["real_listeners"]["methods"]
+    assert len(build_card("ranker").comparison) == len(shipped)
 
 
 def test_no_hybrid_card_and_the_clusters_are_the_catalogs_reference():

@@ -122,3 +122,52 @@ def test_the_suggested_k_prefers_finer_clusters_when_the_separation_is_as_good()
     rising = table.assign(silhouette=[0.10 + 0.01 * i for i in range(10)])
     assert suggested_k(rising, 100) == 4 and suggested_k(rising, 2701) == 12  # at most sqrt(100 / 5) = 4 for 100 tracks
     assert suggested_k(table.iloc[:0], 500) == 2
+
+
+def _predicted_share_deviation(labels, predicted) -> float:
+    """Track-weighted mean |a cluster's predicted share - the library's| (bench/cluster_shares.py's deviation)."""
+    overall = predicted.mean()
+    return float(sum(abs(predicted[labels == c].mean() - overall) * (labels == c).sum()
+                     for c in np.unique(labels)) / len(labels))
+
+
+def test_predicted_tracks_fall_in_every_cluster_as_the_known_ones_do(enricher, samples):
+    """Issue 29 (3): predictions lean to the middle, so clusters had sorted tracks by how sure they were.
+    Control: 706 real liked songs with Spotify's features, those of a random half hidden (catalog off), so
+    the predicted half is the same music as the known half and every cluster should be about half predicted."""
+    from sklearn.cluster import KMeans
+    from sklearn.preprocessing import StandardScaler
+
+    from engine.catalog.items import feature_matrix
+    from engine.predictor.enrich import Enricher
+    from engine.schema import normalize_frame
+
+    raw = pd.read_csv(samples / "listeners" / "LiamWhitenack__exportify-analysis" / "Liked_Songs.csv",
+                      dtype=str, encoding="utf-8-sig")
+    hide = np.random.default_rng(0).random(len(raw)) < 0.5
+    raw.loc[hide, [f.capitalize() for f in FEATURES]] = np.nan
+    enriched = Enricher(store=enricher.store, use_catalog=False).enrich(raw)
+    frame = normalize_frame(raw).assign(**{c: enriched[c].to_numpy() for c in enriched
+                                           if c.startswith(tuple(FEATURES)) or c == "source"})
+    predicted = (frame["source"] == "predicted").to_numpy()
+    assert predicted.sum() == hide.sum()
+    placed = cluster_library(frame, k=5).labels_
+    plain = KMeans(n_clusters=5, n_init=4, random_state=0).fit_predict(StandardScaler().fit_transform(feature_matrix(frame)))
+    before, after = _predicted_share_deviation(plain, predicted), _predicted_share_deviation(placed, predicted)
+    assert before > 0.2 and after < 0.15 and after < 0.7 * before, (before, after)
+    shares = [predicted[placed == c].mean() for c in range(5)]
+    assert min(shares) > 0.25 and max(shares) < 0.7, shares  # no cluster of only guesses, none without them
+
+
+def test_a_guess_is_spread_as_wide_as_its_interval_says_and_a_known_value_stays():
+    from engine.explore.placement import MAX_STRETCH, placed_points
+
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((200, 2)) * [0.3, 1.0]
+    sigma = np.zeros_like(z)
+    sigma[:100, 0] = 0.9   # guesses of feature 0 at a third of the true spread, their intervals that wide
+    points, stretch = placed_points(z, sigma)
+    np.testing.assert_array_equal(points[100:], z[100:])          # known values are where they are
+    np.testing.assert_array_equal(points[:, 1], z[:, 1])          # a feature nobody guessed stays
+    assert 1 < stretch[0] <= MAX_STRETCH and stretch[1] == 1
+    assert points[:100, 0].std() > 2 * z[:100, 0].std()
