@@ -7,7 +7,10 @@ from __future__ import annotations
 FRIENDLY = {
     "ranker": "learned ranker (the default)",
     "ranker_no_cap": "learned ranker, no limit per artist",
-    "cooccurrence": "playlist neighbours",
+    "ranker_new_by_score": "learned ranker, New to you by score alone",
+    "cooccurrence": "TidyTuesday playlist neighbours",
+    "mpd_neighbours": "MPD playlist neighbours",
+    "lastfm_artists": "artists your artists' Last.fm listeners play",
     "your_artists": "your artists",
     "recent_artists": "artists you played lately",
     "genre_chart": "a chart of your genres",

@@ -62,7 +62,9 @@ class CatalogIndex:
         artist_pop = np.bincount(self.artist, weights=self.popularity, minlength=self.n_artists)
         self.artist_popularity = artist_pop / np.maximum(self.artist_tracks, 1)
 
-        self.item_genres = [split_list(text) for text in items["genres"]]  # parsed once per process
+        texts = items["genres"].fillna("").astype(str).to_numpy()
+        parsed = {text: split_list(text) for text in pd.unique(texts)}  # an artist's genres repeat on each track
+        self.item_genres = [parsed[text] for text in texts]  # parsed once per process
         genres = pd.Index(sorted({g for gs in self.item_genres for g in gs}))
         rows = np.repeat(np.arange(len(items)), [len(gs) for gs in self.item_genres])
         cols = genres.get_indexer([g for gs in self.item_genres for g in gs])
@@ -71,7 +73,11 @@ class CatalogIndex:
         first_of_artist = items.reset_index(drop=True).drop_duplicates("artist")
         self.artist_genres = {a: self.item_genres[i] for a, i in zip(first_of_artist["artist"], first_of_artist.index)}
 
-        self.song_keys = np.array([song_key(a, t) for a, t in zip(items["artists"], items["title"])], dtype=object)
+        # models/world stores its items' song keys (built by the same song_key); the catalog's are made here
+        stored = items["song"].to_numpy(object) if "song" in items else np.full(len(items), None, object)
+        todo = pd.isna(stored)
+        stored[todo] = [song_key(a, t) for a, t in zip(items["artists"].to_numpy()[todo], items["title"].to_numpy()[todo])]
+        self.song_keys = stored
         self._song_codes, songs = pd.factorize(self.song_keys)
         self._song_index = pd.Index(songs)
 

@@ -56,7 +56,7 @@ def test_the_recommender_chart_follows_whatever_methods_metrics_json_holds():
     methods = {"ranker": {"recall@50": 0.04}, "cooccurrence": {"recall@50": 0.025},
                "lastfm_colistening": {"recall@50": 0.03}, "diversity_note": "not a method"}
     bars = comparison(methods)
-    assert [b["name"] for b in bars] == ["learned ranker (the default)", "playlist neighbours", "lastfm colistening"]
+    assert [b["name"] for b in bars] == ["learned ranker (the default)", "TidyTuesday playlist neighbours", "lastfm colistening"]
     assert [b["ours"] for b in bars] == [True, False, False]
     shipped = json.loads((models_dir() / "ranker" / "metrics.json").read_text())["real_listeners"]["methods"]
     assert len(build_card("ranker").comparison) == len(shipped)

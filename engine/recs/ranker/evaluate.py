@@ -20,7 +20,8 @@ from engine.recs.shelves import first_k
 
 def rankings(index, ranker, ctx, seed: int = 0, scored: list | None = None) -> dict[str, tuple]:
     """method -> (top 50 of everything, top 50 among new artists, top 50 among the library's artists),
-    for every simple rule (engine.recs.rules), the ranker as served (artist cap) and without the cap.
+    for every simple rule (engine.recs.rules), the ranker as served (artist cap), without the cap, and with
+    "New to you" by score alone (before its popularity strata).
     scored: a list that receives rank_candidates' output (the calibration reads it)."""
     allowed = index.not_owned(ctx.owned)
     new = allowed & (ctx.signals["artist"] <= 0)
@@ -38,6 +39,7 @@ def rankings(index, ranker, ctx, seed: int = 0, scored: list | None = None) -> d
 
     out["ranker"] = (capped(items), capped(fresh), capped(own))
     out["ranker_no_cap"] = (items[:DEPTH], fresh[:DEPTH], own[:DEPTH])
+    out["ranker_new_by_score"] = (capped(items), capped(ranked["new_by_score"][0]), capped(own))
     return out
 
 

@@ -26,7 +26,7 @@ from scipy import sparse
 from engine.catalog.items import item_columns
 from engine.config import FEATURES, data_dir
 from engine.schema import normalize_frame, release_year
-from engine.textnorm import artist_key, track_keys
+from engine.textnorm import artist_key, song_key, track_keys
 
 PART_ROWS = 100_000   # items per parquet file: each stays well under 25 MB
 MPD = "mpd_followed_subset"
@@ -54,7 +54,7 @@ def popularity_map(counts: np.ndarray, popularity: np.ndarray):
 
 
 def world_items(rows: pd.DataFrame, catalog_items: pd.DataFrame, predictor, encoder, log=print) -> pd.DataFrame:
-    """The MPD tracks the catalog lacks, one per song key (the most playlisted id), as catalog items."""
+    """The MPD tracks the catalog lacks, one per track key (the most playlisted id), as catalog items."""
     counts = rows.groupby("track_id")["pid"].nunique()
     tracks = rows.drop_duplicates("track_id").set_index("track_id").loc[counts.index].reset_index()
     tracks["mpd_playlists"] = counts.to_numpy()
@@ -82,7 +82,12 @@ def world_items(rows: pd.DataFrame, catalog_items: pd.DataFrame, predictor, enco
         out[col] = extra[col].to_numpy()
     out["year"] = release_year(out["release_date"]).to_numpy()
     out["mpd_playlists"] = new["mpd_playlists"].to_numpy(dtype=np.int32)
-    return out
+    return with_song_keys(out)
+
+
+def with_song_keys(items: pd.DataFrame) -> pd.DataFrame:
+    """The items with their song keys (engine.textnorm.song_key), so serving need not fold 180,000 names."""
+    return items.assign(song=[song_key(a, t) for a, t in zip(items["artists"], items["title"])])
 
 
 def predict_features(frame: pd.DataFrame, predictor, encoder, log, chunk: int = 20_000) -> pd.DataFrame:
@@ -124,6 +129,7 @@ def build_world(app, path: Path, playlists: int | None = None, log=print) -> dic
     """app: the engine.pipeline.facade.Tunescope whose catalog and predictor serve; returns config.json."""
     from engine.catalog.items import catalog_items
 
+    log = log or (lambda message: None)
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     for old in path.glob("items-*.parquet"):
