@@ -25,7 +25,7 @@ from engine.errors import (DiskFullError, ImportTooLargeError, InputFileError, L
 from engine.library.ranges import dropped_note
 from engine.library.importers import Parsed, read_file
 from engine.library.importers.limits import check_read, import_budget
-from engine.library.podcasts import as_episodes, podcast_shows
+from engine.library.podcasts import mixed_shows, music_and_episodes
 from engine.library.prepared import PreparedTracks, prepare_tracks
 from engine.schema import SCHEMA, normalize_frame
 
@@ -176,7 +176,7 @@ class _Target:
 
 
 def _store_all(store, target: _Target, pieces: list, report: ImportReport) -> None:
-    shows = {s for _, p in pieces for s in p.shows}
+    shows = mixed_shows([p for _, p in pieces], {s for _, p in pieces for s in p.shows})
     # Plays last: they attach to tracks the library and playlists already brought.
     for result, piece in sorted(pieces, key=lambda rp: rp[1].kind == "streaming-history"):
         was = (target.library_id, target.run_id)
@@ -243,10 +243,11 @@ class _Ready:
 
 
 def _prepare(piece: Parsed, shows: set[str]) -> _Ready:
+    """`shows`: the podcasts among the "artists" of this import's mixed histories (mixed_shows)."""
     tracks = prepare_tracks(piece.tracks) if len(piece.tracks) else None
     # An export of Liked Songs is the listener's saved tracks, not a playlist of others'.
     playlists = [(name, prepare_tracks(items)) for name, items in piece.playlists if len(items)]
-    plays, episodes = _music_and_episodes(piece, shows)
+    plays, episodes = music_and_episodes(piece, shows)
     if not len(plays):
         return _Ready(piece, tracks, playlists, plays, episodes, None, None)
     ident = ["track_id", "title", "artists"]
@@ -279,21 +280,9 @@ def _write_piece(store, library_id: int, ready: _Ready, result: FileResult) -> N
     result.skipped = piece.skipped
 
 
-def _music_and_episodes(piece: Parsed, followed: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The piece's music plays and podcast plays: those the file marks, and in a mixed (pre-2023) history the
-    shows engine.library.podcasts finds among the "artists" (the shows the person follows among them)."""
-    plays, episodes = piece.plays, piece.episodes
-    if piece.mixed and len(plays):
-        shows = podcast_shows(plays, followed)
-        if shows:
-            is_show = plays["artists"].isin(shows)
-            plays, episodes = plays[~is_show], pd.concat([episodes, as_episodes(plays[is_show])], ignore_index=True)
-    return plays.reset_index(drop=True), episodes
-
-
-def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, shows: set[str]) -> None:
+def _store_piece(store, library_id: int, piece: Parsed, result: FileResult, followed: set[str]) -> None:
     """One file in one transaction (prepared first, outside it)."""
-    ready = _prepare(piece, shows)
+    ready = _prepare(piece, mixed_shows([piece], followed))
     with store.transaction():
         _write_piece(store, library_id, ready, result)
 

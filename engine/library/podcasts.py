@@ -7,7 +7,7 @@ the episode as `trackName`, nothing else. There the rule below decides, per "art
 all carry its name), from what a listener's own file and library show:
 
 - a show the person follows (YourLibrary.json's `shows`) is a podcast;
-- an artist the reference catalog knows is music (no podcast of the samples is one; half their artists are);
+- an artist the reference catalog knows is music (no show of the shared extended history is one);
 - otherwise the artist's plays are scored: a name like a show's ("… Podcast", "… with Jane Doe", "Daily"),
   long plays (a song rarely runs 15 minutes), episode-like titles (numbered, long, a question, "Introducing"),
   and the artist counts as a show when the score reaches SHOW_SCORE.
@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from engine.library.importers.base import EPISODE_COLUMNS
+from engine.library.importers.base import EPISODE_COLUMNS, Parsed
 from engine.textnorm import artist_key
 
 LONG_PLAY_MS = 15 * 60_000
@@ -88,3 +88,20 @@ def as_episodes(plays: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"show": plays["artists"].to_numpy(), "episode": plays["title"].to_numpy(),
                          "played_at": plays["played_at"].to_numpy(), "ms_played": plays["ms_played"].to_numpy()},
                         columns=EPISODE_COLUMNS)
+
+
+def mixed_shows(pieces: list[Parsed], followed: set[str]) -> set[str]:
+    """The shows podcast_shows finds among the "artists" of every mixed (pre-2023) history of one
+    import, judged together: a history comes cut into StreamingHistory0, 1, ... files, and a show with enough
+    evidence in one must not turn into music in the next (it did: "Crime Junkie" of a shared listener)."""
+    mixed = [p.plays for p in pieces if p.mixed and len(p.plays)]
+    return podcast_shows(pd.concat(mixed, ignore_index=True), followed) if mixed else set()
+
+
+def music_and_episodes(piece: Parsed, shows: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The piece's music plays and podcast plays: those the file marks, and in a mixed history the `shows`."""
+    plays, episodes = piece.plays, piece.episodes
+    if piece.mixed and len(plays) and shows:
+        is_show = plays["artists"].isin(shows)
+        plays, episodes = plays[~is_show], pd.concat([episodes, as_episodes(plays[is_show])], ignore_index=True)
+    return plays.reset_index(drop=True), episodes
