@@ -53,14 +53,7 @@ class CatalogIndex:
         album = items["artist"].astype(str) + "\x1f" + items["album"].fillna("").astype(str).str.lower()
         self.album, _ = pd.factorize(album)
         self.year = pd.to_numeric(items["year"], errors="coerce").to_numpy(dtype=float)
-        order = np.lexsort((-self.popularity, self.artist))        # by artist, most popular first
-        first = np.r_[0, np.flatnonzero(np.diff(self.artist[order])) + 1]
-        starts = np.repeat(first, np.diff(np.r_[first, len(order)]))
-        self.rank_in_artist = np.empty(len(order), dtype=float)   # listeners add an artist's popular tracks first
-        self.rank_in_artist[order] = np.arange(len(order)) - starts
-        self.artist_tracks = np.bincount(self.artist, minlength=self.n_artists).astype(float)
-        artist_pop = np.bincount(self.artist, weights=self.popularity, minlength=self.n_artists)
-        self.artist_popularity = artist_pop / np.maximum(self.artist_tracks, 1)
+        self._artist_statistics()
 
         texts = items["genres"].fillna("").astype(str).to_numpy()
         parsed = {text: split_list(text) for text in pd.unique(texts)}  # an artist's genres repeat on each track
@@ -83,6 +76,17 @@ class CatalogIndex:
 
         self.use_membership(membership)
 
+    def _artist_statistics(self) -> None:
+        """Each track's popularity rank within its artist, and each artist's track count and mean popularity."""
+        order = np.lexsort((-self.popularity, self.artist))        # by artist, most popular first
+        first = np.r_[0, np.flatnonzero(np.diff(self.artist[order])) + 1]
+        starts = np.repeat(first, np.diff(np.r_[first, len(order)]))
+        self.rank_in_artist = np.empty(len(order), dtype=float)   # listeners add an artist's popular tracks first
+        self.rank_in_artist[order] = np.arange(len(order)) - starts
+        self.artist_tracks = np.bincount(self.artist, minlength=self.n_artists).astype(float)
+        artist_pop = np.bincount(self.artist, weights=self.popularity, minlength=self.n_artists)
+        self.artist_popularity = artist_pop / np.maximum(self.artist_tracks, 1)
+
     def use_world(self, world) -> None:
         """models/world (engine.recs.world.artifact.World) or None: its items must be this index's last rows."""
         from engine.recs.world.artifact import WorldMatcher
@@ -92,6 +96,25 @@ class CatalogIndex:
         if world is not None:
             self.world_matcher = WorldMatcher(world.items, len(self.items) - len(world.items))
             self.crowd = Crowd(self, world)
+            self._popularity_from_playlists()
+
+    def _popularity_from_playlists(self) -> None:
+        """A catalog track whose table had no popularity (about half of them: charts without that column)
+        read as 0, the least popular, and a radio staple passed for a niche find. Where the MPD playlists
+        hold it, it gets the popularity its playlist count maps to (the world build's isotonic fit, made
+        here on the tracks with both); a track neither knows stays 0."""
+        from sklearn.isotonic import IsotonicRegression
+
+        known = np.isfinite(self.items["popularity"].to_numpy(dtype=float))
+        held = self.crowd.item_playlists > 0
+        fit = known & held & ~self.predicted  # the catalog's own Spotify popularity, not the world's mapped one
+        if fit.sum() < 100:
+            return
+        counts = np.log1p(self.crowd.item_playlists)
+        mapping = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(counts[fit], self.popularity[fit])
+        fill = ~known & held
+        self.popularity[fill] = mapping.predict(counts[fill])
+        self._artist_statistics()
 
     def match(self, norm: pd.DataFrame, matched: np.ndarray) -> np.ndarray:
         """Served item per library row: the reference catalog's match (`matched`), then the world's."""

@@ -46,7 +46,11 @@ def test_a_callers_normalisation_and_match_are_not_computed_again(rec, library, 
     monkeypatch.setattr(engine.recs.recommend, "normalize_frame", lambda *a, **k: calls.append("norm"))
     monkeypatch.setattr(rec.catalog, "match", lambda *a, **k: calls.append("match"))
     profile = fresh(rec).profile(library, norm=norm, matched=matched)
-    assert calls == [] and np.array_equal(profile.matched, matched)
+    assert calls == []
+    # the catalog's rows as given; models/world fills only rows the catalog did not know
+    known = matched >= 0
+    assert np.array_equal(profile.matched[known], matched[known]) and (profile.matched[~known] >= len(rec.catalog.tracks)).any()
+    assert np.array_equal(profile.matched, rec.index.match(norm, matched))
     assert rec.profile(library) is profile  # cached by content
     pd.testing.assert_frame_equal(fresh(rec).recommend(library, k=20, profile=profile), expected)
     assert len(rec._profiles) == 0  # a given profile is used as it is, not built or stored again

@@ -103,7 +103,17 @@ def training_rows(examples: list[Example], index, sets: dict, config: RankerConf
 
 def fit_ranker(examples: list[Example], index, sets: dict, trees: TreeSettings, config: RankerConfig) -> LearnedRanker:
     x, y = training_rows(examples, index, sets, config, np.random.default_rng(config.seed))
-    return LearnedRanker(trees, config).fit(x, y)
+    ranker = LearnedRanker(trees, config).fit(x, y)
+    ranker.discovery_popularity_ = discovery_deciles(examples, index)
+    return ranker
+
+
+def discovery_deciles(examples: list[Example], index) -> list[float]:
+    """The popularity deciles (9 edges, 0..1) of what the training listeners really discovered: their truth
+    tracks by artists new to them, at every cut. "New to you" is ordered to follow them."""
+    found = [ex.truth[ex.ctx.signals["artist"][ex.truth] <= 0] for ex in examples if ex.kind == "listener"]
+    values = index.popularity[np.concatenate(found)] if found else np.zeros(0)
+    return np.quantile(values, np.linspace(0, 1, 11)[1:-1]).tolist() if len(values) else []
 
 
 def folds(names: list[str], k: int, seed: int = 0) -> list[list[str]]:

@@ -14,7 +14,7 @@ RRF_K = 60  # reciprocal-rank fusion's usual constant: a list's first places cou
 def rank_candidates(ranker, ctx, index, allowed: np.ndarray):
     """{"all": (items best first, scores), "new": the same over candidates by artists new to the library
     (ranked by the model fitted on those, fused with playlist co-occurrence, then ordered so that their
-    popularity follows the library's own: popularity_strata), "new_by_score": "new" before that} over
+    popularity follows what real listeners discover: popularity_strata), "new_by_score": "new" before that} over
     the staged candidates that are allowed (sizes from the ranker's config)."""
     items, flags = candidates(ctx, index, allowed, ranker.config.candidates)
     x = feature_matrix(ctx, index, items, flags)
@@ -30,29 +30,27 @@ def rank_candidates(ranker, ctx, index, allowed: np.ndarray):
         order = np.argsort(-scores, kind="stable")
         out[name] = (items[rows][order], scores[order])
     out["new_by_score"] = out["new"]
-    strata = popularity_strata(index.popularity[out["new"][0]], index.popularity[ctx.owned])
+    strata = popularity_strata(index.popularity[out["new"][0]], getattr(ranker, "discovery_popularity_", None))
     if strata is not None:
         out["new"] = tuple(part[strata] for part in out["new"])
     return out
 
 
-STRATA = 10         # popularity deciles of the library's own tracks
-MIN_OWNED = 20      # fewer catalog-known tracks say too little about how niche a library is
+STRATA = 10         # popularity deciles of what real listeners discovered (LearnedRanker.discovery_popularity_)
 MAX_PLACES = 1000   # deeper than any shelf (k * 25 at most 1,250 with the cap's room; the rest keep score order)
 
 
-def popularity_strata(popularity: np.ndarray, owned: np.ndarray) -> np.ndarray | None:
-    """An order of the ranked candidates (best first) whose popularity follows the library's own: the
-    library's catalog-known tracks cut into STRATA popularity deciles, and each place goes to the best
-    remaining candidate of the decile furthest behind its equal share. A shoegaze fan's "New to you" is
-    then as niche as the shoegaze fan, not a radio chart; None when the library is too little known."""
-    if len(owned) < MIN_OWNED or not len(popularity):
+def popularity_strata(popularity: np.ndarray, edges) -> np.ndarray | None:
+    """An order of the ranked candidates (best first) whose popularity follows what real listeners really
+    discovered: `edges` cut popularity into STRATA deciles of the training listeners' new-artist truth, and
+    each place goes to the best remaining candidate of the decile furthest behind its equal share. Ranked
+    by score alone, "New to you" was a radio chart (median popularity 76 where listeners' discoveries have
+    43); None without edges (an artifact fitted before them)."""
+    if edges is None or len(edges) != STRATA - 1 or not len(popularity):
         return None
-    edges = np.quantile(owned, np.linspace(0, 1, STRATA + 1)[1:-1])
-    bins = np.searchsorted(edges, popularity, side="right")
-    queues = [list(np.flatnonzero(bins == b)) for b in range(STRATA)]
-    taken, order = np.zeros(STRATA), []
-    heads = np.zeros(STRATA, int)
+    bins = np.searchsorted(np.asarray(edges, float), popularity, side="right")
+    queues = [np.flatnonzero(bins == b) for b in range(STRATA)]
+    taken, heads, order = np.zeros(STRATA), np.zeros(STRATA, int), []
     for place in range(min(len(popularity), MAX_PLACES)):
         open_bins = [b for b in range(STRATA) if heads[b] < len(queues[b])]
         b = min(open_bins, key=lambda b: (taken[b] - (place + 1) / STRATA, queues[b][heads[b]]))

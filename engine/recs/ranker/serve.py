@@ -41,7 +41,8 @@ def save_ranker(path: Path, ranker: LearnedRanker, artist_sets: dict[str, list[s
                     handle)
     config = {"config": ranker.config_dict(), "features": list(FEATURES), "listeners": len(artist_sets),
               "versions": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},
-              "calibration": calibration or {}}
+              "calibration": calibration or {},
+              "discovery_popularity": list(getattr(ranker, "discovery_popularity_", []))}
     (path / "config.json").write_text(json.dumps(config, indent=2, default=list))
     (path / "metrics.json").write_text(json.dumps(metrics, indent=2))
 
@@ -63,6 +64,7 @@ def load_ranker(path: Path, root: Path | None = None) -> LearnedRanker:
     with open(path / "model.pkl", "rb") as handle:
         models = pickle.load(handle)  # noqa: S301 - our own artifact, from the models folder only
     ranker.model_, ranker.new_model_, ranker.undated_model_ = models["model"], models["new_model"], models["undated_model"]
+    ranker.discovery_popularity_ = config.get("discovery_popularity") or None
     return ranker
 
 
