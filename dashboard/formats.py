@@ -166,16 +166,17 @@ SOURCE_LABELS = {"catalog": "✓ catalog", "export": "✓ your export", "spotify
 _SHARES = ["confidence", "cluster_confidence", "similarity"]  # 0..1, shown as whole percents
 
 
-def table_order(columns) -> list[str]:
-    """Title and artist, then the features, then the rest in the order given."""
+def table_order(columns, lead=()) -> list[str]:
+    """Title and artist, then the `lead` columns (a recommendation's why and match), then the features,
+    then the rest in the order given."""
     columns = list(dict.fromkeys(columns))
-    first = [c for c in PINNED if c in columns] + [f for f in FEATURES if f in columns]
+    first = [c for c in (*PINNED, *lead) if c in columns] + [f for f in FEATURES if f in columns]
     return first + [c for c in columns if c not in first]
 
 
-def for_people(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+def for_people(frame: pd.DataFrame, columns: list[str], lead=()) -> pd.DataFrame:
     """The columns to show, in table order: duration as m:ss, source in words, shares as 0..100."""
-    out = frame[[c for c in table_order(columns) if c in frame.columns]].copy()
+    out = frame[[c for c in table_order(columns, lead) if c in frame.columns]].copy()
     if "duration_ms" in out:
         out.insert(out.columns.get_loc("duration_ms"), "duration", out.pop("duration_ms").map(mmss))
     if "source" in out:
@@ -232,9 +233,9 @@ def styled(frame: pd.DataFrame, shown: pd.DataFrame):
     return styler
 
 
-def track_table(frame: pd.DataFrame, columns: list[str], config: dict | None = None) -> None:
+def track_table(frame: pd.DataFrame, columns: list[str], config: dict | None = None, lead=()) -> None:
     """Every track table: for_people() columns, styled(), pinned title and artist, tall enough to read."""
-    shown = for_people(frame, columns)
+    shown = for_people(frame, columns, lead)
     height = min(TABLE_HEIGHT, _HEADER_PX + _ROW_PX * max(len(shown), 1) + 2)
     st.dataframe(styled(frame, shown), hide_index=True, width="stretch", height=height,
                  column_config={**table_config(shown.columns), **(config or {})})

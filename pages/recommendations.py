@@ -86,9 +86,11 @@ for shelf, title in SHELVES.items():
         continue
     track_table(recs, COLUMNS, {"why": st.column_config.TextColumn("why", width="large"),
                                 "match": st.column_config.NumberColumn(
-                                    "chance %" if method == "ranker" else "match", format="%.1f", help=MATCH_HELP),
+                                    "chance %" if method == "ranker" else "match", format="%.1f", help=MATCH_HELP,
+                                    width="small"),
                                 "features": st.column_config.TextColumn("features", help="real (a catalog's "
-                                    "measured values) or predicted (a playlist track Tunescope predicted)")})
+                                    "measured values) or predicted (a playlist track Tunescope predicted)")},
+                lead=("why", "match", "features"))
     ui.csv_button(recs, f"Download {title or 'these recommendations'} (CSV)",
                   f"tunescope_recommendations_{shelf}.csv", key=f"recs_csv_{shelf}")
 st.caption("None of these tracks is in your library, nor another version of a song you have. Features are real "
