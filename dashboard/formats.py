@@ -195,8 +195,8 @@ def table_config(columns) -> dict:
               "score": st.column_config.NumberColumn("score", format="%.2f", help="Higher ranks first."),
               "match": st.column_config.ProgressColumn(
                   "match", format="%.1f", min_value=0.0, max_value=100.0,
-                  help="One scale for every method: the share (%) of the catalog tracks you don't have that this "
-                       "one outranks for you. 99.9 = in the best 0.1%."),
+                  help="The share (%) of the catalog tracks you don't have that this one outranks for you "
+                       "(99.9 = in the best 0.1%); the learned ranker's recommendations show its calibrated chance."),
               "similarity": st.column_config.NumberColumn("similarity", format="%d%%",
                                                           help="Cosine similarity of the standardized features.")}
     for feature in FEATURES:
