@@ -26,9 +26,12 @@ def listening_time(table: pd.DataFrame, every: str) -> go.Figure:
     return fig
 
 
-def feature_over_time(features: pd.DataFrame, feature: str) -> go.Figure:
-    """The monthly mean, its band from the predicted values' intervals, and the share predicted (bars)."""
+def feature_over_time(features: pd.DataFrame, feature: str, every: str = "month") -> go.Figure:
+    """The mean per month (a short period: per week or day, `every`), its band from the predicted values'
+    intervals, and the share predicted (bars). Days and weeks are named as on the listening-time chart."""
     rows = features[features["feature"] == feature].dropna(subset=["mean"])
+    rows = rows.assign(month=rows[every] if every == "month" else
+                       pd.to_datetime(rows[every]).dt.strftime(LABELS[every]).str.replace(" 0", " ", regex=False))
     bounded = feature in BOUNDED_FEATURES
     value = ":.0%" if bounded else ":.0f"
     unit = "" if bounded else " BPM"
@@ -43,7 +46,8 @@ def feature_over_time(features: pd.DataFrame, feature: str) -> go.Figure:
                     hovertemplate=(f"%{{x}}: {feature} %{{y{value}}}{unit} (band %{{customdata[0]{value}}}–"
                                    f"%{{customdata[1]{value}}}{unit}); %{{customdata[2]:.0%}} of %{{customdata[3]:,}} "
                                    "plays predicted<extra></extra>"))
-    fig.update_layout(height=320, yaxis=dict(title=feature + unit, tickformat=".0%" if bounded else None),
+    fig.update_layout(height=320, xaxis=dict(type="category"),
+                      yaxis=dict(title=feature + unit, tickformat=".0%" if bounded else None),
                       yaxis2=dict(overlaying="y", side="right", range=[0, 1], tickformat=".0%", showgrid=False,
                                   title="predicted"), **_LAYOUT)
     return fig

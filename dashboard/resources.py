@@ -164,7 +164,7 @@ def _listening(home: str, library_id: int, version: str, online: bool, period: s
     from engine.listening import listening_view
 
     lib = _library(home, library_id, version, online)
-    return listening_view(lib.plays(), lib.tracks, lib.cluster_names(k), period=period, tz=tz, episodes=lib.episodes())
+    return listening_view(lib.plays(), lib.listening_tracks(), lib.cluster_names(k), period=period, tz=tz, episodes=lib.episodes())
 
 
 def listening(library_id: int, period: str, tz: str):

@@ -92,11 +92,19 @@ config = {"rank": st.column_config.NumberColumn("#", width="small"),
 for tab, what in zip(st.tabs(list(WHAT.values())), WHAT):
     table = view.tops[(what, by)]
     if table.empty:
-        tab.info(f"No {what} known for these plays" + (": genres come from Spotify, Exportify CSVs with genres or the "
-                                                       "catalog's artist table." if what == "genres" else "."))
+        why = {"genres": ": genres come from Spotify, Exportify CSVs with genres or the catalog's artist table.",
+               "albums": ": Spotify's account-data history (StreamingHistory*.json) names no albums, and the reference "
+                         "catalog knows none of these tracks' albums. The extended streaming history names them."}
+        tab.info(f"No {what} known for these plays" + why.get(what, "."))
         continue
     tab.dataframe(table.assign(share=table["share"] * 100), hide_index=True, width="stretch", column_config=config,
                   height=320)
+    if what == "genres":
+        tab.caption(f"A track's time and plays are split equally among its genres (a play of a pop and dance pop track "
+                    f"counts half for each), so the hours add up: {totals['genre_hours']:,.1f} h of the "
+                    f"{totals['hours']:,.1f} h have a genre, and each share is of all the period's "
+                    f"{'plays' if by == 'plays' else 'listening time'}, so together they stay under 100%. The plays "
+                    "column counts every play of a track with the genre.")
 
 if pods.get("plays"):
     podcast_section()
@@ -110,10 +118,12 @@ if len(view.new_artists):
 
 st.subheader("How it sounded")
 feature = st.selectbox("Feature", FEATURES, key="listening_feature")
-st.plotly_chart(charts.feature_over_time(view.features, feature), width="stretch")
+st.plotly_chart(charts.feature_over_time(view.features, feature, view.features_every), width="stretch")
 shown = view.features[view.features["feature"] == feature]
 predicted = (shown["predicted"] * shown["plays"]).sum() / max(shown["plays"].sum(), 1)
-st.caption(f"The mean of what you played each month, each play weighing one. {predicted:.0%} of these plays' {feature} "
+step = view.features_every + (" (this period is short, so per " + view.features_every + ")"
+                              if view.features_every != "month" else "")
+st.caption(f"The mean of what you played each {step}, each play weighing one. {predicted:.0%} of these plays' {feature} "
            "values are predicted (amber bars); the band is the mean with every predicted value at the low, then the high "
            "end of its 90% interval. A change inside the band may come from the predictions alone.")
 if len(view.clusters):

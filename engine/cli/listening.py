@@ -46,7 +46,7 @@ def cmd_listening(args) -> int:
 
     lib = app.library(library_id, progress=log_steps)
     # the library's own clusters at its suggested k: the ones the Listening and Clusters pages show
-    view = listening_view(lib.plays(), lib.tracks, lib.cluster_names(), period=period, tz=args.tz,
+    view = listening_view(lib.plays(), lib.listening_tracks(), lib.cluster_names(), period=period, tz=args.tz,
                           episodes=lib.episodes())
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)

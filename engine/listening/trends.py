@@ -29,11 +29,25 @@ def time_series(events: pd.DataFrame, every: str = "month") -> pd.DataFrame:
                          "plays": grouped["plays"].to_numpy().astype(int)})
 
 
-def feature_trends(events: pd.DataFrame, tracks: pd.DataFrame, features=FEATURES) -> pd.DataFrame:
-    """Per month and feature: mean (each play weighs 1), low and high (the band), predicted (share of the
-    month's play weight on predicted values) and plays (those with a value). Long format."""
-    counts = events.groupby(["month", "row"]).size()
-    months = counts.index.get_level_values("month")
+def sound_step(events: pd.DataFrame, points: int = 3) -> str:
+    """The coarsest of month, week and day that spans at least `points` of them from the first play to the
+    last, so a month (or a fortnight) of plays draws a line rather than one dot; 'day' below that."""
+    if events.empty:
+        return "month"
+    first, last = events["at"].min(), events["at"].max()
+    for every in ("month", "week"):
+        if (last.to_period(FREQ[every]) - first.to_period(FREQ[every])).n + 1 >= points:
+            return every
+    return "day"
+
+
+def feature_trends(events: pd.DataFrame, tracks: pd.DataFrame, features=FEATURES, every: str = "month") -> pd.DataFrame:
+    """Per month (or week, or day: `every`) and feature: mean (each play weighs 1), low and high (the band),
+    predicted (share of the play weight on predicted values) and plays (those with a value). Long format;
+    the first column, named `every`, holds '2024-03' for a month, else the first day: '2024-03-04' (a Monday)."""
+    buckets = events["month"] if every == "month" else events["at"].dt.to_period(FREQ[every])
+    counts = events.assign(bucket=buckets.to_numpy()).groupby(["bucket", "row"]).size()
+    months = counts.index.get_level_values("bucket")
     rows = counts.index.get_level_values("row").to_numpy()
     weight = counts.to_numpy(dtype=float)
     parts = []
@@ -51,12 +65,13 @@ def feature_trends(events: pd.DataFrame, tracks: pd.DataFrame, features=FEATURES
                               "whigh": w * np.nan_to_num(high), "wpred": w * predicted}, index=months)
         sums = frame.groupby(level=0).sum()
         total = sums["w"].replace(0, np.nan)
-        parts.append(pd.DataFrame({"month": sums.index.astype(str), "feature": feature,
+        label = sums.index.astype(str) if every == "month" else sums.index.start_time.strftime("%Y-%m-%d")
+        parts.append(pd.DataFrame({every: label, "feature": feature,
                                    "mean": sums["wv"] / total, "low": sums["wlow"] / total,
                                    "high": sums["whigh"] / total, "predicted": sums["wpred"] / total,
                                    "plays": sums["w"].astype(int)}).reset_index(drop=True))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["month", "feature", "mean", "low", "high", "predicted", "plays"])
+        columns=[every, "feature", "mean", "low", "high", "predicted", "plays"])
 
 
 def _column(tracks: pd.DataFrame, name: str, default: float) -> np.ndarray:

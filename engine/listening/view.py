@@ -12,7 +12,7 @@ from engine.listening.habits import hour_by_weekday, skip_rate
 from engine.listening.podcasts import episode_events, podcast_summary
 from engine.listening.periods import LAST_12, available_periods, in_period, parse_period, period_label
 from engine.listening.stats import credited, new_artists, tops, totals
-from engine.listening.trends import cluster_shares, feature_trends, time_series
+from engine.listening.trends import cluster_shares, feature_trends, sound_step, time_series
 
 
 @dataclass
@@ -26,7 +26,8 @@ class ListeningView:
     daily: pd.DataFrame | None = None
     weekly: pd.DataFrame | None = None
     monthly: pd.DataFrame | None = None
-    features: pd.DataFrame | None = None
+    features: pd.DataFrame | None = None  # how it sounded, per `features_every` (trends.sound_step)
+    features_every: str = "month"
     clusters: pd.DataFrame | None = None
     heatmap: pd.DataFrame | None = None
     skips: dict = field(default_factory=dict)
@@ -43,9 +44,10 @@ class ListeningView:
             out["podcast_totals"] = pd.DataFrame([self.podcasts])
             out["top_podcast_shows"] = self.shows
         out.update({f"top_{what}_by_{by}": table for (what, by), table in self.tops.items()})
+        out[f"features_per_{self.features_every}"] = self.features
         out.update(new_artists=self.new_artists, listening_per_day=self.daily, listening_per_week=self.weekly,
                    listening_per_month=self.monthly,
-                   features_per_month=self.features, clusters_per_month=self.clusters,
+                   clusters_per_month=self.clusters,
                    hour_by_weekday=self.heatmap.rename_axis("weekday").reset_index())
         return out
 
@@ -65,12 +67,16 @@ def listening_view(plays: pd.DataFrame, tracks: pd.DataFrame, clusters: pd.Serie
     shown = events[keep]
     played = per_track(shown, tracks)
     tables = credited(played)
+    whole = {"time": float(shown["ms"].sum()), "plays": float(len(shown))}  # genres: shares of all the period's music
+    every = sound_step(shown)
     return ListeningView(
-        period=period, label=label, tz=tz, totals=totals(shown, tables["artists"]),
-        tops={(what, by): tops(table, by) for what, table in tables.items() for by in ("time", "plays")},
+        period=period, label=label, tz=tz,
+        totals={**totals(shown, tables["artists"]), "genre_hours": float(tables["genres"]["ms"].sum() / 3.6e6)},
+        tops={(what, by): tops(table, by, whole=whole[by] if what == "genres" else None)
+              for what, table in tables.items() for by in ("time", "plays")},
         new_artists=new_artists(events, tracks, shown["month"].unique()),
         daily=time_series(shown, "day"), weekly=time_series(shown, "week"), monthly=time_series(shown, "month"),
-        features=feature_trends(shown, tracks),
+        features=feature_trends(shown, tracks, every=every), features_every=every,
         clusters=cluster_shares(shown, clusters) if clusters is not None else pd.DataFrame(
             columns=["month", "cluster", "plays", "share"]),
         heatmap=hour_by_weekday(shown), skips=skip_rate(shown), periods=available_periods(months),

@@ -34,6 +34,7 @@ class EnrichedLibrary:
     recency: pd.DataFrame      # per row: `recent`, `days_since_active` (engine.library.recency), for the recommender
     load_plays: object = None  # () -> the plays frame; None: the library has none
     load_episodes: object = None  # () -> the podcast plays (Store.episodes); None: the library has none
+    load_catalog_albums: object = None  # () -> the reference catalog's album per catalog row; None: not known
     _memo: Once = field(default_factory=Once, repr=False)
 
     def __len__(self) -> int:
@@ -82,6 +83,23 @@ class EnrichedLibrary:
         """Every podcast play of the library, oldest first: never tracks (engine.library.podcasts)."""
         return self._once("episodes", lambda: self.load_episodes() if self.load_episodes else pd.DataFrame(
             {"played_at": pd.Series(dtype="datetime64[ns, UTC]"), "show": [], "episode": [], "ms_played": []}))
+
+    def listening_tracks(self) -> pd.DataFrame:
+        """`tracks` with the album of each track its files leave without one (Spotify's account-data history
+        names none) taken from the reference catalog's match, for the Listening page's album tops."""
+        return self._once("listening_tracks", self._listening_tracks).copy()
+
+    def _listening_tracks(self) -> pd.DataFrame:
+        frame = self.tracks
+        album = frame["album"].fillna("").astype(str).str.strip() if "album" in frame else pd.Series("", index=frame.index)
+        rows = np.asarray(self.catalog_rows, dtype=np.int64)
+        missing = (album == "").to_numpy() & (rows >= 0)
+        if missing.any() and self.load_catalog_albums is not None:
+            known = np.asarray(self.load_catalog_albums(), dtype=object)
+            album = album.to_numpy(dtype=object)
+            album[missing] = [str(a) if isinstance(a, str) else "" for a in known[rows[missing]]]
+            frame["album"] = album
+        return frame
 
     # ---- the library's one cluster model -----------------------------------------------------------------
     def k_table(self) -> pd.DataFrame:

@@ -140,7 +140,8 @@ class Tunescope:
         recency = recency_columns(stored["key"].reset_index(drop=True), plays, added_at_column(stored, self.store.file_headers()))
         return EnrichedLibrary(library_id, name, version, parts.frame, parts.norm, parts.catalog_rows,
                                recency.reset_index(drop=True), load_plays=(lambda: plays) if plays is not None else None,
-                               load_episodes=self._episodes(library_id))
+                               load_episodes=self._episodes(library_id),
+                               load_catalog_albums=lambda: self.catalog.tracks["album"].to_numpy(dtype=object))
 
     def _episodes(self, library_id: int):
         """The loader of a library's podcast plays, or None when it has none (a playlist, a music-only history)."""

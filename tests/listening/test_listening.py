@@ -15,6 +15,8 @@ from engine.errors import ListeningOptionError
 from engine.library.imports import import_files
 from engine.library.store import Store
 from engine.listening import available_periods, listening_view, parse_period, played_keys
+from engine.listening.events import play_events
+from engine.listening.trends import feature_trends
 
 HISTORY = ("listeners", "AOGbadamosi2018__Visualizing-Spotify-Streaming-Data", "StreamingHistory0.json")
 
@@ -148,7 +150,11 @@ def test_feature_trends_show_how_much_rests_on_predictions(samples, enricher):
     enriched = enricher.enrich(library[library["key"].isin(june["key"])].reset_index(drop=True))  # June's tracks only
     clusters = np.where(enriched["energy"] > 0.5, "loud", "quiet")
     view = listening_view(plays, enriched, clusters, period="2023-06")
-    energy = view.features[view.features["feature"] == "energy"].iloc[0]
+    assert view.features_every == "week"  # a month is drawn per week (issue 29); its whole-month mean:
+    monthly = feature_trends(play_events(june, enriched), enriched)
+    energy = monthly[monthly["feature"] == "energy"].iloc[0]
+    weeks = view.features[view.features["feature"] == "energy"]
+    assert (weeks["mean"] * weeks["plays"]).sum() / weeks["plays"].sum() == pytest.approx(energy["mean"])
     played = enriched.set_index("key").loc[june["key"]]
     assert energy["mean"] == pytest.approx(played["energy"].mean())
     predicted = played["energy_confidence"] < 1
