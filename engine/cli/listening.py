@@ -2,7 +2,8 @@
 
 Imports streaming-history files (StreamingHistory*.json, Streaming_History_Audio_*.json, endsong_*.json
 or Spotify's ZIP) into a temporary library, enriches it and writes the Listening page's tables to DIR,
-one CSV each (totals.csv, top_artists_by_time.csv, features_per_month.csv, ...). `--library ID` reads
+one CSV each (totals.csv, top_artists_by_time.csv, features_per_month.csv or, for a short period,
+features_per_week.csv / features_per_day.csv, ...). `--library ID` reads
 a library of the store under TUNESCOPE_HOME instead.
 """
 

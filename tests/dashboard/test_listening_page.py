@@ -147,3 +147,21 @@ def test_podcasts_have_their_own_section_and_stay_out_of_the_music(libraries, sa
     assert not shows & music_artists
     music = {(r["ts"], r["spotify_track_uri"]) for r in libraries["rows"]}  # one play per track and second
     assert metric(at, "Plays") == f"{len(music):,}"  # music only: the rows with a track
+
+
+def test_a_month_sounds_per_week_and_genre_shares_add_up(libraries):
+    """Issue 29 (5): "How it sounded" for one month is a line of weeks, not one dot; the genres' shares are
+    of all the listening time, their hours split among each track's genres (the caption says so)."""
+    at = open_listening(libraries["history"])
+    at.selectbox(key="listening_period").set_value("2023-06").run()
+    sounded = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                   if any(d.get("name", "").startswith("mean ") for d in json.loads(c.proto.spec)["data"]))
+    mean = next(d for d in sounded["data"] if d.get("name", "").startswith("mean "))
+    assert len(mean["x"]) >= 4 and all(x.startswith("week of ") for x in mean["x"])
+    assert any("each week (this period is short, so per week)" in c for c in captions(at))
+    genres = next(d.value for d in at.dataframe if "genre" in d.value.columns)
+    hours = float(metric(at, "Listening time").removesuffix(" h").replace(",", ""))
+    assert genres["share"].sum() <= 100.0 + 1e-6 and genres["hours"].sum() <= hours + 0.5
+    assert any("split equally among its genres" in c for c in captions(at))
+    albums = next(d.value for d in at.dataframe if "album" in d.value.columns and "title" not in d.value.columns)
+    assert len(albums) > 0  # the extended history names every album
