@@ -148,16 +148,31 @@ def library_csv_button(library_id: int, frame: pd.DataFrame, key: str) -> None:
     name = library_name(library_id)
     whole = len(frame) == len(resources.library(library_id))
     label = f"Download {md(name)}, enriched (CSV)" if whole else f"Download the {count(len(frame), 'track')} shown, enriched (CSV)"
-    csv_button(lambda: resources.app().download_frame(frame), label, f"tunescope_{file_slug(name)}.csv", key=key)
+    csv_button(frame, label, f"tunescope_{file_slug(name)}.csv", key=key, prepare=resources.app().download_frame)
 
 
-def csv_button(frame, label: str, file_name: str, key: str) -> None:
-    """A download built only when clicked (a 10,000-row CSV is not rebuilt, nor a file's own columns
-    unpacked, on every rerun); its text cells cannot run as spreadsheet formulas. `frame`: a DataFrame, or
-    a callable that makes one. `label` is Markdown: escape what users named."""
-    make = frame if callable(frame) else (lambda: frame)
-    st.download_button(label, lambda: csv_text(make()), file_name=file_name, mime="text/csv",
-                       key=key, icon=":material/download:")
+def csv_button(frame: pd.DataFrame, label: str, file_name: str, key: str, prepare=None) -> None:
+    """A CSV download whose text cells cannot run as spreadsheet formulas; `prepare(frame)`, if given, makes
+    the table written (a library's own file columns unpacked). The file is made when the rows change, not on
+    every rerun (kept in the session by the rows' hash), and handed over as bytes with on_click="ignore":
+    a click neither reruns the app nor depends on a deferred file a rerun drops (issue 29: a second click
+    within 0.3 s of another got "Deferred file ... not found"). `label` is Markdown: escape what users named."""
+    st.download_button(label, csv_bytes(frame, key, prepare), file_name=file_name, mime="text/csv",
+                       key=key, icon=":material/download:", on_click="ignore")
+
+
+def csv_bytes(frame: pd.DataFrame, key: str, prepare=None) -> bytes:
+    """csv_text(prepare(frame)) as UTF-8, remembered per `key` in the session until the rows change."""
+    try:
+        rows = pd.util.hash_pandas_object(frame, index=True)
+    except TypeError:  # cells pandas cannot hash (lists): their text
+        rows = pd.util.hash_pandas_object(frame.astype(str), index=True)
+    digest = (int(rows.sum()), tuple(map(str, frame.columns)), len(frame))
+    memo = st.session_state.get(f"_csv_{key}")
+    if memo is None or memo[0] != digest:
+        memo = (digest, csv_text(prepare(frame) if prepare else frame).encode("utf-8"))
+        st.session_state[f"_csv_{key}"] = memo
+    return memo[1]
 
 
 def seed_ids(tracks: pd.DataFrame) -> list[str]:
