@@ -8,7 +8,7 @@ from engine.predictor import enrich as enrich_module
 from engine.predictor.enrich import Enricher
 
 
-def test_progress_names_each_step_and_counts_the_tracks(samples, enricher, monkeypatch):
+def test_progress_names_each_step_and_counts_the_tracks(samples, enricher):
     playlist = pd.read_csv(samples / "exportify" / "seankmchenry__2023-01__donald_fagen.csv", dtype=str)
     playlist = playlist.drop(columns=[c for c in playlist.columns if c.lower() in enrich_module.FEATURES])
     whole = Enricher(store=Store(":memory:")).enrich(playlist)
