@@ -102,7 +102,7 @@ def step_fraction(done: int, total: int, message: str) -> float | None:
 
 def enriched_with_progress(library_id: int, label: str) -> pd.DataFrame:
     """The enriched library; the first time, an open status box says which step runs and how far the whole
-    is (the engine reports each step and about every twentieth of the tracks it predicts): one bar that
+    is (the engine reports each step and about every tenth of the tracks it predicts): one bar that
     only moves forward, not one that empties at each new step."""
     if resources.enriched_ready(library_id):
         with engine_errors():

@@ -25,8 +25,8 @@ PAYLOAD_VERSION = "2"  # bumped when a cached payload gains a field (2: catalog_
 UPPER = {f: high for f, (_, high) in FEATURE_RANGES.items()}
 PROGRESS_CHUNK = 256  # most tracks predicted between two progress reports (values agree with one batch to 1e-3:
 #                      the int8 layers scale activations per batch)
-PROGRESS_REPORTS = 20  # a step of fewer tracks still reports about this often (150 tracks took 18 s on two
-MIN_CHUNK = 8          # cores in one chunk: issue 29 saw the bar sit empty), in chunks of no fewer than this
+PROGRESS_REPORTS = 10  # a step of fewer tracks still reports about this often (150 tracks took 18 s on two
+MIN_CHUNK = 16         # cores in one chunk: issue 29 saw the bar sit empty), in chunks of no fewer than this
 
 
 
