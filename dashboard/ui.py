@@ -85,21 +85,42 @@ def require_library() -> tuple[int, pd.DataFrame]:
     return library_id, frame
 
 
+# The enrichment's steps as shares of one bar (measured on the first run of the demo, two cores: loading
+# and matching ~6 s, predicting 150 tracks ~18 s, checking the intervals on 100 known tracks ~23 s).
+STEPS = [("loading the reference catalog", 0.0, 0.03), ("matching", 0.03, 0.06),
+         ("loading the predictor", 0.06, 0.12), ("predicting", 0.12, 0.55), ("checking the intervals", 0.55, 1.0)]
+
+
+def step_fraction(done: int, total: int, message: str) -> float | None:
+    """How far the whole enrichment is when the engine reports (done, total, message) of one step; None
+    for a step this table does not know (the bar then keeps its place)."""
+    for start, low, high in STEPS:
+        if message.startswith(start):
+            return low + (high - low) * (min(done / total, 1.0) if total else 0.0)
+    return None
+
+
 def enriched_with_progress(library_id: int, label: str) -> pd.DataFrame:
-    """The enriched library; the first time, an open status box says which step runs and how far it is
-    (the engine reports each step and every few hundred tracks)."""
+    """The enriched library; the first time, an open status box says which step runs and how far the whole
+    is (the engine reports each step and about every tenth of the tracks it predicts): one bar that
+    only moves forward, not one that empties at each new step."""
     if resources.enriched_ready(library_id):
         with engine_errors():
             return resources.enriched(library_id)
     with st.status(label, expanded=True) as status:
         bar = st.progress(0.0, text="Reading the library…")
+        shown = {"fraction": 0.0, "text": "Reading the library…"}
 
         def report(done: int, total: int, message: str) -> None:
             counted = f" ({done:,} of {total:,})" if total and done else ""
-            bar.progress(min(done / total, 1.0) if total else 0.0, text=message[:1].upper() + message[1:] + counted)
+            fraction = step_fraction(done, total, message)
+            shown["fraction"] = max(shown["fraction"], fraction if fraction is not None else 0.0)
+            shown["text"] = message[:1].upper() + message[1:] + counted
+            bar.progress(shown["fraction"], text=shown["text"])
 
         with engine_errors():
             frame = resources.enriched(library_id, progress=report)
+        bar.progress(1.0, text=shown["text"])  # done, whichever steps it needed
         real = int((frame["source"] != "predicted").sum()) if len(frame) else 0
         status.update(label=f"{len(frame):,} tracks ready: {real:,} with real features, {len(frame) - real:,} predicted",
                       state="complete", expanded=False)
@@ -148,16 +169,31 @@ def library_csv_button(library_id: int, frame: pd.DataFrame, key: str) -> None:
     name = library_name(library_id)
     whole = len(frame) == len(resources.library(library_id))
     label = f"Download {md(name)}, enriched (CSV)" if whole else f"Download the {count(len(frame), 'track')} shown, enriched (CSV)"
-    csv_button(lambda: resources.app().download_frame(frame), label, f"tunescope_{file_slug(name)}.csv", key=key)
+    csv_button(frame, label, f"tunescope_{file_slug(name)}.csv", key=key, prepare=resources.app().download_frame)
 
 
-def csv_button(frame, label: str, file_name: str, key: str) -> None:
-    """A download built only when clicked (a 10,000-row CSV is not rebuilt, nor a file's own columns
-    unpacked, on every rerun); its text cells cannot run as spreadsheet formulas. `frame`: a DataFrame, or
-    a callable that makes one. `label` is Markdown: escape what users named."""
-    make = frame if callable(frame) else (lambda: frame)
-    st.download_button(label, lambda: csv_text(make()), file_name=file_name, mime="text/csv",
-                       key=key, icon=":material/download:")
+def csv_button(frame: pd.DataFrame, label: str, file_name: str, key: str, prepare=None) -> None:
+    """A CSV download whose text cells cannot run as spreadsheet formulas; `prepare(frame)`, if given, makes
+    the table written (a library's own file columns unpacked). The file is made when the rows change, not on
+    every rerun (kept in the session by the rows' hash), and handed over as bytes with on_click="ignore":
+    a click neither reruns the app nor depends on a deferred file a rerun drops (issue 29: a second click
+    within 0.3 s of another got "Deferred file ... not found"). `label` is Markdown: escape what users named."""
+    st.download_button(label, csv_bytes(frame, key, prepare), file_name=file_name, mime="text/csv",
+                       key=key, icon=":material/download:", on_click="ignore")
+
+
+def csv_bytes(frame: pd.DataFrame, key: str, prepare=None) -> bytes:
+    """csv_text(prepare(frame)) as UTF-8, remembered per `key` in the session until the rows change."""
+    try:
+        rows = pd.util.hash_pandas_object(frame, index=True)
+    except TypeError:  # cells pandas cannot hash (lists): their text
+        rows = pd.util.hash_pandas_object(frame.astype(str), index=True)
+    digest = (int(rows.sum()), tuple(map(str, frame.columns)), len(frame))
+    memo = st.session_state.get(f"_csv_{key}")
+    if memo is None or memo[0] != digest:
+        memo = (digest, csv_text(prepare(frame) if prepare else frame).encode("utf-8"))
+        st.session_state[f"_csv_{key}"] = memo
+    return memo[1]
 
 
 def seed_ids(tracks: pd.DataFrame) -> list[str]:

@@ -123,16 +123,20 @@ def _to_bool_float(col: pd.Series) -> pd.Series:
 
 def placeholder_values(values: pd.DataFrame) -> pd.DataFrame:
     """Where Spotify's "no analysis" placeholders sit among feature values (same shape, True = not a value):
-    a tempo of exactly 0, and every feature of a row whose energy, valence and danceability are all exactly
-    0 (a real song is never all three). The store's range check and the enricher both treat them as unknown."""
+    a tempo of exactly 0, and every feature of a row whose energy, valence and danceability, or whose tempo,
+    valence and danceability, are all exactly 0 (a real song is never either: issue 29 found an export row of
+    tempo 0, valence 0, danceability 0 beside a nonzero energy). The store's range check and the enricher both
+    treat them as unknown."""
     out = pd.DataFrame(False, index=values.index, columns=values.columns)
+    numbers = values.apply(pd.to_numeric, errors="coerce") == 0
     if "tempo" in values:
-        out["tempo"] = pd.to_numeric(values["tempo"], errors="coerce") == 0
-    trio = ["energy", "valence", "danceability"]
-    if set(trio) <= set(values.columns):
-        empty = (values[trio].apply(pd.to_numeric, errors="coerce") == 0).all(axis=1)
-        for column in out.columns:
-            out[column] |= empty
+        out["tempo"] = numbers["tempo"]
+    empty = pd.Series(False, index=values.index)
+    for trio in (["energy", "valence", "danceability"], ["tempo", "valence", "danceability"]):
+        if set(trio) <= set(values.columns):
+            empty |= numbers[trio].all(axis=1)
+    for column in out.columns:
+        out[column] |= empty
     return out
 
 

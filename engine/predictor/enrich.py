@@ -23,8 +23,10 @@ from engine.schema import (CONFIDENCE_COLUMNS, INTERVAL_COLUMNS, OUTPUT_COLUMNS,
 PAYLOAD_COLUMNS = OUTPUT_COLUMNS + INTERVAL_COLUMNS + ["match", "catalog_row"]
 PAYLOAD_VERSION = "2"  # bumped when a cached payload gains a field (2: catalog_row), so old entries are not read
 UPPER = {f: high for f, (_, high) in FEATURE_RANGES.items()}
-PROGRESS_CHUNK = 256  # tracks predicted between two progress reports (values agree with one batch to 1e-3:
+PROGRESS_CHUNK = 256  # most tracks predicted between two progress reports (values agree with one batch to 1e-3:
 #                      the int8 layers scale activations per batch)
+PROGRESS_REPORTS = 10  # a step of fewer tracks still reports about this often (150 tracks took 18 s on two
+MIN_CHUNK = 16         # cores in one chunk: issue 29 saw the bar sit empty), in chunks of no fewer than this
 
 
 
@@ -92,7 +94,7 @@ class Enricher:
     def enrich(self, frame: pd.DataFrame, where: str = "input", progress=None) -> pd.DataFrame:
         """The input's columns plus OUTPUT_COLUMNS and the 90% intervals; same rows, same order.
         progress(done, total, message), if given, hears each step (loading, matching, predicting in
-        chunks of PROGRESS_CHUNK tracks); a library served from the cache reports nothing."""
+        chunks of progress_chunk(total) tracks); a library served from the cache reports nothing."""
         return self.enrich_parts(frame, where, progress).frame
 
     def enrich_parts(self, frame: pd.DataFrame, where: str = "input", progress=None) -> "Enrichment":
@@ -150,15 +152,17 @@ class Enricher:
         return widening_factors(result.iloc[rows][FEATURES].to_numpy(dtype=float), predicted)
 
     def _predict(self, norm: pd.DataFrame, progress, what: str) -> pd.DataFrame:
-        """predict_frame in chunks, reporting after each; the predictor loads first (reported too)."""
+        """predict_frame in chunks, reporting after each; the predictor and the encoder's weights load
+        first (reported too), so the first chunk takes no longer than the others."""
         total = len(norm)
         if self._predictor is None:
             progress(0, total, "loading the predictor and the text encoder (first time only)")
-            _ = self.predictor, self.encoder
+            _ = self.predictor, getattr(self.encoder, "model", None)
+        chunk = progress_chunk(total)
         parts = []
-        for start in range(0, total, PROGRESS_CHUNK):
+        for start in range(0, total, chunk):
             progress(start, total, what)
-            parts.append(self.predictor.predict_frame(norm.iloc[start:start + PROGRESS_CHUNK], self.encoder))
+            parts.append(self.predictor.predict_frame(norm.iloc[start:start + chunk], self.encoder))
         progress(total, total, what)
         return pd.concat(parts) if parts else self.predictor.predict_frame(norm, self.encoder)
 
@@ -225,6 +229,11 @@ def _given_features(frame: pd.DataFrame) -> np.ndarray:
                 out[:, j] = np.where((values >= low) & (values <= high), values, np.nan)
     placeholders = placeholder_values(pd.DataFrame(out, columns=FEATURES)).to_numpy()
     return np.where(placeholders, np.nan, out)  # Spotify's "no analysis" zeros are unknown, not real
+
+
+def progress_chunk(total: int) -> int:
+    """Tracks per prediction chunk: about PROGRESS_REPORTS reports a step, within [MIN_CHUNK, PROGRESS_CHUNK]."""
+    return min(PROGRESS_CHUNK, max(MIN_CHUNK, -(-int(total) // PROGRESS_REPORTS)))
 
 
 GIVEN_SOURCES = ("spotify", "reccobeats")  # named as such; any other given value is the user's export

@@ -197,3 +197,34 @@ def test_a_liked_songs_export_is_saved_tracks_and_spotifys_no_analysis_zeros_are
     assert np.isnan(row[FEATURES].to_numpy(dtype=float)).all() and row["source"] == ""  # unknown, so predicted
     other = import_files(memory_store, [samples / ESPRESSO]).library_id
     assert (memory_store.library_tracks(other)["saved"] == 0).all()  # a playlist of others' is not saved
+
+
+def test_an_exported_row_of_tempo_valence_and_danceability_zero_is_unknown_though_its_energy_is_not(
+        memory_store, samples):
+    """Issue 29 (7): the broken row the listener met had tempo 0, valence 0 and danceability 0 beside a
+    real-looking energy; its valence and danceability stayed real (1.0 confidence). Now the whole row is
+    Spotify's no-analysis placeholder: unknown at import, so predicted, and the row beside it stays real."""
+    path = samples / "listeners" / "LiamWhitenack__exportify-analysis" / "Liked_Songs.csv"
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for column in ("Valence", "Danceability", "Tempo"):
+        rows.loc[0, column] = "0"
+    assert float(rows.loc[0, "Energy"]) > 0 and float(rows.loc[1, "Valence"]) > 0
+    broken, kept = rows.iloc[0]["Track Name"], rows.iloc[1]["Track Name"]
+
+    report = import_files(memory_store, [("Liked_Songs.csv", rows.to_csv(index=False).encode())])
+    tracks = memory_store.library_tracks(report.library_id)
+    row = tracks[tracks["title"] == broken].iloc[0]
+    assert np.isnan(row[FEATURES].to_numpy(dtype=float)).all() and row["source"] == ""
+    beside = tracks[tracks["title"] == kept].iloc[0]
+    assert np.isfinite(beside[FEATURES].to_numpy(dtype=float)).all() and beside["source"] != ""
+
+
+def test_the_placeholder_rule_reads_both_zero_trios_and_nothing_else():
+    from engine.schema import placeholder_values
+
+    values = pd.DataFrame({"energy": [0.7, 0.0, 0.0, 0.5], "valence": [0.0, 0.0, 0.0, 0.0],
+                           "danceability": [0.0, 0.0, 0.4, 0.0], "tempo": [0.0, 120.0, 0.0, 98.0]})
+    marks = placeholder_values(values)
+    assert marks.iloc[0].all() and marks.iloc[1].all()  # tempo+valence+danceability; energy+valence+danceability
+    assert marks.iloc[2].tolist() == [False, False, False, True]  # only the tempo of 0
+    assert not marks.iloc[3].any()  # a quiet, sad, beatless-looking song is still real
