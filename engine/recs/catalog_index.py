@@ -103,17 +103,16 @@ class CatalogIndex:
         read as 0, the least popular, and a radio staple passed for a niche find. Where the MPD playlists
         hold it, it gets the popularity its playlist count maps to (the world build's isotonic fit, made
         here on the tracks with both); a track neither knows stays 0."""
-        from sklearn.isotonic import IsotonicRegression
+        from engine.recs.world.crowd import popularity_map
 
         known = np.isfinite(self.items["popularity"].to_numpy(dtype=float))
         held = self.crowd.item_playlists > 0
         fit = known & held & ~self.predicted  # the catalog's own Spotify popularity, not the world's mapped one
         if fit.sum() < 100:
             return
-        counts = np.log1p(self.crowd.item_playlists)
-        mapping = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(counts[fit], self.popularity[fit])
+        mapping = popularity_map(self.crowd.item_playlists[fit], self.popularity[fit])
         fill = ~known & held
-        self.popularity[fill] = mapping.predict(counts[fill])
+        self.popularity[fill] = mapping.predict(np.log1p(self.crowd.item_playlists[fill]))
         self._artist_statistics()
 
     def match(self, norm: pd.DataFrame, matched: np.ndarray) -> np.ndarray:

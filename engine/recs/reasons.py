@@ -24,7 +24,10 @@ def reasons(index, ranker, top: np.ndarray, lib_q: pd.DataFrame, norm_q: pd.Data
     recs = index.items.iloc[top]
     profile, lib_genres, _ = remember(memo, "why", lambda: taste(index, lib_q, norm_q, lib_genre_lists))
     library, norm, owned = whole if whole is not None else (lib_q, norm_q, np.zeros(0, int))
-    _, _, lib_artists = remember(memo, "why whole", lambda: taste(index, library, norm, []))
+    lib_artists = remember(memo, "why whole", lambda: artist_figures(library, norm))
+    # the ranker's own count (Crowd.track_scores): MPD playlists holding the item and an owned track
+    playlists = remember(memo, "why playlists", lambda: index.crowd.track_scores(owned)[0]) \
+        if index.crowd is not None and len(owned) else None
     z = index.standardized(recs)
     names = [primary_artist(a) for a in recs["artists"]]
     out = []
@@ -36,7 +39,7 @@ def reasons(index, ranker, top: np.ndarray, lib_q: pd.DataFrame, norm_q: pd.Data
             partner = colistened(index, ranker, artist, lib_artists)
             if partner:
                 parts.append(partner.format(name=names[i]))
-        shared_lists = index.crowd.shared_playlists(int(item), owned) if index.crowd is not None else 0
+        shared_lists = int(playlists[item]) if playlists is not None else 0
         if shared_lists:
             parts.append(f"in {shared_lists:,} of {index.crowd.playlists:,} MPD playlists with your tracks")
         shared = sorted((g for g in index.item_genres[item] if g in lib_genres), key=lambda g: -lib_genres[g])[:2]
@@ -92,19 +95,23 @@ def _name(index, lib_artists: dict, code: int) -> str:
     return lib_artists[index.artist_names[code]][2]
 
 
-def taste(index, lib_q: pd.DataFrame, norm_q: pd.DataFrame, lib_genre_lists: list[list[str]]):
-    """(feature profile, genre counts, {artist key: (tracks, plays, display name)}) of the query rows."""
-    profile = (feature_matrix(lib_q).mean(0) - index.mean_) / index.scale_
-    by_artist = index.artist_genres
-    primary = norm_q["artists"].map(primary_artist)
-    keys = primary.map(artist_key)
-    plays = pd.to_numeric(lib_q["plays"], errors="coerce").fillna(0).to_numpy() if "plays" in lib_q else np.zeros(len(keys))
-    frame = pd.DataFrame({"key": keys.to_numpy(), "name": primary.to_numpy(), "plays": plays})
+def artist_figures(library: pd.DataFrame, norm: pd.DataFrame) -> dict:
+    """{artist key: (tracks, plays, display name)} of the rows' primary artists."""
+    primary = norm["artists"].map(primary_artist)
+    plays = pd.to_numeric(library["plays"], errors="coerce").fillna(0).to_numpy() if "plays" in library \
+        else np.zeros(len(primary))
+    frame = pd.DataFrame({"key": primary.map(artist_key).to_numpy(), "name": primary.to_numpy(), "plays": plays})
     grouped = frame.groupby("key", sort=False).agg(tracks=("name", "size"), plays=("plays", "sum"), name=("name", "first"))
+    return {k: (int(t), int(p), n) for k, t, p, n in zip(grouped.index, grouped["tracks"], grouped["plays"], grouped["name"])}
+
+
+def taste(index, lib_q: pd.DataFrame, norm_q: pd.DataFrame, lib_genre_lists: list[list[str]]):
+    """(feature profile, genre counts, artist_figures) of the query rows."""
+    profile = (feature_matrix(lib_q).mean(0) - index.mean_) / index.scale_
+    artists = artist_figures(lib_q, norm_q)
     lib_genres: Counter = Counter()
-    for key, n in zip(grouped.index, grouped["tracks"].to_numpy()):
-        for g in by_artist.get(key, []):
-            lib_genres[g] += int(n)
+    for key, (tracks, _, _) in artists.items():
+        for g in index.artist_genres.get(key, []):
+            lib_genres[g] += tracks
     lib_genres.update(g for genres in lib_genre_lists for g in genres)
-    artists = {k: (int(t), int(p), n) for k, t, p, n in zip(grouped.index, grouped["tracks"], grouped["plays"], grouped["name"])}
     return profile, lib_genres, artists

@@ -42,12 +42,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(home: Path, **env):
-    """`streamlit run dashboard/server.py` on a free port with this TUNESCOPE_HOME (and more environment); its URL."""
+def streamlit_server(home: Path, script: Path = SERVER, **env):
+    """`streamlit run <script>` (default dashboard/server.py) on a free port with this TUNESCOPE_HOME (and more
+    environment); its URL. The log is home/streamlit-<port>.log."""
     port = _free_port()
     env = {**os.environ, "TUNESCOPE_HOME": str(home), "HF_HUB_OFFLINE": "1", **env}
     log = open(home / f"streamlit-{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(SERVER),
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script),
                              "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -5,16 +5,12 @@ served by `streamlit run`, driven by headless Debian chromium (about 15 s)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.dashboard.test_e2e_browser import CHROMIUM, _free_port
+from tests.dashboard.test_e2e_browser import CHROMIUM, streamlit_server
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = '''
@@ -37,23 +33,7 @@ def test_two_quick_clicks_on_a_download_give_two_whole_files(tmp_path):
 
     script = tmp_path / "downloads_app.py"
     script.write_text(APP)
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TUNESCOPE_HOME": str(tmp_path), "HF_HUB_OFFLINE": "1"}
-    log = open(tmp_path / "streamlit.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 40
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"streamlit did not start: {(tmp_path / 'streamlit.log').read_text()[-2000:]}")
+    with streamlit_server(tmp_path, script, PYTHONPATH=str(ROOT)) as url:
         with sync_playwright() as play:
             browser = play.chromium.launch(executable_path=CHROMIUM, headless=True)
             page = browser.new_page(accept_downloads=True)
@@ -69,15 +49,12 @@ def test_two_quick_clicks_on_a_download_give_two_whole_files(tmp_path):
             deadline = time.monotonic() + 15
             while len(files) < 2 and time.monotonic() < deadline:
                 page.wait_for_timeout(200)
-            assert len(files) == 2, (tmp_path / "streamlit.log").read_text()[-2000:]
+            assert len(files) == 2, next(tmp_path.glob("streamlit-*.log")).read_text()[-2000:]
             for download in files:
                 assert download.failure() is None
                 data = Path(download.path()).read_bytes()
                 assert data.startswith(b"title,tempo\r\n") and data.count(b"\r\n") == 2001
             assert page.get_by_text("runs: 1").is_visible()  # a click did not rerun the app
             browser.close()
-        assert "Deferred file" not in (tmp_path / "streamlit.log").read_text()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+        log = next(tmp_path.glob("streamlit-*.log"))
+        assert "Deferred file" not in log.read_text()

@@ -25,6 +25,7 @@ from scipy import sparse
 
 from engine.catalog.items import item_columns
 from engine.config import FEATURES, data_dir
+from engine.recs.world.crowd import popularity_map
 from engine.schema import normalize_frame, release_year
 from engine.textnorm import artist_key, song_key, track_keys
 
@@ -42,15 +43,6 @@ def mpd_rows(playlists: int | None = None) -> pd.DataFrame:
         raw = raw[raw["pid"].isin(np.sort(raw["pid"].unique())[:playlists])]
     return pd.DataFrame({"pid": raw["pid"].to_numpy(), "track_id": raw["track_uri"].str.rsplit(":", n=1).str[-1].to_numpy(),
                          "title": raw["track_name"].to_numpy(), "artists": raw["artist_name"].to_numpy()})
-
-
-def popularity_map(counts: np.ndarray, popularity: np.ndarray):
-    """An increasing map from log(1 + playlists holding a track) to Spotify popularity (0..1), fitted on
-    tracks that have both; returns the fitted IsotonicRegression."""
-    from sklearn.isotonic import IsotonicRegression
-
-    known = np.isfinite(popularity)
-    return IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(np.log1p(counts[known]), popularity[known])
 
 
 def world_items(rows: pd.DataFrame, catalog_items: pd.DataFrame, predictor, encoder, log=print) -> pd.DataFrame:

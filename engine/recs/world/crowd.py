@@ -59,13 +59,6 @@ class Crowd:
 
     # ---- evidence the "why" cites -------------------------------------------------------------------
 
-    def shared_playlists(self, item: int, owned: np.ndarray) -> int:
-        """MPD playlists holding `item` and at least one owned item."""
-        lists = self.mpd_t[item].indices
-        if not len(lists) or not len(owned):
-            return 0
-        return int((self.mpd[lists][:, owned].sum(1) > 0).sum())
-
     def lastfm_partner(self, artist: int, library: dict[int, float]) -> tuple[int, int, int] | None:
         """(library artist code, Last.fm users playing both, users playing the library artist) for the
         library artist whose listeners most often play `artist` (weighted by the library's affinity)."""
@@ -79,6 +72,15 @@ class Crowd:
             return None
         best = int(np.argmax(weight))
         return int(codes[best]), int(both[best]), int(self.artist_listeners[codes[best]])
+
+
+def popularity_map(counts: np.ndarray, popularity: np.ndarray):
+    """An increasing map from log(1 + playlists holding a track) to Spotify popularity (0..1), fitted on
+    tracks that have both (nan popularity is left out); returns the fitted IsotonicRegression."""
+    from sklearn.isotonic import IsotonicRegression
+
+    known = np.isfinite(popularity)
+    return IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(np.log1p(counts[known]), popularity[known])
 
 
 def crowd_of(index, world) -> Crowd | None:
